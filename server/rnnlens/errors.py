@@ -1,0 +1,9 @@
+"""The one exception type whose message is meant for the user, not a traceback."""
+
+
+class RnnLensError(Exception):
+    """A problem the user can act on (bad file, unknown name, wrong setting).
+
+    The CLI prints the message and exits non-zero; the language server shows it with
+    window/showMessage; the stream sends it as an error message. Never a traceback.
+    """

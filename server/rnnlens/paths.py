@@ -1,0 +1,29 @@
+"""Where RNN Lens keeps things on disk: the shipped samples and the user's cache."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+# server/rnnlens -> repository root (an editable install or a checkout).
+REPO_ROOT = PACKAGE_DIR.parent.parent
+SAMPLES_DIR = REPO_ROOT / "samples"
+SAMPLE_MODELS_DIR = SAMPLES_DIR / "models"
+SAMPLE_TEXTS_DIR = SAMPLES_DIR / "texts"
+
+
+def cache_dir() -> Path:
+    """The user cache (corpora, analysis results). RNNLENS_CACHE overrides it (tests use this)."""
+    override = os.environ.get("RNNLENS_CACHE")
+    path = Path(override) if override else Path(platformdirs.user_cache_dir("rnnlens"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def corpora_dir() -> Path:
+    path = cache_dir() / "corpora"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
