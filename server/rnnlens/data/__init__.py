@@ -1,0 +1,1 @@
+"""Text in: corpora fetched from package registries, tokenisation with spans, vocabularies."""
