@@ -1,0 +1,1 @@
+"""The `rnnlens` command line: one module per subcommand, wired together in `main.py`."""

@@ -1,0 +1,34 @@
+"""`rnnlens models [--json] [--model-path P]`: list the models RNN Lens can load."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from rnnlens.models.registry import ModelRegistry
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("models", help="list available models (samples and your own)")
+    parser.add_argument("--json", action="store_true", help="print a JSON list")
+    parser.add_argument("--model-path", action="append", default=[], metavar="PATH",
+                        help="a model folder, a folder of model folders, or module:function (repeatable)")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    rows = ModelRegistry(args.model_path).describe_all()
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return 0
+    if not rows:
+        print("no models found")
+    for row in rows:
+        if "error" in row:
+            print(f"{row['name']:<24} ERROR {row['error']}")
+            continue
+        metric = row.get("test_metric") or {}
+        shown = f"{metric.get('name')}={metric.get('value')}" if metric else "no test metric"
+        print(f"{row['name']:<24} {row['task']:<10} {row['cell']:<4} {row['layers']}x{row['hidden_size']:<5} "
+              f"vocab {row['vocab_size']:<6} {shown}")
+    return 0
