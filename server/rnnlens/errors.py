@@ -7,3 +7,7 @@ class RnnLensError(Exception):
     The CLI prints the message and exits non-zero; the language server shows it with
     window/showMessage; the stream sends it as an error message. Never a traceback.
     """
+
+
+class Cancelled(RnnLensError):
+    """The caller asked to stop a long analysis (the cancel callback returned True)."""
