@@ -17,6 +17,7 @@ SUBCOMMAND_MODULES = [
     "rnnlens.cli.data_cmd",
     "rnnlens.cli.train_cmd",
     "rnnlens.cli.demo_cmd",
+    "rnnlens.cli.lsp_cmd",
 ]
 
 
