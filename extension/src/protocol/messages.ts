@@ -242,25 +242,27 @@ export const SCHEMA: ProtocolSchema = {
     },
     "unit_request": {
       "direction": "panel",
-      "doc": "Ask for one unit's detail.",
+      "doc": "Ask for one unit's detail; k = the number of clusters the panel shows (for the unit's cluster).",
       "request": true,
       "fields": {
         "model": "str",
         "layer": "int?",
         "state": "str?",
         "unit": "int",
-        "top": "int"
+        "top": "int",
+        "k": "int"
       }
     },
     "word_request": {
       "direction": "panel",
-      "doc": "Ask for one word's response profile.",
+      "doc": "Ask for one word's response profile; k = the number of clusters the panel shows (for the word's cluster).",
       "request": true,
       "fields": {
         "model": "str",
         "word": "str",
         "layer": "int?",
-        "state": "str?"
+        "state": "str?",
+        "k": "int"
       }
     },
     "compare_request": {
@@ -522,7 +524,7 @@ export interface GlyphRequest {
   k: number;
 }
 
-/** panel -> server: Ask for one unit's detail. */
+/** panel -> server: Ask for one unit's detail; k = the number of clusters the panel shows (for the unit's cluster). */
 export interface UnitRequest {
   type: 'unit_request';
   id: number;
@@ -531,9 +533,10 @@ export interface UnitRequest {
   state: string | null;
   unit: number;
   top: number;
+  k: number;
 }
 
-/** panel -> server: Ask for one word's response profile. */
+/** panel -> server: Ask for one word's response profile; k = the number of clusters the panel shows (for the word's cluster). */
 export interface WordRequest {
   type: 'word_request';
   id: number;
@@ -541,6 +544,7 @@ export interface WordRequest {
   word: string;
   layer: number | null;
   state: string | null;
+  k: number;
 }
 
 /** panel -> server: Compare two models' co-clusterings (and glyphs of a text when given). */

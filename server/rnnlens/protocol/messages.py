@@ -178,17 +178,24 @@ SCHEMA: dict[str, Any] = {'protocol': 'rnnlens',
                                            'state': 'str?',
                                            'k': 'int'}},
               'unit_request': {'direction': 'panel',
-                               'doc': "Ask for one unit's detail.",
+                               'doc': "Ask for one unit's detail; k = the number of clusters the panel shows "
+                                      "(for the unit's cluster).",
                                'request': True,
                                'fields': {'model': 'str',
                                           'layer': 'int?',
                                           'state': 'str?',
                                           'unit': 'int',
-                                          'top': 'int'}},
+                                          'top': 'int',
+                                          'k': 'int'}},
               'word_request': {'direction': 'panel',
-                               'doc': "Ask for one word's response profile.",
+                               'doc': "Ask for one word's response profile; k = the number of clusters the "
+                                      "panel shows (for the word's cluster).",
                                'request': True,
-                               'fields': {'model': 'str', 'word': 'str', 'layer': 'int?', 'state': 'str?'}},
+                               'fields': {'model': 'str',
+                                          'word': 'str',
+                                          'layer': 'int?',
+                                          'state': 'str?',
+                                          'k': 'int'}},
               'compare_request': {'direction': 'panel',
                                   'doc': "Compare two models' co-clusterings (and glyphs of a text when "
                                          'given).',
@@ -448,7 +455,7 @@ class GlyphRequest(TypedDict):
 
 
 class UnitRequest(TypedDict):
-    """Ask for one unit's detail."""
+    """Ask for one unit's detail; k = the number of clusters the panel shows (for the unit's cluster)."""
 
     type: Literal["unit_request"]
     id: int
@@ -457,10 +464,11 @@ class UnitRequest(TypedDict):
     state: str | None
     unit: int
     top: int
+    k: int
 
 
 class WordRequest(TypedDict):
-    """Ask for one word's response profile."""
+    """Ask for one word's response profile; k = the number of clusters the panel shows (for the word's cluster)."""
 
     type: Literal["word_request"]
     id: int
@@ -468,6 +476,7 @@ class WordRequest(TypedDict):
     word: str
     layer: int | None
     state: str | None
+    k: int
 
 
 class CompareRequest(TypedDict):
