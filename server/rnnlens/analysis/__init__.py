@@ -1,0 +1,1 @@
+"""The analysis engine: expected responses, co-clustering, glyphs, alignment. Pure numpy/torch, no I/O."""

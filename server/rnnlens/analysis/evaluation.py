@@ -1,0 +1,119 @@
+"""Stream encoded documents through a model and accumulate expected-response statistics.
+
+Two passes over the documents: the first only counts words (to know which rows to keep and
+which words get percentile sketches), the second traces. Documents are read in buffers,
+sorted by length so a batch wastes little padding, and cut into fixed windows; each window
+continues from the previous window's final state, so any document length works with bounded
+memory. Every document starts from the model's zero state. Progress and cancel per batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+
+import numpy as np
+import torch
+
+from rnnlens.analysis.response_stats import ResponseStats
+from rnnlens.errors import Cancelled, RnnLensError
+from rnnlens.models.loaded import LoadedModel
+
+Progress = Callable[[float, str], None]
+Cancel = Callable[[], bool]
+
+WINDOW = 256  # steps per trace call; long documents continue across windows
+BATCH_TOKENS = 16384  # padded tokens per trace call
+BUFFER_DOCUMENTS = 256  # documents sorted together by length
+SKETCH_WORDS = 300  # the most frequent words get percentile sketches
+
+
+def state_sizes(model: LoadedModel) -> dict[str, int]:
+    """Every state name of the model (`layer1.h`, `layer1.c`, ...) with its number of units."""
+    return {f"layer{index}.{kind}": int(layer.hidden_size)
+            for index, layer in enumerate(model.stack.layers, start=1) for kind in model.state_kinds}
+
+
+def _batches(documents: Iterable[np.ndarray]) -> Iterator[list[np.ndarray]]:
+    buffer: list[np.ndarray] = []
+
+    def flush() -> Iterator[list[np.ndarray]]:
+        buffer.sort(key=len)
+        start = 0
+        while start < len(buffer):
+            longest_window = min(len(buffer[start]), WINDOW)
+            size = max(1, BATCH_TOKENS // max(longest_window, 1))
+            # Sorted ascending: the batch's longest document is its last; shrink until it fits.
+            while size > 1 and min(len(buffer[min(start + size, len(buffer)) - 1]), WINDOW) * size > BATCH_TOKENS:
+                size //= 2
+            yield buffer[start:start + size]
+            start += size
+        buffer.clear()
+
+    for doc in documents:
+        if len(doc):
+            buffer.append(doc)
+        if len(buffer) >= BUFFER_DOCUMENTS:
+            yield from flush()
+    yield from flush()
+
+
+def _trace_batch(model: LoadedModel, docs: list[np.ndarray], stats: ResponseStats,
+                 on_window: Callable[[torch.Tensor, torch.Tensor, dict[str, torch.Tensor]], None]) -> None:
+    lengths = torch.tensor([len(d) for d in docs])
+    padded = torch.full((len(docs), int(lengths.max())), model.vocab.pad_id, dtype=torch.long)
+    for row, doc in enumerate(docs):
+        padded[row, : len(doc)] = torch.from_numpy(doc.astype(np.int64))
+    state = None
+    names = stats.state_names
+    for start in range(0, padded.shape[1], WINDOW):
+        ids = padded[:, start:start + WINDOW]
+        window_lengths = (lengths - start).clamp(min=0, max=ids.shape[1])
+        trace = model.trace(ids, initial=state, lengths=window_lengths.clamp(min=1), outputs=False)
+        mask = torch.arange(ids.shape[1])[None, :] < window_lengths[:, None]
+        responses = {name: trace.response(name)[mask] for name in names}
+        on_window(ids[mask], mask, responses)
+        state = trace.final_state
+
+
+def count_words(documents: Iterable[np.ndarray], vocab_size: int) -> np.ndarray:
+    counts = np.zeros(vocab_size, dtype=np.int64)
+    for doc in documents:
+        counts += np.bincount(doc, minlength=vocab_size)
+    return counts
+
+
+def evaluate_documents(model: LoadedModel, documents: Callable[[], Iterable[np.ndarray]],
+                       progress: Progress | None = None, cancel: Cancel | None = None,
+                       seed: int = 0, sketch_size: int = 48) -> ResponseStats:
+    """Statistics of `model` over the encoded documents (`documents()` is iterated twice)."""
+    vocab_size = len(model.vocab)
+    counts = count_words(documents(), vocab_size)
+    total = int(counts.sum())
+    if total == 0:
+        raise RnnLensError("the corpus holds no tokens to evaluate")
+    present = np.flatnonzero(counts)
+    ranked = present[np.lexsort((present, -counts[present]))]
+    specials = {model.vocab.pad_id, model.vocab.unk_id}
+    sketch_ids = np.array([w for w in ranked if w not in specials][:SKETCH_WORDS], dtype=np.int64)
+    stats = ResponseStats.empty(list(model.vocab.words), present, state_sizes(model), sketch_ids, sketch_size)
+    slot_of = torch.from_numpy(stats.sketch.slot_lookup(vocab_size))
+    rng = np.random.default_rng(seed)
+    done = 0
+
+    def on_window(ids: torch.Tensor, mask: torch.Tensor, responses: dict[str, torch.Tensor]) -> None:
+        stats.add(ids, responses)
+        slots = slot_of[ids].numpy()
+        positions, keys = stats.sketch.candidates(slots, rng)
+        if positions.size:
+            picked = torch.from_numpy(positions)
+            stats.sketch.offer(slots[positions], keys,
+                               {name: r[picked].numpy() for name, r in responses.items()})
+
+    for docs in _batches(documents()):
+        if cancel is not None and cancel():
+            raise Cancelled("evaluation cancelled")
+        _trace_batch(model, docs, stats, on_window)
+        done += sum(len(d) for d in docs)
+        if progress is not None:
+            progress(done / total, f"evaluated {done:,} of {total:,} tokens")
+    return stats
