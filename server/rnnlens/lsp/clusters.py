@@ -1,0 +1,110 @@
+"""Unit clusters for glyphs, computed once in the background and then reused.
+
+The first co-clustering of a model needs an evaluation over a corpus (minutes on a small
+machine); the analysis service caches it on disk, so later runs are instant. The language
+server must answer hovers meanwhile, so the work runs on its own thread with progress, and
+hovers and inlay hints show glyphs as soon as the labels exist.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from rnnlens.errors import Cancelled, RnnLensError
+
+ClusterKey = tuple[str, str, int, str, int]  # model name, weights hash, layer, state, k
+Progress = Callable[[float, str], None]
+Compute = Callable[[ClusterKey, Progress, Callable[[], bool]], np.ndarray]
+
+
+@dataclass
+class ClusterJob:
+    key: ClusterKey
+    cancel: threading.Event
+    thread: threading.Thread
+
+
+class ClusterBook:
+    """Unit labels per (model, layer, state, k): ready, being computed, or failed (with the message)."""
+
+    def __init__(self, compute: Compute, on_started: Callable[[ClusterKey], Progress],
+                 on_done: Callable[[ClusterKey, str | None], None]):
+        self._compute = compute
+        self._on_started = on_started
+        self._on_done = on_done
+        self._lock = threading.Lock()
+        self._labels: dict[ClusterKey, np.ndarray] = {}
+        self._failed: dict[ClusterKey, str] = {}
+        self._jobs: dict[ClusterKey, ClusterJob] = {}
+
+    def labels(self, key: ClusterKey, start: bool = True) -> np.ndarray | None:
+        """The labels if ready; otherwise start computing them (once) and return None."""
+        with self._lock:
+            if key in self._labels:
+                return self._labels[key]
+            if not start or key in self._jobs or key in self._failed:
+                return None
+            cancel = threading.Event()
+            thread = threading.Thread(target=self._run, args=(key, cancel), name=f"rnnlens-clusters-{key[0]}",
+                                      daemon=True)
+            self._jobs[key] = ClusterJob(key, cancel, thread)
+        thread.start()
+        return None
+
+    def set_labels(self, key: ClusterKey, labels: np.ndarray) -> None:
+        """Labels that another path computed (the co-cluster command)."""
+        with self._lock:
+            self._labels[key] = np.asarray(labels, dtype=np.int64)
+            self._failed.pop(key, None)
+
+    def forget(self, model_name: str) -> None:
+        """Drop the labels of a model (its statistics changed, e.g. after evaluating another corpus)."""
+        with self._lock:
+            for key in [k for k in self._labels if k[0] == model_name]:
+                del self._labels[key]
+            for key in [k for k in self._failed if k[0] == model_name]:
+                del self._failed[key]
+
+    def status(self, key: ClusterKey) -> str:
+        with self._lock:
+            if key in self._labels:
+                return "ready"
+            if key in self._jobs:
+                return "computing"
+            if key in self._failed:
+                return f"failed: {self._failed[key]}"
+            return "not started"
+
+    def retry(self) -> None:
+        """Forget failures (after the user changed something, e.g. evaluated a corpus)."""
+        with self._lock:
+            self._failed.clear()
+
+    def cancel_all(self) -> None:
+        with self._lock:
+            for job in self._jobs.values():
+                job.cancel.set()
+
+    def _run(self, key: ClusterKey, cancel: threading.Event) -> None:
+        error: str | None = None
+        try:
+            progress = self._on_started(key)
+            labels = self._compute(key, progress, cancel.is_set)
+            with self._lock:
+                self._labels[key] = np.asarray(labels, dtype=np.int64)
+        except Cancelled:
+            error = "cancelled"
+        except RnnLensError as exc:
+            error = str(exc)
+        except Exception as exc:  # noqa: BLE001 - a background failure must reach the user, not kill the server
+            error = f"{type(exc).__name__}: {exc}"
+        finally:
+            with self._lock:
+                self._jobs.pop(key, None)
+                if error is not None and error != "cancelled":
+                    self._failed[key] = error
+        self._on_done(key, error)

@@ -1,0 +1,183 @@
+"""Hidden states of a changing document, recomputed only where an edit reached them.
+
+The sequence of token ids is split into chunks of `chunk_size` tokens. For every chunk start
+we keep a checkpoint (the recurrent state before that token, all layers); computed chunks
+keep their states in a bounded LRU. An edit changes the ids from some index on: the chunks
+and checkpoints after it are dropped, everything before is kept, so the next request runs the
+model from the nearest checkpoint before the edit. A request for a range runs the model only
+up to that range's last token. Work is cut into slices so that a stale request (the
+document moved on, or the client cancelled) stops within one slice.
+
+No LSP here: ids in, numpy arrays out.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import torch
+
+from rnnlens.analysis.glyphs import Glyphs, compute_glyphs
+from rnnlens.models.loaded import LoadedModel
+from rnnlens.models.trace import State
+
+ShouldStop = Callable[[], bool]
+
+
+class Stale(Exception):
+    """The work was abandoned: its document version is gone or the client cancelled."""
+
+
+@dataclass
+class ChunkStates:
+    """States for tokens [start, start + length): every state name -> (length, H) float32."""
+
+    start: int
+    states: dict[str, np.ndarray]
+    initial: dict[str, np.ndarray]  # name -> (H,): the state before `start`
+    glyph_cache: dict[Hashable, Glyphs] = field(default_factory=dict)
+
+    @property
+    def length(self) -> int:
+        return int(next(iter(self.states.values())).shape[0])
+
+    @property
+    def end(self) -> int:
+        return self.start + self.length
+
+    def current(self, name: str) -> np.ndarray:
+        return self.states[name]
+
+    def previous(self, name: str) -> np.ndarray:
+        seq = self.states[name]
+        return np.concatenate([self.initial[name][None, :], seq[:-1]], axis=0)
+
+    def glyphs(self, name: str, unit_labels: np.ndarray, n_clusters: int, key: Hashable) -> Glyphs:
+        cache_key = (name, key)
+        if cache_key not in self.glyph_cache:
+            self.glyph_cache[cache_key] = compute_glyphs(self.current(name), self.previous(name), unit_labels,
+                                                         n_clusters)
+        return self.glyph_cache[cache_key]
+
+
+def first_difference(old: np.ndarray, new: np.ndarray) -> int:
+    """The first index where two id sequences differ (the shorter length when one extends the other)."""
+    n = min(len(old), len(new))
+    if n == 0:
+        return 0
+    unequal = np.flatnonzero(old[:n] != new[:n])
+    return int(unequal[0]) if unequal.size else n
+
+
+class StateTimeline:
+    """One model's states along one document, kept incrementally. Thread-safe."""
+
+    def __init__(self, model: LoadedModel, chunk_size: int = 64, max_cached_chunks: int = 512,
+                 slice_chunks: int = 8):
+        self.model = model
+        self.chunk_size = chunk_size
+        self.max_cached_chunks = max_cached_chunks
+        self.slice_chunks = slice_chunks
+        self.ids = np.zeros(0, dtype=np.int64)
+        self._checkpoints: dict[int, State] = {0: model.stack.zero_state(1)}
+        self._chunks: OrderedDict[int, ChunkStates] = OrderedDict()
+        self.lock = threading.RLock()  # hold it across set_ids + reads to see one version
+        self.tokens_computed = 0  # a counter for tests and benchmarks: how much model work ran
+
+    def set_ids(self, ids: Sequence[int] | np.ndarray) -> int:
+        """Adopt a new id sequence; drop what the change invalidated. Returns the first changed index."""
+        new = np.asarray(ids, dtype=np.int64)
+        with self.lock:
+            changed = first_difference(self.ids, new)
+            if changed == len(self.ids) == len(new):
+                return changed
+            size = self.chunk_size
+            for index in [k for k, chunk in self._chunks.items()
+                          if chunk.end > changed or (chunk.length < size and chunk.end != len(new))]:
+                del self._chunks[index]
+            for index in [k for k in self._checkpoints if k * size > changed]:
+                del self._checkpoints[index]
+            self.ids = new
+            return changed
+
+    @property
+    def length(self) -> int:
+        return len(self.ids)
+
+    def chunks_for(self, start: int, end: int, should_stop: ShouldStop | None = None) -> list[ChunkStates]:
+        """The chunks covering tokens [start, end), computing the missing ones (and nothing beyond `end`)."""
+        with self.lock:
+            end = min(end, len(self.ids))
+            if start >= end:
+                return []
+            size = self.chunk_size
+            wanted = range(start // size, (end - 1) // size + 1)
+            found: dict[int, ChunkStates] = {}
+            for index in wanted:
+                chunk = self._chunks.get(index)
+                if chunk is not None:
+                    self._chunks.move_to_end(index)
+                    found[index] = chunk
+            missing = [index for index in wanted if index not in found]
+            if missing:
+                found.update(self._compute(missing[0], missing[-1], should_stop))
+            return [found[index] for index in wanted]
+
+    def chunk_at(self, token: int, should_stop: ShouldStop | None = None) -> ChunkStates:
+        chunks = self.chunks_for(token, token + 1, should_stop)
+        if not chunks:
+            raise IndexError(f"token {token} is outside the document ({len(self.ids)} tokens)")
+        return chunks[0]
+
+    def _compute(self, first: int, last: int, should_stop: ShouldStop | None) -> dict[int, ChunkStates]:
+        """Compute chunks first..last, starting from the nearest checkpoint at or before `first`."""
+        size = self.chunk_size
+        origin = max(k for k in self._checkpoints if k <= first)
+        made: dict[int, ChunkStates] = {}
+        index = origin
+        while index <= last:
+            if should_stop is not None and should_stop():
+                raise Stale()
+            upto = min(last + 1, index + self.slice_chunks)
+            made.update(self._run_slice(index, upto))
+            index = upto
+        return {k: chunk for k, chunk in made.items() if k >= first}
+
+    def _run_slice(self, first: int, stop: int) -> dict[int, ChunkStates]:
+        size = self.chunk_size
+        begin, finish = first * size, min(stop * size, len(self.ids))
+        initial = self._checkpoints[first]
+        ids = torch.from_numpy(self.ids[begin:finish]).view(1, -1)
+        trace = self.model.trace(ids, initial=initial, outputs=False)
+        self.tokens_computed += finish - begin
+        names = list(initial)
+        arrays = {name: trace.states[name][0].numpy().astype(np.float32, copy=False) for name in names}
+        made: dict[int, ChunkStates] = {}
+        for index in range(first, stop):
+            lo, hi = index * size - begin, min((index + 1) * size, finish) - begin
+            if lo >= hi:
+                break
+            before = {name: (arrays[name][lo - 1] if lo > 0 else initial[name][0].numpy()) for name in names}
+            chunk = ChunkStates(start=index * size, states={n: arrays[n][lo:hi] for n in names},
+                                initial={n: np.asarray(v, dtype=np.float32) for n, v in before.items()})
+            made[index] = chunk
+            self._store(index, chunk)
+            if hi - lo == size:
+                self._checkpoints[index + 1] = {n: torch.from_numpy(arrays[n][hi - 1].copy()).view(1, -1)
+                                                for n in names}
+        return made
+
+    def _store(self, index: int, chunk: ChunkStates) -> None:
+        self._chunks[index] = chunk
+        self._chunks.move_to_end(index)
+        while len(self._chunks) > self.max_cached_chunks:
+            self._chunks.popitem(last=False)
+
+    def describe(self) -> dict[str, Any]:
+        return {"tokens": len(self.ids), "checkpoints": len(self._checkpoints), "cached_chunks": len(self._chunks),
+                "tokens_computed": self.tokens_computed}

@@ -1,0 +1,86 @@
+"""Inlay hints: a compact text glyph after tokens of the requested range; numbers on resolve.
+
+Only the tokens that overlap the requested range are computed (the timeline runs the model up
+to the range's last token and no further). Density: "all" tokens, "words" only, or "large"
+updates only (the token rewrote at least `LARGE_UPDATE` of the memory it found).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from lsprotocol import types
+
+from rnnlens.lsp.glyph_text import sparkline
+from rnnlens.lsp.session import LensSession, Prepared
+
+LARGE_UPDATE = 0.5  # sum |r_t| / sum |s_{t-1}| over units
+MAX_HINTS = 5000  # a cap per request (a 1 MB single line is one "visible" line)
+
+
+def inlay_hints(session: LensSession, prepared: Prepared, start: int, end: int) -> list[types.InlayHint]:
+    """Hints for tokens overlapping the code-point span [start, end)."""
+    if prepared.labels is None or not session.settings.inlay_enabled:
+        return []
+    indices = prepared.tokens_in(start, end)
+    if not indices:
+        return []
+    indices = indices[:MAX_HINTS]
+    density = session.settings.inlay_density
+    view = prepared.view
+    labels = prepared.labels
+    hints: list[types.InlayHint] = []
+    positions = prepared.snapshot.positions
+    version = prepared.snapshot.version
+    uri = prepared.snapshot.uri
+    with prepared.timeline.lock:
+        prepared.check()
+        session.sync_timeline(prepared)
+        chunks = prepared.timeline.chunks_for(indices.start, indices.stop, prepared.should_stop)
+        for chunk in chunks:
+            glyphs = chunk.glyphs(view.name, labels, view.k, key=id(labels))
+            if density == "large":
+                current, previous = chunk.current(view.name), chunk.previous(view.name)
+                moved = np.abs(current - previous).sum(axis=1)
+                held = np.abs(previous).sum(axis=1)
+                large = moved >= LARGE_UPDATE * np.maximum(held, 1e-9)
+            for index in range(max(chunk.start, indices.start), min(chunk.end, indices.stop)):
+                token = prepared.tokens[index]
+                t = index - chunk.start
+                if density == "words" and not token.is_word:
+                    continue
+                if density == "large" and not large[t]:
+                    continue
+                hints.append(types.InlayHint(position=positions.position_at(token.end),
+                                             label=sparkline(glyphs.update[t]), padding_left=False,
+                                             data={"uri": uri, "version": version, "token": index}))
+    prepared.check()
+    return hints
+
+
+def resolve_tooltip(session: LensSession, prepared: Prepared, hint: types.InlayHint) -> types.InlayHint:
+    """Add the numbers behind a glyph as a Markdown tooltip (the hint unchanged if its document moved on)."""
+    data: Any = hint.data
+    if not isinstance(data, dict) or data.get("uri") != prepared.snapshot.uri \
+            or data.get("version") != prepared.snapshot.version or prepared.labels is None:
+        return hint
+    index = int(data.get("token", -1))
+    if not 0 <= index < len(prepared.tokens):
+        return hint
+    view = prepared.view
+    with prepared.timeline.lock:
+        prepared.check()
+        session.sync_timeline(prepared)
+        chunk = prepared.timeline.chunk_at(index, prepared.should_stop)
+        glyphs = chunk.glyphs(view.name, prepared.labels, view.k, key=id(prepared.labels))
+        t = index - chunk.start
+        row = {name: getattr(glyphs, name)[t] for name in ("update", "kept", "positive", "negative")}
+    token = prepared.tokens[index]
+    lines = [f"**{token.text}** · `{prepared.model.name}` `{view.name}`", "",
+             "| cluster | update | kept | + info | − info |", "|---:|---:|---:|---:|---:|"]
+    for c in range(len(row["update"])):
+        lines.append(f"| {c} | {row['update'][c]:+.3f} | {row['kept'][c]:.0%} | {row['positive'][c]:.3f} "
+                     f"| {row['negative'][c]:.3f} |")
+    hint.tooltip = types.MarkupContent(kind=types.MarkupKind.Markdown, value="\n".join(lines))
+    return hint

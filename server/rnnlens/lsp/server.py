@@ -1,0 +1,378 @@
+"""Wiring: the pygls server, its handlers, and the bridge from worker threads to the event loop.
+
+Handlers are thin: they take a snapshot, run the domain code (`session`, `hover`,
+`inlay_hints`, `commands`) on a worker thread, and translate the answer. Anything sent to the
+client from a worker goes through `call_soon_threadsafe` (the writer is not thread-safe).
+
+Other parts of RNN Lens start inside this process through `ON_STARTED`: callables that get the
+server once the client is initialised, on the event loop (the panel stream registers itself
+there and announces its URL with a custom notification).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+
+from lsprotocol import types
+from pygls.exceptions import JsonRpcContentModified
+from pygls.lsp.server import LanguageServer
+
+from rnnlens import __version__
+from rnnlens.errors import Cancelled, RnnLensError
+from rnnlens.lsp.clusters import Progress
+from rnnlens.lsp.commands import COMMANDS, CommandContext, CommandSpec, parse_arguments, workspace_roots
+from rnnlens.lsp.hover import hover_result
+from rnnlens.lsp.incremental import Stale
+from rnnlens.lsp.inlay_hints import inlay_hints, resolve_tooltip
+from rnnlens.lsp.session import LensSession
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+StartHook = Callable[["RnnLensServer"], Awaitable[None] | None]
+
+# Callables run once on the event loop after `initialized` (e.g. the panel stream's start).
+ON_STARTED: list[StartHook] = []
+STATUS_NOTIFICATION = "rnnlens/status"
+PROGRESS_INTERVAL_S = 0.1
+
+
+class RnnLensServer(LanguageServer):
+    def __init__(self) -> None:
+        super().__init__("rnnlens", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+                         max_workers=8)
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.session = LensSession(_Notifier(self))
+        self.workers = ThreadPoolExecutor(max_workers=4, thread_name_prefix="rnnlens-request")
+        self.on_started: list[StartHook] = list(ON_STARTED)
+
+    # ----- bridge to the event loop -----------------------------------------------------
+    def send_soon(self, action: Callable[[], Any]) -> None:
+        """Run `action` on the event loop (safe from any thread)."""
+        loop = self.loop
+        if loop is None or loop.is_closed():
+            return
+        try:
+            if _on_loop(loop):
+                action()
+            else:
+                loop.call_soon_threadsafe(action)
+        except RuntimeError:  # the loop is shutting down
+            pass
+
+    async def in_worker(self, work: Callable[[Callable[[], bool]], T]) -> T:
+        """Run `work(cancelled)` on a worker; a client's $/cancelRequest sets the flag it polls."""
+        flag = threading.Event()
+        future = asyncio.get_running_loop().run_in_executor(self.workers, work, flag.is_set)
+        try:
+            return await asyncio.shield(future)
+        except asyncio.CancelledError:
+            flag.set()
+            raise
+
+    def client_supports_inlay_refresh(self) -> bool:
+        workspace = self.client_capabilities.workspace
+        inlay = workspace.inlay_hint if workspace else None
+        return bool(inlay and inlay.refresh_support)
+
+    def client_supports_progress(self) -> bool:
+        window = self.client_capabilities.window
+        return bool(window and window.work_done_progress)
+
+    def client_supports_configuration(self) -> bool:
+        workspace = self.client_capabilities.workspace
+        return bool(workspace and workspace.configuration)
+
+
+def _on_loop(loop: asyncio.AbstractEventLoop) -> bool:
+    try:
+        return asyncio.get_running_loop() is loop
+    except RuntimeError:
+        return False
+
+
+class _Notifier:
+    """The session's view of the client (see `session.Notifier`)."""
+
+    def __init__(self, server: RnnLensServer):
+        self.server = server
+
+    def show_message(self, text: str, error: bool = True) -> None:
+        kind = types.MessageType.Error if error else types.MessageType.Info
+        self.server.send_soon(lambda: self.server.window_show_message(types.ShowMessageParams(kind, text)))
+
+    def log(self, text: str) -> None:
+        self.server.send_soon(lambda: self.server.window_log_message(
+            types.LogMessageParams(types.MessageType.Log, text)))
+
+    def refresh_inlay_hints(self) -> None:
+        if self.server.client_supports_inlay_refresh():
+            self.server.send_soon(lambda: self.server.workspace_inlay_hint_refresh(None))
+
+    def status(self, payload: dict[str, Any]) -> None:
+        self.server.send_soon(lambda: self.server.protocol.notify(STATUS_NOTIFICATION, payload))
+
+    def start_progress(self, title: str) -> Progress:
+        return ProgressReporter(self.server, title, cancellable=False).start_from_thread()
+
+
+class ProgressReporter:
+    """Server-initiated work-done progress, fed from a worker thread (throttled) and cancellable."""
+
+    def __init__(self, server: RnnLensServer, title: str, cancellable: bool = True):
+        self.server = server
+        self.title = title
+        self.cancellable = cancellable
+        self.token = str(uuid.uuid4())
+        self.active = False
+        self._last = 0.0
+        self._last_percent = -1
+
+    async def begin(self) -> None:
+        if not self.server.client_supports_progress():
+            return
+        try:
+            await self.server.work_done_progress.create_async(self.token)
+        except Exception as exc:  # noqa: BLE001 - a client may refuse progress; the work goes on
+            log.info("progress refused: %s", exc)
+            return
+        self.active = True
+        self.server.work_done_progress.begin(self.token, types.WorkDoneProgressBegin(
+            title=self.title, cancellable=self.cancellable, percentage=0))
+
+    def start_from_thread(self) -> Progress:
+        loop = self.server.loop
+        if loop is not None and not _on_loop(loop):
+            try:
+                asyncio.run_coroutine_threadsafe(self.begin(), loop).result(timeout=10)
+            except Exception as exc:  # noqa: BLE001 - no progress bar is not a reason to stop the work
+                log.info("progress not started: %s", exc)
+        return self.report
+
+    def report(self, fraction: float, message: str) -> None:
+        if not self.active:
+            return
+        percent = int(max(0.0, min(1.0, fraction)) * 100)
+        now = time.monotonic()
+        if percent == self._last_percent or (now - self._last < PROGRESS_INTERVAL_S and percent < 100):
+            return
+        self._last, self._last_percent = now, percent
+        value = types.WorkDoneProgressReport(message=message, percentage=percent, cancellable=self.cancellable)
+        self.server.send_soon(lambda: self.server.work_done_progress.report(self.token, value))
+
+    def cancelled(self) -> bool:
+        future = self.server.work_done_progress.tokens.get(self.token)
+        return bool(future is not None and future.cancelled())
+
+    def end(self, message: str) -> None:
+        if self.active:
+            self.active = False
+            value = types.WorkDoneProgressEnd(message=message)
+            self.server.send_soon(lambda: self.server.work_done_progress.end(self.token, value))
+            self.server.send_soon(lambda: self.server.work_done_progress.tokens.pop(self.token, None))
+
+
+def build_server() -> RnnLensServer:
+    server = RnnLensServer()
+    session = server.session
+
+    @server.feature(types.INITIALIZE)
+    def initialize(ls: RnnLensServer, params: types.InitializeParams) -> None:
+        ls.loop = asyncio.get_running_loop()
+        session.configure(params.initialization_options, "initializationOptions")
+
+    @server.feature(types.INITIALIZED)
+    async def initialized(ls: RnnLensServer, params: types.InitializedParams) -> None:
+        ls.loop = asyncio.get_running_loop()
+        await pull_configuration(ls)
+        for hook in ls.on_started:
+            try:
+                result = hook(ls)
+                if asyncio.iscoroutine(result):
+                    await result
+            except Exception as exc:  # noqa: BLE001 - a broken extra must not stop the language server
+                log.exception("start hook failed")
+                ls.session.notifier.show_message(f"RNN Lens: a part failed to start: {exc}")
+        ls.loop.run_in_executor(ls.workers, warm_up, ls)
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
+    async def did_change_configuration(ls: RnnLensServer, params: types.DidChangeConfigurationParams) -> None:
+        pushed = params.settings.get("rnnlens") if isinstance(params.settings, dict) else None
+        if pushed is not None:
+            changed = await apply_in_worker(ls, pushed, "settings")
+        else:
+            changed = await pull_configuration(ls)
+        if changed:
+            await ls.in_worker(lambda cancelled: warm_up(ls))
+            ls.session.notifier.refresh_inlay_hints()
+
+    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+    def did_open(ls: RnnLensServer, params: types.DidOpenTextDocumentParams) -> None:
+        take_snapshot(ls, params.text_document.uri)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+    def did_change(ls: RnnLensServer, params: types.DidChangeTextDocumentParams) -> None:
+        take_snapshot(ls, params.text_document.uri)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+    def did_close(ls: RnnLensServer, params: types.DidCloseTextDocumentParams) -> None:
+        ls.session.close(params.text_document.uri)
+
+    @server.feature(types.TEXT_DOCUMENT_HOVER)
+    async def hover(ls: RnnLensServer, params: types.HoverParams) -> types.Hover | None:
+        snapshot = ls.session.documents.get(params.text_document.uri)
+        if snapshot is None:
+            return None
+        offset = snapshot.positions.offset_at(params.position)
+        if offset is None or offset >= len(snapshot.text) or snapshot.text[offset].isspace():
+            return None  # past the end or between words: answer at once
+
+        def work(cancelled: Callable[[], bool]) -> types.Hover | None:
+            prepared = ls.session.prepare(snapshot.uri, cancelled)
+            if prepared is None or prepared.snapshot is not snapshot:
+                raise Stale()
+            return hover_result(ls.session, prepared, offset)
+
+        return await answer(ls, work)
+
+    @server.feature(types.TEXT_DOCUMENT_INLAY_HINT)
+    async def inlay_hint(ls: RnnLensServer, params: types.InlayHintParams) -> list[types.InlayHint] | None:
+        snapshot = ls.session.documents.get(params.text_document.uri)
+        if snapshot is None:
+            return None
+        start, end = snapshot.positions.span_of_range(params.range)
+
+        def work(cancelled: Callable[[], bool]) -> list[types.InlayHint]:
+            prepared = ls.session.prepare(snapshot.uri, cancelled)
+            if prepared is None:
+                return []
+            if prepared.snapshot is not snapshot:
+                raise Stale()
+            return inlay_hints(ls.session, prepared, start, end)
+
+        return await answer(ls, work)
+
+    @server.feature(types.INLAY_HINT_RESOLVE)
+    async def inlay_hint_resolve(ls: RnnLensServer, hint: types.InlayHint) -> types.InlayHint:
+        uri = hint.data.get("uri") if isinstance(hint.data, dict) else None
+        if not isinstance(uri, str):
+            return hint
+
+        def work(cancelled: Callable[[], bool]) -> types.InlayHint:
+            prepared = ls.session.prepare(uri, cancelled, start_clusters=False)
+            return hint if prepared is None else resolve_tooltip(ls.session, prepared, hint)
+
+        try:
+            return await answer(ls, work)
+        except JsonRpcContentModified:
+            return hint
+
+    @server.feature(types.SHUTDOWN)
+    def shutdown(ls: RnnLensServer, *args: Any) -> None:
+        ls.session.clusters.cancel_all()
+
+    for spec in COMMANDS:
+        register_command(server, spec)
+    return server
+
+
+def register_command(server: RnnLensServer, spec: CommandSpec) -> None:
+    async def handler(ls: RnnLensServer, *arguments: Any) -> Any:
+        return await run_command(ls, spec, arguments)
+
+    handler.__name__ = f"command_{spec.name}"
+    server.command(spec.command_id)(handler)
+
+
+async def run_command(ls: RnnLensServer, spec: CommandSpec, arguments: tuple[Any, ...]) -> Any:
+    session = ls.session
+    reporter = ProgressReporter(ls, f"RNN Lens: {spec.title}") if spec.long else None
+    if reporter is not None:
+        await reporter.begin()
+    roots = workspace_roots([folder.uri for folder in ls.workspace.folders.values()]
+                            + ([ls.workspace.root_uri] if ls.workspace.root_uri else []))
+
+    def work(cancelled: Callable[[], bool]) -> Any:
+        def stop() -> bool:
+            return cancelled() or (reporter is not None and reporter.cancelled())
+
+        context = CommandContext(progress=reporter.report if reporter else (lambda f, m: None), cancelled=stop,
+                                 workspace_roots=roots)
+        options = parse_arguments(spec, arguments)
+        return spec.run(session, options, context)
+
+    try:
+        data, summary = await ls.in_worker(work)
+    except Cancelled:
+        if reporter:
+            reporter.end("cancelled")
+        session.notifier.show_message(f"RNN Lens: {spec.title} cancelled", error=False)
+        return {"cancelled": True}
+    except RnnLensError as exc:
+        if reporter:
+            reporter.end("failed")
+        session.notifier.show_message(f"RNN Lens: {spec.title} failed: {exc}")
+        return {"error": str(exc)}
+    except asyncio.CancelledError:
+        if reporter:
+            reporter.end("cancelled")
+        raise
+    if reporter:
+        reporter.end(summary)
+    session.notifier.show_message(summary, error=False)
+    if spec.name in ("evaluate", "cocluster", "selectModel"):
+        ls.session.notifier.refresh_inlay_hints()
+        asyncio.get_running_loop().run_in_executor(ls.workers, warm_up, ls)
+    return data
+
+
+async def answer(ls: RnnLensServer, work: Callable[[Callable[[], bool]], T]) -> T:
+    """Run a request's work; a stale snapshot becomes ContentModified (the client asks again)."""
+    try:
+        return await ls.in_worker(work)
+    except Stale:
+        raise JsonRpcContentModified("the document changed while RNN Lens computed the answer") from None
+
+
+def take_snapshot(ls: RnnLensServer, uri: str) -> None:
+    document = ls.workspace.get_text_document(uri)
+    ls.session.documents.put(uri, document.version, document.source, document.language_id or "plaintext",
+                             document.position_codec)
+
+
+async def pull_configuration(ls: RnnLensServer) -> bool:
+    if not ls.client_supports_configuration():
+        return False
+    try:
+        result = await ls.workspace_configuration_async(
+            types.ConfigurationParams(items=[types.ConfigurationItem(section="rnnlens")]))
+    except Exception as exc:  # noqa: BLE001 - a client that fails this request still gets a working server
+        log.info("workspace/configuration failed: %s", exc)
+        return False
+    section = result[0] if result else None
+    if not section:
+        return False
+    return await apply_in_worker(ls, section, "settings")
+
+
+async def apply_in_worker(ls: RnnLensServer, raw: Any, source: str) -> bool:
+    """Apply settings off the event loop (a model change loads weights)."""
+    return await ls.in_worker(lambda cancelled: ls.session.configure(raw, source))
+
+
+def warm_up(ls: RnnLensServer) -> None:
+    """Load the model and start clustering in the background, so the first hover is quick."""
+    session = ls.session
+    model = session.check_model()
+    if model is None:
+        return
+    try:
+        session.clusters.labels(session.cluster_key(model, session.view_for(model)))
+    except RnnLensError as exc:
+        session.notifier.show_message(f"RNN Lens: {exc}")

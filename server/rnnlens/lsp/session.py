@@ -1,0 +1,299 @@
+"""The language server's domain state: settings, the model, open documents and their states.
+
+Handlers stay thin: they translate LSP to calls on `LensSession` and back. Everything here is
+thread-safe, because requests run on worker threads while edits arrive on the event loop.
+"""
+
+from __future__ import annotations
+
+import bisect
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+import torch
+
+from rnnlens.data.tokenizer import Token
+from rnnlens.errors import RnnLensError
+from rnnlens.lsp.clusters import ClusterBook, ClusterKey, Progress
+from rnnlens.lsp.documents import DocumentStore, Snapshot
+from rnnlens.lsp.incremental import Stale, StateTimeline
+from rnnlens.lsp.settings import Settings, analysis_affected, apply_settings
+from rnnlens.models.loaded import LoadedModel
+from rnnlens.models.registry import ModelRegistry
+from rnnlens.service import AnalysisService
+
+PREFERRED_MODEL = "brown-lstm"
+BINARY_PROBE = 8192  # characters inspected for NUL bytes
+
+
+class Notifier(Protocol):
+    """What the session needs from the LSP side (all safe to call from any thread)."""
+
+    def show_message(self, text: str, error: bool = True) -> None: ...
+    def log(self, text: str) -> None: ...
+    def refresh_inlay_hints(self) -> None: ...
+    def start_progress(self, title: str) -> Progress: ...
+    def status(self, payload: dict[str, Any]) -> None: ...
+
+
+@dataclass(frozen=True)
+class View:
+    """Which state the glyphs show: `layer{layer}.{state}` with `k` unit clusters."""
+
+    layer: int
+    state: str
+    k: int
+
+    @property
+    def name(self) -> str:
+        return f"layer{self.layer}.{self.state}"
+
+
+@dataclass
+class Prepared:
+    """One request's consistent view of a document: snapshot, tokens, states, clusters."""
+
+    snapshot: Snapshot
+    model: LoadedModel
+    tokens: list[Token]
+    starts: list[int]
+    ids: np.ndarray
+    timeline: StateTimeline
+    view: View
+    labels: np.ndarray | None
+    should_stop: Callable[[], bool]
+
+    def token_at(self, offset: int) -> int | None:
+        """Index of the token that covers `offset` (None between tokens)."""
+        index = bisect.bisect_right(self.starts, offset) - 1
+        if index >= 0 and offset < self.tokens[index].end:
+            return index
+        return None
+
+    def tokens_in(self, start: int, end: int) -> range:
+        """Indices of tokens that overlap the code-point span [start, end)."""
+        first = bisect.bisect_right(self.starts, start) - 1
+        if first < 0 or self.tokens[first].end <= start:
+            first += 1
+        last = bisect.bisect_left(self.starts, end)
+        return range(max(first, 0), last)
+
+    def check(self) -> None:
+        if self.should_stop():
+            raise Stale()
+
+
+@dataclass
+class _Tokenised:
+    snapshot: Snapshot
+    model_name: str
+    tokens: list[Token]
+    starts: list[int]
+    ids: np.ndarray
+
+
+class LensSession:
+    def __init__(self, notifier: Notifier, settings: Settings | None = None):
+        self.notifier = notifier
+        self.settings = settings or Settings()
+        self.documents = DocumentStore()
+        self._lock = threading.RLock()
+        self._registry: ModelRegistry | None = None
+        self._service: AnalysisService | None = None
+        self._timelines: dict[str, StateTimeline] = {}
+        self._tokenised: dict[str, _Tokenised] = {}
+        self._warned: dict[str, str] = {}  # uri -> the last warning shown for it (shown once)
+        self.clusters = ClusterBook(self._compute_clusters, self._clusters_started, self._clusters_done)
+
+    # ----- settings and model -------------------------------------------------------------
+    def configure(self, raw: Any, source: str) -> bool:
+        """Apply settings from `source` (for messages). Returns whether views must refresh."""
+        with self._lock:
+            old = self.settings
+            new, problems = apply_settings(old, raw)
+            for problem in problems:
+                if problem.startswith("unknown setting"):
+                    self.notifier.log(f"{source}: {problem}")
+                else:
+                    self.notifier.show_message(f"RNN Lens ({source}): {problem}")
+            if new.model_paths != old.model_paths:
+                self._registry = None
+                self._service = None
+            if (new.model, new.model_paths) != (old.model, old.model_paths):
+                self._timelines.clear()
+                self._tokenised.clear()
+            self.settings = new
+            self._warned.clear()
+            return analysis_affected(old, new)
+
+    @property
+    def registry(self) -> ModelRegistry:
+        with self._lock:
+            if self._registry is None:
+                self._registry = ModelRegistry(self.settings.model_paths)
+            return self._registry
+
+    @property
+    def service(self) -> AnalysisService:
+        with self._lock:
+            if self._service is None:
+                self._service = AnalysisService(self.registry)
+            return self._service
+
+    def model_name(self) -> str:
+        name = self.settings.model
+        if name:
+            return name
+        names = self.registry.names()
+        if not names:
+            raise RnnLensError("no models found: set rnnlens.model to a model folder, or add folders of models "
+                               "to rnnlens.modelPaths")
+        return PREFERRED_MODEL if PREFERRED_MODEL in names else names[0]
+
+    def model(self) -> LoadedModel:
+        return self.service.model(self.model_name())
+
+    def check_model(self) -> LoadedModel | None:
+        """Load the configured model now; a failure becomes one message the user can act on."""
+        try:
+            model = self.model()
+            self.view_for(model)
+            return model
+        except RnnLensError as exc:
+            self.notifier.show_message(f"RNN Lens: {exc}")
+            return None
+
+    def view_for(self, model: LoadedModel) -> View:
+        layer = self.settings.layer or model.num_layers
+        if layer > model.num_layers:
+            raise RnnLensError(f"rnnlens.layer is {layer} but model {model.name!r} has {model.num_layers} layer(s)")
+        state = self.settings.state or model.default_state
+        if state not in model.state_kinds:
+            raise RnnLensError(f"rnnlens.state is {state!r} but model {model.name!r} ({model.cell}) only has "
+                               f"{', '.join(model.state_kinds)}")
+        return View(layer, state, self.settings.clusters)
+
+    def cluster_key(self, model: LoadedModel, view: View) -> ClusterKey:
+        return (model.name, model.weights_hash, view.layer, view.state, view.k)
+
+    # ----- documents ----------------------------------------------------------------------
+    def close(self, uri: str) -> None:
+        self.documents.close(uri)
+        with self._lock:
+            self._timelines.pop(uri, None)
+            self._tokenised.pop(uri, None)
+            self._warned.pop(uri, None)
+
+    def prepare(self, uri: str, cancelled: Callable[[], bool] = lambda: False,
+                start_clusters: bool = True) -> Prepared | None:
+        """Everything a request on `uri` needs, or None when the document is not analysed.
+
+        Raises `Stale` if the document changed or the request was cancelled meanwhile.
+        """
+        snapshot = self.documents.get(uri)
+        if snapshot is None:
+            return None
+        if not self._analysable(snapshot):
+            return None
+        try:
+            model = self.model()
+            view = self.view_for(model)
+        except RnnLensError as exc:
+            self._warn_once(uri, f"RNN Lens: {exc}")
+            return None
+
+        def should_stop() -> bool:
+            return cancelled() or not self.documents.is_current(snapshot)
+
+        tokenised = self._tokenise(snapshot, model)
+        if should_stop():
+            raise Stale()
+        with self._lock:
+            timeline = self._timelines.get(uri)
+            if timeline is None or timeline.model is not model:
+                timeline = self._timelines[uri] = StateTimeline(model)
+        labels = self.clusters.labels(self.cluster_key(model, view), start=start_clusters)
+        return Prepared(snapshot, model, tokenised.tokens, tokenised.starts, tokenised.ids, timeline, view, labels,
+                        should_stop)
+
+    def _tokenise(self, snapshot: Snapshot, model: LoadedModel) -> _Tokenised:
+        with self._lock:
+            cached = self._tokenised.get(snapshot.uri)
+            if cached is not None and cached.snapshot is snapshot and cached.model_name == model.name:
+                return cached
+        tokens = model.tokenize(snapshot.text)
+        ids = np.asarray(model.encode(tokens), dtype=np.int64)
+        made = _Tokenised(snapshot, model.name, tokens, [t.start for t in tokens], ids)
+        with self._lock:
+            if self.documents.is_current(snapshot):
+                self._tokenised[snapshot.uri] = made
+        return made
+
+    def _analysable(self, snapshot: Snapshot) -> bool:
+        settings = self.settings
+        if snapshot.language_id not in settings.languages:
+            return False
+        size = len(snapshot.text)
+        if size > settings.max_document_size:
+            self._warn_once(snapshot.uri, f"RNN Lens: {snapshot.uri} has {size:,} characters, more than "
+                                          f"rnnlens.maxDocumentSize ({settings.max_document_size:,}); it is not "
+                                          f"analysed. Raise the setting to analyse it.")
+            return False
+        if "\x00" in snapshot.text[:BINARY_PROBE]:
+            self._warn_once(snapshot.uri, f"RNN Lens: {snapshot.uri} looks like a binary file (it has NUL "
+                                          f"characters); it is not analysed.", error=False)
+            return False
+        with self._lock:
+            self._warned.pop(snapshot.uri, None)
+        return True
+
+    def _warn_once(self, uri: str, text: str, error: bool = True) -> None:
+        with self._lock:
+            if self._warned.get(uri) == text:
+                return
+            self._warned[uri] = text
+        self.notifier.show_message(text, error=error)
+
+    # ----- states and outputs -------------------------------------------------------------
+    def sync_timeline(self, prepared: Prepared) -> None:
+        """Give the timeline this snapshot's ids (call with the timeline's lock held)."""
+        prepared.timeline.set_ids(prepared.ids)
+
+    def output_at(self, prepared: Prepared, top_hidden: np.ndarray, top_k: int = 5) -> dict[str, Any]:
+        """The model's output after the token: next-word top-k (LM) or class probabilities (classifier)."""
+        model = prepared.model
+        head = model.stack.head
+        if head is None:
+            return {}
+        with torch.inference_mode():
+            logits = head(torch.from_numpy(np.ascontiguousarray(top_hidden, dtype=np.float32)).view(1, -1))[0]
+            probs = torch.softmax(logits.double(), dim=-1)
+        if model.task == "classifier":
+            labels = model.labels or [str(i) for i in range(probs.shape[0])]
+            return {"kind": "classes", "items": [(labels[i], float(p)) for i, p in enumerate(probs.tolist())]}
+        values, indices = torch.topk(probs, min(top_k, probs.shape[0]))
+        words = model.vocab.words
+        return {"kind": "next", "items": [(words[int(i)], float(v)) for v, i in zip(values, indices, strict=True)]}
+
+    # ----- clusters (background) ----------------------------------------------------------
+    def _compute_clusters(self, key: ClusterKey, progress: Progress, cancel: Callable[[], bool]) -> np.ndarray:
+        name, _, layer, state, k = key
+        result = self.service.cocluster(name, layer=layer, state=state, k=k, progress=progress, cancel=cancel)
+        return np.asarray(result.unit_labels)
+
+    def _clusters_started(self, key: ClusterKey) -> Progress:
+        self.notifier.status({"clusters": "computing", "model": key[0], "layer": key[2], "state": key[3],
+                              "k": key[4]})
+        return self.notifier.start_progress(f"RNN Lens: clustering units of {key[0]} (first time only)")
+
+    def _clusters_done(self, key: ClusterKey, error: str | None) -> None:
+        if error is None:
+            self.notifier.status({"clusters": "ready", "model": key[0], "layer": key[2], "state": key[3], "k": key[4]})
+            self.notifier.refresh_inlay_hints()
+        elif error != "cancelled":
+            self.notifier.status({"clusters": "failed", "model": key[0], "error": error})
+            self.notifier.show_message(f"RNN Lens: could not cluster the units of {key[0]}: {error}. Glyphs need "
+                                       f"unit clusters; run 'RNN Lens: Evaluate' on a corpus, then 'Co-cluster'.")

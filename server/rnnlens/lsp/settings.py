@@ -1,0 +1,133 @@
+"""The server's settings: defaults, `initializationOptions` and the `rnnlens` configuration section.
+
+Both sources use the same keys (camelCase, as in VS Code settings). A value that is wrong is
+reported by name and the previous value stays, so one typo never stops the server.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+DENSITIES = ("all", "words", "large")
+DEFAULT_LANGUAGES = ("plaintext", "markdown")
+DEFAULT_MAX_DOCUMENT_SIZE = 2_000_000  # characters; larger documents get a message, not an analysis
+
+
+@dataclass(frozen=True)
+class Settings:
+    model: str | None = None  # None: the first sample model (brown-lstm when present)
+    model_paths: tuple[str, ...] = ()
+    layer: int | None = None  # 1-based; None: the last layer
+    state: str | None = None  # "h" | "c"; None: the model's default (c for LSTMs)
+    clusters: int = 8
+    inlay_density: str = "words"
+    inlay_enabled: bool = True
+    hover_image: bool = True
+    max_document_size: int = DEFAULT_MAX_DOCUMENT_SIZE
+    languages: tuple[str, ...] = DEFAULT_LANGUAGES
+
+
+def _flatten(raw: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """{"inlayHints": {"density": "all"}} and {"inlayHints.density": "all"} mean the same."""
+    flat: dict[str, Any] = {}
+    for key, value in raw.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict) and name in ("inlayHints", "hover"):
+            flat.update(_flatten(value, f"{name}."))
+        else:
+            flat[name] = value
+    return flat
+
+
+def _positive_int(name: str, value: Any, minimum: int = 1, maximum: int | None = None) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | float) or int(value) != value or value < minimum \
+            or (maximum is not None and value > maximum):
+        bound = f" and at most {maximum}" if maximum is not None else ""
+        raise ValueError(f"rnnlens.{name} must be a whole number of at least {minimum}{bound}, got {value!r}")
+    return int(value)
+
+
+def _string_list(name: str, value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list | tuple) or not all(isinstance(item, str) for item in value):
+        raise ValueError(f"rnnlens.{name} must be a list of strings, got {value!r}")
+    return tuple(value)
+
+
+def _optional_string(name: str, value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise ValueError(f"rnnlens.{name} must be a string, got {value!r}")
+    return value
+
+
+def _boolean(name: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"rnnlens.{name} must be true or false, got {value!r}")
+    return value
+
+
+def _density(name: str, value: Any) -> str:
+    if value not in DENSITIES:
+        raise ValueError(f"rnnlens.{name} must be one of {', '.join(DENSITIES)}; got {value!r}")
+    return str(value)
+
+
+def _state(name: str, value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    if value not in ("h", "c"):
+        raise ValueError(f"rnnlens.{name} must be \"h\" (hidden state) or \"c\" (LSTM cell state); got {value!r}")
+    return str(value)
+
+
+def _layer(name: str, value: Any) -> int | None:
+    return None if value is None or value == "" else _positive_int(name, value)
+
+
+# setting key -> (dataclass field, parser)
+_FIELDS = {
+    "model": ("model", _optional_string),
+    "modelPaths": ("model_paths", _string_list),
+    "layer": ("layer", _layer),
+    "state": ("state", _state),
+    "clusters": ("clusters", lambda n, v: _positive_int(n, v, 2, 64)),
+    "inlayHints.density": ("inlay_density", _density),
+    "inlayHints.enabled": ("inlay_enabled", _boolean),
+    "hover.image": ("hover_image", _boolean),
+    "maxDocumentSize": ("max_document_size", _positive_int),
+    "languages": ("languages", _string_list),
+}
+
+
+def apply_settings(base: Settings, raw: Any) -> tuple[Settings, list[str]]:
+    """`base` updated with the keys present in `raw`; returns the new settings and a message per bad value.
+
+    Unknown keys are reported too (a misspelt key would otherwise silently do nothing).
+    """
+    if raw is None:
+        return base, []
+    if not isinstance(raw, dict):
+        return base, [f"RNN Lens settings must be an object, got {type(raw).__name__}"]
+    changes: dict[str, Any] = {}
+    problems: list[str] = []
+    for key, value in _flatten(raw).items():
+        if key not in _FIELDS:
+            problems.append(f"unknown setting rnnlens.{key} (known: {', '.join(_FIELDS)})")
+            continue
+        attribute, parse = _FIELDS[key]
+        try:
+            changes[attribute] = parse(key, value)
+        except ValueError as exc:
+            problems.append(f"{exc}; keeping {getattr(base, attribute)!r}")
+    return replace(base, **changes), problems
+
+
+def analysis_affected(old: Settings, new: Settings) -> bool:
+    """Whether inlay hints/hovers change (the client should refresh them)."""
+    keys = ("model", "model_paths", "layer", "state", "clusters", "inlay_density", "inlay_enabled",
+            "max_document_size", "languages", "hover_image")
+    return any(getattr(old, key) != getattr(new, key) for key in keys)
