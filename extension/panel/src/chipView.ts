@@ -1,0 +1,93 @@
+/**
+ * Memory chips: each unit cluster is a rectangle of small square cells, one per hidden unit.
+ * Cells are coloured by the response of the selected word(s); with 2-3 words each cell is
+ * split into vertical stripes, one per word, so the responses compare side by side.
+ */
+import type { G } from "./svg";
+import { asButton } from "./svg";
+import { NEUTRAL, divergingColour } from "./colors";
+import type { ChipLayout } from "./layout";
+
+export interface ChipHandlers {
+  onUnit(unit: number): void;
+}
+
+export interface DrawnChips {
+  /** Colour every cell by one response vector per selected word (empty list = neutral). */
+  recolour(responses: Float32Array[], scale: number): void;
+}
+
+export function drawChips(group: G, chips: ChipLayout[], cellSize: number, handlers: ChipHandlers): DrawnChips {
+  group.selectAll("*").remove();
+  const chipGroups = group
+    .selectAll<SVGGElement, ChipLayout>("g.chip")
+    .data(chips)
+    .join("g")
+    .attr("class", "chip")
+    .attr("data-cluster", (d) => d.cluster);
+  asButton(chipGroups, (d) => `Memory chip ${d.cluster + 1}: ${d.cells.length} units. Enter shows its first unit`)
+    .on("click", (event: MouseEvent, d) => {
+      const target = event.target as Element;
+      const unit = target.getAttribute("data-unit");
+      handlers.onUnit(unit !== null ? Number(unit) : d.cells[0].unit);
+    });
+  chipGroups
+    .append("rect")
+    .attr("class", "chip-frame")
+    .attr("x", (d) => d.x)
+    .attr("y", (d) => d.y)
+    .attr("width", (d) => d.width)
+    .attr("height", (d) => d.height)
+    .attr("rx", 2);
+  chipGroups
+    .append("text")
+    .attr("class", "chip-label")
+    .attr("x", (d) => d.x - 4)
+    .attr("y", (d) => d.y + 9)
+    .attr("text-anchor", "end")
+    .text((d) => `U${d.cluster + 1}`);
+  const cellLayer = chipGroups.append("g").attr("class", "cells");
+
+  // One flat list of cells (the hot path of a word click touches only these).
+  let cellNodes: SVGRectElement[] = [];
+  let cellUnits: number[] = [];
+  let stripes = 0;
+
+  function build(count: number): void {
+    cellLayer.selectAll("*").remove();
+    cellNodes = [];
+    cellUnits = [];
+    const width = cellSize / count;
+    cellLayer.each(function (chip) {
+      const layer = this as SVGGElement;
+      for (const cell of chip.cells) {
+        for (let s = 0; s < count; s++) {
+          const rect = document.createElementNS("http://www.w3.org/2000/svg", "rect");
+          rect.setAttribute("class", "cell");
+          rect.setAttribute("data-unit", String(cell.unit));
+          rect.setAttribute("x", (cell.x + s * width).toFixed(2));
+          rect.setAttribute("y", String(cell.y));
+          rect.setAttribute("width", width.toFixed(2));
+          rect.setAttribute("height", String(cellSize));
+          rect.setAttribute("fill", NEUTRAL);
+          layer.appendChild(rect);
+          cellNodes.push(rect);
+          cellUnits.push(cell.unit);
+        }
+      }
+    });
+    stripes = count;
+  }
+  build(1);
+
+  return {
+    recolour(responses: Float32Array[], scale: number): void {
+      const count = Math.max(1, responses.length);
+      if (count !== stripes) build(count);
+      for (let i = 0; i < cellNodes.length; i++) {
+        const response = responses[i % count];
+        cellNodes[i].setAttribute("fill", response ? divergingColour(response[cellUnits[i]], scale) : NEUTRAL);
+      }
+    },
+  };
+}

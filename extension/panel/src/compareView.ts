@@ -1,0 +1,73 @@
+/**
+ * Model comparison: two co-clusterings side by side, the second reordered so that matched
+ * clusters share a row, with each match's overlap and the overall similarity score.
+ */
+import { create } from "d3-selection";
+import { MainView } from "./mainView";
+import type { MainViewHandlers } from "./mainView";
+import type { ComparisonView, Controls, CoclusterView } from "./viewModel";
+
+/** Reorder model B's clusters (chips, clouds and both link axes) by the matching to A. */
+export function alignToA(comparison: ComparisonView): { b: CoclusterView; scores: (number | null)[] } {
+  const { a, b, matches } = comparison;
+  const k = b.unitClusters.length;
+  const order: number[] = new Array(a.unitClusters.length).fill(-1);
+  const scores: (number | null)[] = new Array(a.unitClusters.length).fill(null);
+  for (const [ia, ib, score] of matches) {
+    if (ia < order.length) {
+      order[ia] = ib;
+      scores[ia] = score;
+    }
+  }
+  const used = new Set(order.filter((i) => i >= 0));
+  const rest = [...Array(k).keys()].filter((i) => !used.has(i));
+  for (let i = 0; i < order.length; i++) if (order[i] < 0) order[i] = rest.shift() ?? i;
+  order.push(...rest);
+  const kb = order.length;
+  const links = new Float32Array(kb * kb);
+  for (let w = 0; w < kb; w++) for (let u = 0; u < kb; u++) links[w * kb + u] = b.links[order[w] * k + order[u]] ?? 0;
+  return {
+    b: {
+      ...b,
+      unitClusters: order.map((i) => b.unitClusters[i] ?? []),
+      wordClusters: order.map((i) => b.wordClusters[i] ?? []),
+      links,
+    },
+    scores,
+  };
+}
+
+export class CompareView {
+  readonly element: HTMLDivElement;
+  readonly left: MainView;
+  readonly right: MainView;
+
+  constructor(handlers: MainViewHandlers) {
+    this.element = document.createElement("div");
+    this.element.className = "compare";
+    this.left = new MainView(handlers, "Model A");
+    this.right = new MainView(handlers, "Model B");
+  }
+
+  render(comparison: ComparisonView, controls: Controls, width: number, selectedWords: string[]): void {
+    const { b, scores } = alignToA(comparison);
+    this.element.replaceChildren();
+    const header = document.createElement("div");
+    header.className = "compare-header";
+    header.setAttribute("role", "status");
+    header.textContent = `${comparison.a.model} vs ${comparison.b.model}: similarity ${comparison.similarity.toFixed(3)} (matched clusters share a row)`;
+    this.element.append(header);
+    const sides = document.createElement("div");
+    sides.className = "compare-sides";
+    const half = Math.max(320, Math.floor((width - 44) / 2));
+    const common = { glyphs: null, controls, width: half, selectedWords, selectedTokens: new Set<number>() };
+    this.left.render({ ...common, view: comparison.a, title: `A: ${comparison.a.model} (layer ${comparison.a.layer}, ${comparison.a.state})` });
+    this.right.render({ ...common, view: b, title: `B: ${b.model} (layer ${b.layer}, ${b.state})` });
+    const scoreColumn = create("div").attr("class", "match-scores").attr("aria-label", "Overlap of matched clusters");
+    scores.forEach((s, i) => scoreColumn.append("div").attr("class", "match-score").text(s === null ? "–" : `${i + 1}: ${s.toFixed(2)}`));
+    this.left.node.classList.add("side", "side-a");
+    this.right.node.classList.add("side", "side-b");
+    sides.append(this.left.node, scoreColumn.node() as HTMLDivElement, this.right.node);
+    this.element.append(sides);
+  }
+}

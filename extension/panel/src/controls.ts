@@ -1,0 +1,140 @@
+/**
+ * The control bar: model, layer, state kind, number of clusters, words shown, link filter,
+ * part-of-speech colouring, a model to compare with, and export buttons. Plain labelled form
+ * elements, so keyboard and screen readers work without extra code.
+ */
+import type { Controls, ModelInfo } from "./viewModel";
+
+export interface ControlEvents {
+  /** A control that needs new data from the server changed (model, layer, state, k). */
+  onQuery(): void;
+  /** A control that only changes the drawing changed (words shown, POS colours). */
+  onRedraw(): void;
+  onLinkFilter(): void;
+  onCompare(): void;
+  onExport(format: "svg" | "png"): void;
+  onSentence(text: string): void;
+}
+
+function field(label: string, control: HTMLElement, id: string): HTMLLabelElement {
+  const wrapper = document.createElement("label");
+  wrapper.className = "control";
+  wrapper.htmlFor = id;
+  control.id = id;
+  const caption = document.createElement("span");
+  caption.textContent = label;
+  wrapper.append(caption, control);
+  return wrapper;
+}
+
+function select(options: [string, string][], value: string): HTMLSelectElement {
+  const element = document.createElement("select");
+  for (const [v, text] of options) element.append(new Option(text, v, false, v === value));
+  element.value = value;
+  return element;
+}
+
+function number(value: number, min: number, max: number, step = 1): HTMLInputElement {
+  const element = document.createElement("input");
+  element.type = "number";
+  Object.assign(element, { min: String(min), max: String(max), step: String(step) });
+  element.value = String(value);
+  return element;
+}
+
+export class ControlBar {
+  readonly element = document.createElement("form");
+  private models: ModelInfo[] = [];
+
+  constructor(private readonly controls: Controls, private readonly events: ControlEvents) {
+    this.element.className = "controls";
+    this.element.setAttribute("aria-label", "View controls");
+    this.element.addEventListener("submit", (event) => event.preventDefault());
+  }
+
+  setModels(models: ModelInfo[]): void {
+    this.models = models;
+    this.render();
+  }
+
+  render(): void {
+    const c = this.controls;
+    const model = this.models.find((m) => m.name === c.model);
+    const layers = model?.layers ?? Math.max(1, c.layer);
+    const states = model?.states ?? [c.state];
+    this.element.replaceChildren();
+
+    const modelSelect = select(this.models.map((m) => [m.name, m.error ? `${m.name} (cannot load)` : m.name]), c.model);
+    modelSelect.addEventListener("change", () => {
+      c.model = modelSelect.value;
+      const info = this.models.find((m) => m.name === c.model);
+      c.layer = info?.layers ?? 1;
+      c.state = info?.defaultState ?? info?.states[0] ?? "h";
+      this.render();
+      this.events.onQuery();
+    });
+    const layerSelect = select([...Array(layers).keys()].map((i) => [String(i + 1), `layer ${i + 1}`]), String(c.layer));
+    layerSelect.addEventListener("change", () => ((c.layer = Number(layerSelect.value)), this.events.onQuery()));
+    const stateSelect = select(states.map((s) => [s, s === "c" ? "c (cell)" : s === "h" ? "h (hidden)" : s]), c.state);
+    stateSelect.addEventListener("change", () => ((c.state = stateSelect.value), this.events.onQuery()));
+    const k = number(c.k, 2, 40);
+    k.addEventListener("change", () => {
+      const value = Math.round(Number(k.value));
+      if (value >= 2 && value <= 40) ((c.k = value), this.events.onQuery());
+    });
+    const words = number(c.wordsShown, 3, 60);
+    words.addEventListener("change", () => {
+      const value = Math.round(Number(words.value));
+      if (value >= 1) ((c.wordsShown = value), this.events.onRedraw());
+    });
+    const filter = document.createElement("input");
+    Object.assign(filter, { type: "range", min: "0", max: "1", step: "0.05" });
+    filter.value = String(c.linkFilter);
+    filter.setAttribute("aria-valuetext", `links at least ${Math.round(c.linkFilter * 100)}% of the strongest`);
+    filter.addEventListener("input", () => {
+      c.linkFilter = Number(filter.value);
+      filter.setAttribute("aria-valuetext", `links at least ${Math.round(c.linkFilter * 100)}% of the strongest`);
+      this.events.onLinkFilter();
+    });
+    const pos = document.createElement("input");
+    pos.type = "checkbox";
+    pos.checked = c.posColours;
+    pos.addEventListener("change", () => ((c.posColours = pos.checked), this.events.onRedraw()));
+    const compare = select([["", "—"], ...this.models.filter((m) => m.name !== c.model).map((m): [string, string] => [m.name, m.name])], c.compareWith);
+    compare.addEventListener("change", () => ((c.compareWith = compare.value), this.events.onCompare()));
+
+    const sentence = document.createElement("input");
+    sentence.type = "text";
+    sentence.placeholder = "type a sentence, Enter shows its glyphs";
+    sentence.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" && sentence.value.trim()) (event.preventDefault(), this.events.onSentence(sentence.value));
+    });
+
+    const exportSvg = document.createElement("button");
+    exportSvg.type = "button";
+    exportSvg.textContent = "SVG";
+    exportSvg.title = "Export the current view as SVG";
+    exportSvg.addEventListener("click", () => this.events.onExport("svg"));
+    const exportPng = document.createElement("button");
+    exportPng.type = "button";
+    exportPng.textContent = "PNG";
+    exportPng.title = "Export the current view as PNG";
+    exportPng.addEventListener("click", () => this.events.onExport("png"));
+
+    this.element.append(
+      field("Model", modelSelect, "control-model"),
+      field("Layer", layerSelect, "control-layer"),
+      field("State", stateSelect, "control-state"),
+      field("Clusters", k, "control-k"),
+      field("Words shown", words, "control-words"),
+      field("Link filter", filter, "control-links"),
+      field("POS colours", pos, "control-pos"),
+      field("Compare with", compare, "control-compare"),
+      field("Sentence", sentence, "control-sentence"),
+    );
+    const exports = document.createElement("div");
+    exports.className = "control exports";
+    exports.append(exportSvg, exportPng);
+    this.element.append(exports);
+  }
+}

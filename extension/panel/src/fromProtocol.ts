@@ -1,0 +1,164 @@
+/**
+ * Protocol messages (extension/src/protocol, generated from protocol/) -> the panel's view
+ * model. Clusters are put into the server's display `order`, so chips, clouds, links and
+ * glyph columns all line up by position.
+ */
+import type { NdArray } from "../../src/protocol/codec";
+import type {
+  Coclustering,
+  CompareView as CompareMessage,
+  GlyphView,
+  ModelInfo as ProtocolModelInfo,
+  UnitDetail as UnitDetailMessage,
+  WordDetail as WordDetailMessage,
+  WordDistribution as DistributionRecord,
+} from "../../src/protocol/messages";
+import type { CoclusterView, ComparisonView, ModelInfo, SentenceGlyphs, UnitDetail, WordDetail, WordDistribution } from "./viewModel";
+
+function numbers(array: NdArray): Float32Array {
+  const values = array.values();
+  return values instanceof Float32Array ? values : Float32Array.from(values);
+}
+
+function ints(array: NdArray): Int32Array {
+  const values = array.values();
+  return values instanceof Int32Array ? values : Int32Array.from(values);
+}
+
+/** The display order of clusters: the server's `order`, completed with any cluster it left out. */
+export function displayOrder(order: ArrayLike<number>, k: number): number[] {
+  const seen = new Set<number>();
+  const out: number[] = [];
+  for (const c of Array.from(order)) if (c >= 0 && c < k && !seen.has(c)) (seen.add(c), out.push(c));
+  for (let c = 0; c < k; c++) if (!seen.has(c)) out.push(c);
+  return out;
+}
+
+export function toCoclusterView(message: Coclustering): CoclusterView {
+  const k = message.k;
+  const order = displayOrder(ints(message.order), k);
+  const unitLabels = ints(message.unit_labels);
+  const unitStrength = numbers(message.unit_strength);
+  const wordLabels = ints(message.word_labels);
+  const wordStrength = numbers(message.word_strength);
+  const byUnitCluster: number[][] = Array.from({ length: k }, () => []);
+  unitLabels.forEach((label, unit) => byUnitCluster[label]?.push(unit));
+  // Strongest units first: the top-left cells of a chip are the ones that matter most.
+  for (const units of byUnitCluster) units.sort((a, b) => (unitStrength[b] ?? 0) - (unitStrength[a] ?? 0) || a - b);
+  const byWordCluster: CoclusterView["wordClusters"] = Array.from({ length: k }, () => []);
+  message.words.forEach((word, i) => {
+    byWordCluster[wordLabels[i]]?.push({ word, strength: wordStrength[i] ?? 0, pos: message.word_pos[i] ?? null });
+  });
+  const rawLinks = numbers(message.links);
+  const links = new Float32Array(k * k);
+  for (let w = 0; w < k; w++) for (let u = 0; u < k; u++) links[w * k + u] = rawLinks[order[w] * k + order[u]] ?? 0;
+  let responses: Map<string, Float32Array> | undefined;
+  if (message.responses) {
+    const all = numbers(message.responses);
+    const h = message.hidden_size;
+    responses = new Map(message.words.map((word, i) => [word, all.subarray(i * h, (i + 1) * h)]));
+  }
+  return {
+    model: message.model,
+    layer: message.layer,
+    state: message.state,
+    k,
+    units: message.hidden_size,
+    unitClusters: order.map((c) => byUnitCluster[c]),
+    wordClusters: order.map((c) => byWordCluster[c]),
+    links,
+    responses,
+    clusterIds: order,
+  };
+}
+
+/** Glyph columns are unit clusters in the server's numbering: reorder them like the chips. */
+export function toSentenceGlyphs(message: GlyphView, order: number[] | null): SentenceGlyphs {
+  const g = message.glyphs;
+  const k = g.k;
+  const columns = order && order.length === k ? order : [...Array(k).keys()];
+  const t = g.tokens.length;
+  const pick = (array: NdArray) => {
+    const values = numbers(array);
+    const out = new Float32Array(t * k);
+    for (let row = 0; row < t; row++) for (let c = 0; c < k; c++) out[row * k + c] = values[row * k + columns[c]] ?? 0;
+    return out;
+  };
+  return {
+    text: g.text,
+    documentOffset: message.sentence_start ?? 0,
+    uri: message.uri ?? undefined,
+    tokens: g.tokens.map((token) => ({ text: token.text, start: token.start, end: token.end })),
+    k,
+    positive: pick(g.positive),
+    negative: pick(g.negative),
+    deltaPositive: pick(g.delta_positive),
+    deltaNegative: pick(g.delta_negative),
+    kept: pick(g.kept),
+    responses: g.responses ? numbers(g.responses) : undefined,
+    units: g.responses ? g.responses.shape[1] : undefined,
+  };
+}
+
+function distributions(record: DistributionRecord): WordDistribution[] {
+  const mean = numbers(record.mean);
+  const p = numbers(record.percentiles);
+  return record.words.map((word, i) => ({
+    word,
+    mean: mean[i],
+    p9: p[i * 5],
+    p25: p[i * 5 + 1],
+    p50: p[i * 5 + 2],
+    p75: p[i * 5 + 3],
+    p91: p[i * 5 + 4],
+  }));
+}
+
+export function toUnitDetail(message: UnitDetailMessage): UnitDetail {
+  return {
+    unit: message.unit,
+    layer: message.layer,
+    state: message.state,
+    positive: distributions(message.positive),
+    negative: distributions(message.negative),
+  };
+}
+
+export function toWordDetail(message: WordDetailMessage): WordDetail {
+  return { word: message.word, profile: numbers(message.profile), cluster: message.cluster, pos: message.pos, count: message.count };
+}
+
+/** Share of words two clusters have in common (Jaccard), the per-match score shown in comparison. */
+export function wordOverlap(a: { word: string }[], b: { word: string }[]): number {
+  const setA = new Set(a.map((w) => w.word));
+  let common = 0;
+  for (const w of b) if (setA.has(w.word)) common++;
+  const union = setA.size + b.length - common;
+  return union === 0 ? 0 : common / union;
+}
+
+export function toComparison(message: CompareMessage): ComparisonView {
+  const a = toCoclusterView(message.a);
+  const b = toCoclusterView(message.b);
+  const matching = ints(message.matching);
+  const positionInB = new Map(b.clusterIds.map((cluster, position) => [cluster, position]));
+  const matches: [number, number, number][] = [];
+  a.clusterIds.forEach((clusterA, positionA) => {
+    const positionB = positionInB.get(matching[clusterA]);
+    if (positionB === undefined) return;
+    matches.push([positionA, positionB, wordOverlap(a.wordClusters[positionA], b.wordClusters[positionB])]);
+  });
+  return { a, b, matches, similarity: message.similarity };
+}
+
+export function toModelInfo(info: ProtocolModelInfo): ModelInfo {
+  return {
+    name: info.name,
+    task: info.task,
+    cell: info.cell,
+    layers: info.layers,
+    states: info.state_kinds,
+    defaultState: info.default_state,
+    error: info.error,
+  };
+}

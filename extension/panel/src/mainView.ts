@@ -1,0 +1,112 @@
+/**
+ * The main picture of one model (the paper's figure, columns B-D): sentence glyphs on the
+ * left, memory chips, links, and word clouds on the right, in one SVG so it exports whole.
+ */
+import { create } from "d3-selection";
+import type { G, Svg } from "./svg";
+import { drawChips } from "./chipView";
+import type { DrawnChips } from "./chipView";
+import { drawClouds } from "./cloudView";
+import { drawGlyphs, glyphColumnHeight } from "./glyphView";
+import { layoutLinks, layoutMain } from "./layout";
+import type { MainLayout } from "./layout";
+import { drawLinks } from "./linkView";
+import type { CoclusterView, Controls, SentenceGlyphs } from "./viewModel";
+
+export interface MainViewHandlers {
+  onWord(word: string, additive: boolean): void;
+  onToken(index: number, additive: boolean): void;
+  onUnit(unit: number): void;
+}
+
+export interface MainViewInput {
+  view: CoclusterView;
+  glyphs: SentenceGlyphs | null;
+  controls: Controls;
+  width: number;
+  selectedWords: string[];
+  selectedTokens: Set<number>;
+  title?: string;
+}
+
+export class MainView {
+  readonly svg: Svg;
+  private chips: DrawnChips | null = null;
+  private layout: MainLayout | null = null;
+  private linkGroup: G;
+  private input: MainViewInput | null = null;
+
+  constructor(private readonly handlers: MainViewHandlers, label: string) {
+    this.svg = create("svg").attr("class", "main-view").attr("role", "img").attr("aria-label", label) as unknown as Svg;
+    this.linkGroup = this.svg.append("g");
+  }
+
+  get node(): SVGSVGElement {
+    return this.svg.node() as SVGSVGElement;
+  }
+
+  render(input: MainViewInput): void {
+    this.input = input;
+    const { view, glyphs, controls } = input;
+    const showGlyphs = glyphs !== null && glyphs.k === view.unitClusters.length;
+    const glyphWidth = showGlyphs ? Math.min(300, Math.max(170, 82 + view.unitClusters.length * 15)) : 0;
+    const layout = layoutMain(view.unitClusters, {
+      width: input.width,
+      glyphWidth,
+      glyphHeight: showGlyphs && glyphs ? glyphColumnHeight(glyphs) : 0,
+      minRowHeight: 64,
+    });
+    this.layout = layout;
+    this.svg.selectAll("*").remove();
+    this.svg
+      .attr("width", layout.width)
+      .attr("height", layout.height)
+      .attr("viewBox", `0 0 ${layout.width} ${layout.height}`)
+      .attr("xmlns", "http://www.w3.org/2000/svg");
+    this.svg
+      .append("text")
+      .attr("class", "view-title")
+      .attr("x", glyphWidth > 0 ? glyphWidth + 16 : 0)
+      .attr("y", 12)
+      .text(input.title ?? `${view.model} · layer ${view.layer} · ${view.state} · ${view.k} clusters`);
+    layout.rows.forEach((row, i) => {
+      const x = glyphWidth > 0 ? glyphWidth + 8 : 0;
+      if (i % 2 === 1) this.svg.append("rect").attr("class", "row-band").attr("x", x).attr("y", row.y).attr("width", row.width - x).attr("height", row.height);
+    });
+    this.linkGroup = this.svg.append("g").attr("class", "links");
+    const chipGroup = this.svg.append("g").attr("class", "chips") as unknown as G;
+    const cloudGroup = this.svg.append("g").attr("class", "clouds") as unknown as G;
+    this.chips = drawChips(chipGroup, layout.chips, layout.cellSize, { onUnit: (u) => this.handlers.onUnit(u) });
+    drawClouds(cloudGroup, view.wordClusters, layout.clouds, controls.wordsShown, controls.posColours, input.selectedWords, {
+      onWord: (w, additive) => this.handlers.onWord(w, additive),
+    });
+    this.updateLinks(controls.linkFilter);
+    if (showGlyphs && glyphs && layout.glyphColumn) {
+      const glyphGroup = this.svg.append("g").attr("class", "glyphs").attr("transform", `translate(0, ${layout.glyphColumn.y})`) as unknown as G;
+      drawGlyphs(glyphGroup, glyphs, glyphWidth, input.selectedTokens, { onToken: (t, a) => this.handlers.onToken(t, a) });
+    }
+  }
+
+  updateLinks(filter: number): void {
+    if (!this.layout || !this.input) return;
+    const view = this.input.view;
+    drawLinks(this.linkGroup, layoutLinks(view.links, view.unitClusters.length, this.layout, filter));
+  }
+
+  recolour(responses: Float32Array[], scale: number): void {
+    this.chips?.recolour(responses, scale);
+  }
+
+  /** Mark the selected words in the clouds without re-laying them out. */
+  markWords(words: string[]): void {
+    this.svg.selectAll<SVGTextElement, unknown>("text.word").classed("selected", function () {
+      return words.includes(this.getAttribute("data-word") ?? "");
+    });
+  }
+
+  markTokens(tokens: Set<number>): void {
+    this.svg.selectAll<SVGGElement, unknown>("g.glyph").classed("selected", function () {
+      return tokens.has(Number(this.getAttribute("data-token")));
+    });
+  }
+}

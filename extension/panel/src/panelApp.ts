@@ -1,0 +1,460 @@
+/**
+ * The panel: wires the stream (or a snapshot), the controls and the views together, keeps
+ * the user's choices across hide/show, and turns clicks into requests and recolourings.
+ */
+import { robustScale } from "./colors";
+import { CompareView } from "./compareView";
+import { ControlBar } from "./controls";
+import { drawUnitDetail, drawWordProfile } from "./detailView";
+import type { ProfileSeries } from "./detailView";
+import { composeSvg, svgToPng } from "./exportView";
+import { toComparison, toCoclusterView, toModelInfo, toSentenceGlyphs, toUnitDetail, toWordDetail } from "./fromProtocol";
+import type { Host } from "./host";
+import { snapshotFrames } from "./host";
+import { MainView } from "./mainView";
+import { RequestError, StreamClient } from "./streamClient";
+import type { CursorState, GlyphView, ServerMessage } from "../../src/protocol/messages";
+import { DEFAULT_CONTROLS } from "./viewModel";
+import type { CoclusterView, ComparisonView, Controls, ModelInfo, SentenceGlyphs, UnitDetail } from "./viewModel";
+
+const MAX_SELECTED = 3;
+const N_WORDS = 300;
+
+interface SavedState {
+  controls: Controls;
+  selectedWords: string[];
+  sentence: string | null;
+}
+
+export class PanelApp {
+  readonly root: HTMLElement;
+  private readonly controls: Controls;
+  private readonly bar: ControlBar;
+  private readonly status = document.createElement("div");
+  private readonly mainContainer = document.createElement("section");
+  private readonly detailContainer = document.createElement("section");
+  private readonly stream: StreamClient;
+  private readonly mainView: MainView;
+  private readonly compareView: CompareView;
+  private models: ModelInfo[] = [];
+  private view: CoclusterView | null = null;
+  private glyphs: SentenceGlyphs | null = null;
+  private comparison: ComparisonView | null = null;
+  private unitDetail: UnitDetail | null = null;
+  private selectedWords: string[] = [];
+  private selectedTokens = new Set<number>();
+  private sentence: string | null = null;
+  private wordProfiles = new Map<string, Float32Array>();
+  private querySerial = 0;
+  /** Timestamps of the last render, read by tests and the benchmark. */
+  readonly timings = { arrival: 0, painted: 0, recoloured: 0 };
+
+  constructor(root: HTMLElement, private readonly host: Host) {
+    this.root = root;
+    const saved = host.loadState<SavedState>();
+    this.controls = { ...DEFAULT_CONTROLS, ...(saved?.controls ?? {}) };
+    this.selectedWords = saved?.selectedWords ?? [];
+    this.sentence = saved?.sentence ?? null;
+    const handlers = {
+      onWord: (word: string, additive: boolean) => this.selectWord(word, additive),
+      onToken: (index: number, additive: boolean) => this.selectToken(index, additive),
+      onUnit: (unit: number) => void this.showUnit(unit),
+    };
+    this.mainView = new MainView(handlers, "Memory chips, word clouds and links");
+    this.compareView = new CompareView(handlers);
+    this.bar = new ControlBar(this.controls, {
+      onQuery: () => void this.query(),
+      onRedraw: () => this.paint(),
+      onLinkFilter: () => {
+        this.mainView.updateLinks(this.controls.linkFilter);
+        this.compareView.left.updateLinks(this.controls.linkFilter);
+        this.compareView.right.updateLinks(this.controls.linkFilter);
+        this.save();
+      },
+      onCompare: () => void this.compare(),
+      onExport: (format) => void this.exportView(format),
+      onSentence: (text) => void this.loadSentence(text, null, 0),
+    });
+    this.stream = new StreamClient({
+      onMessage: (message) => this.onPush(message),
+      onStatus: (status, detail) => this.setStatus(status === "open" ? "connected" : `${status}${detail ? `: ${detail}` : ""}`, status === "closed"),
+    });
+    this.status.className = "status";
+    this.status.setAttribute("role", "status");
+    this.status.setAttribute("aria-live", "polite");
+    this.mainContainer.className = "main";
+    this.mainContainer.setAttribute("aria-label", "Hidden memory view");
+    this.detailContainer.className = "details";
+    this.detailContainer.setAttribute("aria-label", "Details");
+    root.append(this.bar.element, this.status, this.mainContainer, this.detailContainer);
+    new ResizeObserver(() => this.onResize()).observe(this.mainContainer);
+  }
+
+  start(): void {
+    this.host.listen({
+      onEndpoint: (url) => this.stream.connect(url),
+      onCursor: (cursor) => this.followCursor(cursor),
+      onCompare: (a, b) => {
+        this.controls.model = a;
+        this.controls.compareWith = b;
+        void this.compare();
+      },
+    });
+    if (this.host.kind === "snapshot") {
+      for (const frame of snapshotFrames()) this.stream.receive(frame);
+      this.setStatus("snapshot: words and tokens can be clicked; other controls need a running server", false);
+      return;
+    }
+    const endpoint = this.host.initialEndpoint();
+    if (endpoint) this.stream.connect(endpoint);
+    else this.setStatus(this.host.kind === "webview" ? "waiting for the RNN Lens server…" : "no token in the page URL: open the link that `rnnlens serve` prints", this.host.kind !== "webview");
+  }
+
+  /** Messages nobody asked for: hello on connect, cursor moves, and answers replayed by a snapshot. */
+  private onPush(message: ServerMessage): void {
+    this.timings.arrival = this.stream.lastArrival;
+    switch (message.type) {
+      case "hello": {
+        this.models = message.models.map(toModelInfo);
+        const settings = (message.settings ?? {}) as Record<string, unknown>;
+        if (!this.models.some((m) => m.name === this.controls.model)) {
+          const wanted = typeof settings.model === "string" ? settings.model : "";
+          this.controls.model = this.models.find((m) => m.name === wanted)?.name ?? this.models.find((m) => !m.error)?.name ?? "";
+          this.controls.layer = 0;
+          this.controls.state = "";
+          if (typeof settings.clusters === "number") this.controls.k = settings.clusters;
+        }
+        this.fillModelDefaults();
+        this.bar.setModels(this.models);
+        if (message.cursor) this.sentence = message.cursor.sentence || this.sentence;
+        if (this.host.kind !== "snapshot") void (this.controls.compareWith ? this.compare() : this.query());
+        break;
+      }
+      case "cursor":
+        this.followCursor(message.cursor);
+        break;
+      case "cocluster_view":
+        this.acceptView(toCoclusterView(message.view));
+        break;
+      case "glyph_view":
+        this.acceptGlyphs(message);
+        break;
+      case "compare_view":
+        this.comparison = toComparison(message);
+        this.paint();
+        break;
+      case "unit_detail":
+        this.unitDetail = toUnitDetail(message);
+        this.paintDetails();
+        break;
+      case "word_detail": {
+        const detail = toWordDetail(message);
+        this.wordProfiles.set(detail.word, detail.profile);
+        this.paintDetails();
+        break;
+      }
+      case "error":
+        this.setStatus(message.message, true);
+        break;
+      default:
+        break;
+    }
+  }
+
+  private fillModelDefaults(): void {
+    const info = this.models.find((m) => m.name === this.controls.model);
+    if (!info) return;
+    if (this.controls.layer < 1 || this.controls.layer > info.layers) this.controls.layer = info.layers;
+    if (!info.states.includes(this.controls.state)) this.controls.state = info.defaultState ?? info.states[0] ?? "h";
+  }
+
+  private async query(): Promise<void> {
+    if (!this.controls.model) return;
+    this.fillModelDefaults();
+    this.controls.compareWith = "";
+    this.comparison = null;
+    this.save();
+    const serial = ++this.querySerial;
+    const c = this.controls;
+    this.setStatus(`co-clustering ${c.model} layer ${c.layer} ${c.state}, k = ${c.k}…`, false);
+    try {
+      const answer = await this.stream.request(
+        { type: "cocluster_request", model: c.model, layer: c.layer, state: c.state, k: c.k, n_words: N_WORDS },
+        (fraction, text) => serial === this.querySerial && this.setStatus(`${Math.round(fraction * 100)}% ${text}`, false),
+      );
+      if (serial !== this.querySerial || answer.type !== "cocluster_view") return;
+      this.timings.arrival = this.stream.lastArrival;
+      this.acceptView(toCoclusterView(answer.view));
+      this.setStatus(`${c.model}: ${answer.view.hidden_size} units, ${answer.view.words.length} words, ${c.k} clusters`, false);
+      if (this.sentence) await this.loadSentence(this.sentence, this.glyphs?.uri ?? null, this.glyphs?.documentOffset ?? 0);
+    } catch (error) {
+      if (serial === this.querySerial) this.reportError(error);
+    }
+  }
+
+  private acceptView(view: CoclusterView): void {
+    this.view = view;
+    this.selectedWords = this.selectedWords.filter((w) => view.responses?.has(w) || this.wordProfiles.has(w));
+    if (this.glyphs && this.glyphs.k !== view.k) this.glyphs = null;
+    this.paint();
+  }
+
+  private acceptGlyphs(message: GlyphView): void {
+    this.glyphs = toSentenceGlyphs(message, this.view?.clusterIds ?? null);
+    this.selectedTokens = new Set();
+    this.paint();
+  }
+
+  private async loadSentence(text: string, uri: string | null, sentenceStart: number): Promise<void> {
+    this.sentence = text;
+    this.save();
+    const c = this.controls;
+    if (!c.model || !this.view) return;
+    try {
+      const answer = await this.stream.request({ type: "glyph_request", model: c.model, text, layer: c.layer, state: c.state, k: c.k });
+      if (answer.type !== "glyph_view" || answer.glyphs.text !== this.sentence) return;
+      // A text the extension relayed from the editor maps back to the document for reveal.
+      this.acceptGlyphs({ ...answer, uri: answer.uri ?? uri, sentence_start: answer.sentence_start ?? sentenceStart });
+    } catch (error) {
+      this.reportError(error);
+    }
+  }
+
+  private followCursor(cursor: Pick<CursorState, "uri" | "sentence" | "sentence_start" | "offset">): void {
+    if (!cursor.sentence.trim()) return;
+    const current = this.glyphs;
+    if (current && current.text === cursor.sentence && current.uri === cursor.uri) {
+      this.markTokenAt(cursor.offset - cursor.sentence_start);
+      return;
+    }
+    void this.loadSentence(cursor.sentence, cursor.uri, cursor.sentence_start).then(() => this.markTokenAt(cursor.offset - cursor.sentence_start));
+  }
+
+  private markTokenAt(offset: number): void {
+    if (!this.glyphs) return;
+    const index = this.glyphs.tokens.findIndex((t) => t.start <= offset && offset <= t.end);
+    if (index >= 0) {
+      this.selectedTokens = new Set([index]);
+      this.mainView.markTokens(this.selectedTokens);
+      this.recolour();
+    }
+  }
+
+  private async compare(): Promise<void> {
+    const c = this.controls;
+    if (!c.compareWith) {
+      this.comparison = null;
+      return void this.query();
+    }
+    this.save();
+    this.setStatus(`comparing ${c.model} with ${c.compareWith}…`, false);
+    try {
+      const answer = await this.stream.request(
+        { type: "compare_request", model_a: c.model, model_b: c.compareWith, text: this.sentence, layer: null, state: null, k: c.k },
+        (fraction, text) => this.setStatus(`${Math.round(fraction * 100)}% ${text}`, false),
+      );
+      if (answer.type !== "compare_view") return;
+      this.comparison = toComparison(answer);
+      this.paint();
+      this.setStatus(`${c.model} vs ${c.compareWith}: similarity ${answer.similarity.toFixed(3)}`, false);
+    } catch (error) {
+      this.reportError(error);
+    }
+  }
+
+  // ---- selection ---------------------------------------------------------------------------
+
+  private selectWord(word: string, additive: boolean): void {
+    if (additive) {
+      const i = this.selectedWords.indexOf(word);
+      if (i >= 0) this.selectedWords.splice(i, 1);
+      else this.selectedWords = [...this.selectedWords, word].slice(-MAX_SELECTED);
+    } else {
+      this.selectedWords = this.selectedWords.length === 1 && this.selectedWords[0] === word ? [] : [word];
+    }
+    this.selectedTokens = new Set();
+    this.mainView.markTokens(this.selectedTokens);
+    this.mainView.markWords(this.selectedWords);
+    this.compareView.left.markWords(this.selectedWords);
+    this.compareView.right.markWords(this.selectedWords);
+    this.recolour();
+    this.save();
+    this.paintDetails();
+    for (const w of this.selectedWords) if (!this.responseOf(w)) void this.fetchWord(w);
+  }
+
+  private selectToken(index: number, additive: boolean): void {
+    const glyphs = this.glyphs;
+    if (!glyphs) return;
+    if (additive) {
+      if (this.selectedTokens.has(index)) this.selectedTokens.delete(index);
+      else if (this.selectedTokens.size < MAX_SELECTED) this.selectedTokens.add(index);
+    } else {
+      this.selectedTokens = new Set([index]);
+    }
+    this.selectedWords = [];
+    this.mainView.markWords([]);
+    this.mainView.markTokens(this.selectedTokens);
+    this.recolour();
+    this.paintDetails();
+    const token = glyphs.tokens[index];
+    if (glyphs.uri && token) {
+      const start = glyphs.documentOffset + token.start;
+      const end = glyphs.documentOffset + token.end;
+      if (!this.host.reveal(glyphs.uri, start, end)) void this.stream.request({ type: "reveal", uri: glyphs.uri, start, end }).catch(() => undefined);
+    }
+  }
+
+  private async fetchWord(word: string): Promise<void> {
+    const c = this.controls;
+    try {
+      const answer = await this.stream.request({ type: "word_request", model: c.model, word, layer: c.layer, state: c.state, k: c.k });
+      if (answer.type === "word_detail") {
+        this.wordProfiles.set(word, toWordDetail(answer).profile);
+        this.recolour();
+        this.paintDetails();
+      }
+    } catch (error) {
+      this.reportError(error);
+    }
+  }
+
+  private responseOf(word: string): Float32Array | undefined {
+    return this.view?.responses?.get(word) ?? this.wordProfiles.get(word);
+  }
+
+  /** The response vectors the cells show: selected words, else selected tokens. */
+  private selectedSeries(): { label: string; response: Float32Array }[] {
+    const out: { label: string; response: Float32Array }[] = [];
+    for (const word of this.selectedWords) {
+      const response = this.responseOf(word);
+      if (response) out.push({ label: word, response });
+    }
+    const glyphs = this.glyphs;
+    if (out.length === 0 && glyphs?.responses && glyphs.units) {
+      for (const t of [...this.selectedTokens].sort((a, b) => a - b)) {
+        out.push({ label: glyphs.tokens[t]?.text ?? `#${t}`, response: glyphs.responses.subarray(t * glyphs.units, (t + 1) * glyphs.units) });
+      }
+    }
+    return out;
+  }
+
+  private recolour(): void {
+    const series = this.selectedSeries();
+    const responses = series.map((s) => s.response);
+    let scale = 1;
+    if (responses.length) {
+      const joined = new Float32Array(responses.reduce((n, r) => n + r.length, 0));
+      let offset = 0;
+      for (const r of responses) (joined.set(r, offset), (offset += r.length));
+      scale = robustScale(joined);
+    }
+    this.mainView.recolour(responses, scale);
+    if (this.comparison) {
+      // In comparison each side colours by its own model's response (same word, other units).
+      this.compareView.left.recolour(this.selectedWords.map((w) => this.comparison?.a.responses?.get(w)).filter((r): r is Float32Array => !!r), scale);
+      this.compareView.right.recolour(this.selectedWords.map((w) => this.comparison?.b.responses?.get(w)).filter((r): r is Float32Array => !!r), scale);
+    }
+    this.timings.recoloured = performance.now();
+    this.root.dataset.selected = series.map((s) => s.label).join(" ");
+  }
+
+  private async showUnit(unit: number): Promise<void> {
+    const c = this.controls;
+    const model = this.comparison ? this.comparison.a.model : c.model;
+    try {
+      const answer = await this.stream.request({ type: "unit_request", model, layer: c.layer, state: c.state, unit, top: 8, k: c.k });
+      if (answer.type === "unit_detail") {
+        this.unitDetail = toUnitDetail(answer);
+        this.paintDetails();
+      }
+    } catch (error) {
+      this.reportError(error);
+    }
+  }
+
+  // ---- drawing -----------------------------------------------------------------------------
+
+  private width(): number {
+    return Math.max(340, Math.floor(this.mainContainer.clientWidth || this.root.clientWidth || 800));
+  }
+
+  private lastWidth = 0;
+
+  private onResize(): void {
+    const width = this.width();
+    if (Math.abs(width - this.lastWidth) > 24) this.paint();
+  }
+
+  /** Draw everything from the current data and controls. */
+  paint(): void {
+    const width = this.width();
+    this.lastWidth = width;
+    this.save();
+    if (this.comparison) {
+      this.compareView.render(this.comparison, this.controls, width, this.selectedWords);
+      this.mainContainer.replaceChildren(this.compareView.element);
+      this.root.dataset.mode = "compare";
+    } else if (this.view) {
+      this.mainView.render({
+        view: this.view,
+        glyphs: this.glyphs,
+        controls: this.controls,
+        width,
+        selectedWords: this.selectedWords,
+        selectedTokens: this.selectedTokens,
+      });
+      if (this.mainView.node.parentNode !== this.mainContainer) this.mainContainer.replaceChildren(this.mainView.node);
+      this.root.dataset.mode = "main";
+    } else {
+      return;
+    }
+    this.recolour();
+    this.paintDetails();
+    this.timings.painted = performance.now();
+    this.root.dataset.painted = String(Number(this.root.dataset.painted ?? 0) + 1);
+  }
+
+  private paintDetails(): void {
+    const width = Math.min(this.width(), 900);
+    const parts: Element[] = [];
+    const view = this.comparison?.a ?? this.view;
+    const series = this.selectedSeries();
+    if (view && series.length) {
+      const profile: ProfileSeries[] = series.map((s) => ({ word: s.label, response: s.response }));
+      parts.push(drawWordProfile(profile, view.unitClusters, width));
+    }
+    if (this.unitDetail) parts.push(drawUnitDetail(this.unitDetail, Math.min(width, 560)));
+    if (parts.length === 0) {
+      const hint = document.createElement("p");
+      hint.className = "hint";
+      hint.textContent = "Click a word or a token to colour the memory cells by its response (shift-click adds up to three); click a cell for its unit's top words.";
+      parts.push(hint);
+    }
+    this.detailContainer.replaceChildren(...parts);
+  }
+
+  private async exportView(format: "svg" | "png"): Promise<void> {
+    const svgs = [...this.mainContainer.querySelectorAll("svg"), ...this.detailContainer.querySelectorAll("svg")] as SVGSVGElement[];
+    if (svgs.length === 0) return;
+    const background = getComputedStyle(document.body).backgroundColor || "#ffffff";
+    const svg = composeSvg(svgs, background);
+    const name = `rnnlens-${this.controls.model || "view"}`;
+    if (format === "svg") this.host.save(`${name}.svg`, new TextEncoder().encode(svg.text), "image/svg+xml");
+    else this.host.save(`${name}.png`, await svgToPng(svg), "image/png");
+  }
+
+  private setStatus(text: string, isError: boolean): void {
+    this.status.textContent = text;
+    this.status.classList.toggle("error", isError);
+  }
+
+  private reportError(error: unknown): void {
+    if (error instanceof RequestError && error.code === "cancelled") return;
+    this.setStatus(error instanceof Error ? error.message : String(error), true);
+  }
+
+  private save(): void {
+    this.host.saveState<SavedState>({ controls: this.controls, selectedWords: this.selectedWords, sentence: this.sentence });
+  }
+}

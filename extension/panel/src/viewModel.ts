@@ -1,0 +1,121 @@
+/**
+ * What the panel draws, in the panel's own terms. The wire format lives in
+ * extension/src/protocol (generated from protocol/); fromProtocol.ts turns those messages
+ * into these shapes so that every view reads one simple, typed model.
+ */
+
+/** One word of a word cloud. */
+export interface CloudWord {
+  word: string;
+  /** How strongly the word belongs to its cluster (>= 0; drives the font size). */
+  strength: number;
+  /** Majority part-of-speech tag, when the corpus had tags. */
+  pos?: string | null;
+}
+
+/** A co-clustering of one model's layer/state: chips, clouds and links. */
+export interface CoclusterView {
+  model: string;
+  layer: number;
+  state: string;
+  k: number;
+  /** Number of hidden units H. */
+  units: number;
+  /** Unit indices of each unit cluster (chip), in display order. */
+  unitClusters: number[][];
+  /** Words of each word cluster (cloud), in the same order as the chips they pair with. */
+  wordClusters: CloudWord[][];
+  /** Signed link strength, row = word cluster, column = unit cluster, row-major K x K. */
+  links: Float32Array;
+  /** Expected response R[w, :] of each word shown, for recolouring the cells (row-major N x H). */
+  responses?: Map<string, Float32Array>;
+  /** The server's cluster number at each display position. */
+  clusterIds: number[];
+}
+
+/** Glyphs of a sentence: arrays are row-major T x K. */
+export interface SentenceGlyphs {
+  text: string;
+  /** Where the sentence starts in its document (code-point offset), for reveal requests. */
+  documentOffset: number;
+  uri?: string;
+  tokens: { text: string; start: number; end: number }[];
+  k: number;
+  positive: Float32Array;
+  negative: Float32Array;
+  deltaPositive: Float32Array;
+  deltaNegative: Float32Array;
+  kept: Float32Array;
+  /** Per-token response vector r_t over all H units (row-major T x H), when sent. */
+  responses?: Float32Array;
+  units?: number;
+}
+
+/** Box-plot statistics of a unit's response to one word. */
+export interface WordDistribution {
+  word: string;
+  mean: number;
+  p9: number;
+  p25: number;
+  p50: number;
+  p75: number;
+  p91: number;
+}
+
+export interface UnitDetail {
+  unit: number;
+  layer: number;
+  state: string;
+  positive: WordDistribution[];
+  negative: WordDistribution[];
+}
+
+export interface WordDetail {
+  word: string;
+  profile: Float32Array;
+  cluster?: number | null;
+  pos?: string | null;
+  count?: number | null;
+}
+
+/** Two co-clusterings with clusters matched across models. */
+export interface ComparisonView {
+  a: CoclusterView;
+  b: CoclusterView;
+  /** Pairs [cluster index in a, cluster index in b, overlap score 0..1]. */
+  matches: [number, number, number][];
+  similarity: number;
+}
+
+export interface ModelInfo {
+  name: string;
+  task?: string;
+  cell?: string;
+  layers: number;
+  states: string[];
+  defaultState?: string;
+  error?: string | null;
+}
+
+/** What the user has chosen in the controls. */
+export interface Controls {
+  model: string;
+  layer: number;
+  state: string;
+  k: number;
+  wordsShown: number;
+  linkFilter: number;
+  posColours: boolean;
+  compareWith: string;
+}
+
+export const DEFAULT_CONTROLS: Controls = {
+  model: "",
+  layer: 0,
+  state: "",
+  k: 8,
+  wordsShown: 20,
+  linkFilter: 0.25,
+  posColours: false,
+  compareWith: "",
+};
