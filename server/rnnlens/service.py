@@ -217,8 +217,12 @@ class AnalysisService:
             effective_k = min(k, hidden, words) if source == "text" else k
             result = self._cocluster_stats(model, key, stats, index, state, effective_k, 300, 0)
             labels[index] = result.unit_labels
+            if index == layer:
+                chosen = result
         analysis = analyze_tokens(model, tokens, labels, layer, state, effective_k, top_k)
         analysis.extra["clusters_from"] = source
+        analysis.extra["word_clusters"] = chosen.word_clusters()
+        analysis.extra["links"] = chosen.links.round(6).tolist()
         return analysis
 
     def _text_stats(self, model: LoadedModel, text: str) -> tuple[str, ResponseStats]:

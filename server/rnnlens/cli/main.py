@@ -18,6 +18,10 @@ SUBCOMMAND_MODULES = [
     "rnnlens.cli.train_cmd",
     "rnnlens.cli.demo_cmd",
     "rnnlens.cli.lsp_cmd",
+    "rnnlens.cli.evaluate_cmd",
+    "rnnlens.cli.cocluster_cmd",
+    "rnnlens.cli.analyze_cmd",
+    "rnnlens.cli.compare_cmd",
 ]
 
 

@@ -1,0 +1,40 @@
+"""`rnnlens cocluster --model NAME [--layer L] [--state h|c] [--clusters K] [--words N] [--json]`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from rnnlens.cli.analysis_common import ProgressBar, add_layer_state, add_model_path, make_service
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("cocluster", help="co-cluster frequent words and hidden units")
+    parser.add_argument("--model", required=True, help="model name or folder")
+    add_layer_state(parser)
+    parser.add_argument("--words", type=int, default=300, help="the N most frequent words to cluster (default 300)")
+    parser.add_argument("--json", action="store_true", help="print JSON (word_clusters, unit_clusters, links, ...)")
+    add_model_path(parser)
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    service = make_service(args)
+    bar = ProgressBar()
+    try:
+        result = service.cocluster(args.model, args.layer, args.state, args.clusters, args.words, progress=bar)
+    finally:
+        bar.close()
+    if args.json:
+        print(json.dumps(result.to_json()))
+        return 0
+    words, units = result.word_clusters(), result.unit_clusters()
+    print(f"{args.model}: layer {result.layer} state {result.state}, {result.k} co-clusters "
+          f"of {len(result.words)} words x {len(result.unit_labels)} units")
+    for c in result.order:
+        link = result.links[c, c]
+        sign = "+" if link >= 0 else "-"
+        print(f"[{c}] link {sign}{abs(link):.3f}  units({len(units[c])}): {' '.join(map(str, units[c][:12]))}"
+              f"{' ...' if len(units[c]) > 12 else ''}")
+        print(f"     words({len(words[c])}): {' '.join(words[c][:15])}{' ...' if len(words[c]) > 15 else ''}")
+    return 0
