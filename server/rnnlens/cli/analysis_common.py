@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any
 
 from rnnlens.models.registry import ModelRegistry
 from rnnlens.service import AnalysisService
@@ -31,7 +32,7 @@ class ProgressBar:
 
     def __init__(self, enabled: bool = True):
         self.enabled = enabled and sys.stderr.isatty()
-        self._bar = None
+        self._bar: Any = None  # a tqdm bar, created on the first update
 
     def __call__(self, fraction: float, message: str) -> None:
         if not self.enabled:
