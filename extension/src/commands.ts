@@ -1,0 +1,193 @@
+/**
+ * Palette commands, as one table. A row says how to ask the user for arguments, which server
+ * command (`rnnlens.server.*`, registered by the language client itself) runs them, and what
+ * to show afterwards; one generic handler runs every row.
+ */
+import * as vscode from "vscode";
+import { ExecuteCommandRequest } from "vscode-languageclient/node";
+import type { LanguageClient } from "vscode-languageclient/node";
+import { logError, logInfo } from "./log";
+
+export interface CommandHost {
+  client(): Promise<LanguageClient | undefined>;
+  restartServer(): Promise<void>;
+  showPanel(): Promise<void>;
+  showComparison(modelA: string, modelB: string): Promise<void>;
+}
+
+type Arguments = Record<string, unknown>;
+
+export interface CommandRow {
+  id: string;
+  title: string;
+  /** The server command that does the work; absent for purely local commands. */
+  server?: string;
+  /** Ask for the arguments; undefined means the user cancelled. */
+  ask?: (host: CommandHost) => Promise<Arguments | undefined>;
+  /** What to do with the server's result (or, for local commands, the whole job). */
+  after?: (host: CommandHost, result: unknown, args: Arguments) => Promise<void>;
+}
+
+interface ModelList {
+  models?: { name: string; cell?: string; task?: string; error?: string | null }[];
+  current?: string | null;
+}
+
+export async function runServerCommand(client: LanguageClient, command: string, args: Arguments): Promise<unknown> {
+  return client.sendRequest(ExecuteCommandRequest.type, { command, arguments: [args] });
+}
+
+async function listModels(host: CommandHost): Promise<ModelList> {
+  const client = await host.client();
+  if (!client) return {};
+  return ((await runServerCommand(client, "rnnlens.server.selectModel", {})) ?? {}) as ModelList;
+}
+
+async function pickModel(host: CommandHost, placeHolder: string, exclude?: string): Promise<string | undefined> {
+  const { models = [], current } = await listModels(host);
+  const items = models
+    .filter((m) => m.name !== exclude)
+    .map((m) => ({ label: m.name, description: [m.cell, m.task].filter(Boolean).join(" "), detail: m.error ?? undefined, picked: m.name === current }));
+  if (items.length === 0) {
+    void vscode.window.showWarningMessage("RNN Lens found no models. Add folders of saved models to the setting rnnlens.modelPaths.");
+    return undefined;
+  }
+  return (await vscode.window.showQuickPick(items, { placeHolder }))?.label;
+}
+
+function activeDocument(): Arguments | undefined {
+  const editor = vscode.window.activeTextEditor;
+  if (!editor) {
+    void vscode.window.showWarningMessage("RNN Lens: open a text document first.");
+    return undefined;
+  }
+  const { line, character } = editor.selection.active;
+  return { uri: editor.document.uri.toString(), position: { line, character } };
+}
+
+async function askWholeNumber(prompt: string, value: number, min: number, max: number): Promise<number | undefined> {
+  const answer = await vscode.window.showInputBox({
+    prompt,
+    value: String(value),
+    validateInput: (text) => {
+      const n = Number(text);
+      return Number.isInteger(n) && n >= min && n <= max ? undefined : `a whole number from ${min} to ${max}`;
+    },
+  });
+  return answer === undefined ? undefined : Number(answer);
+}
+
+const showPanelAfter = async (host: CommandHost) => host.showPanel();
+
+export const COMMANDS: CommandRow[] = [
+  { id: "rnnlens.showPanel", title: "Show panel", after: showPanelAfter },
+  {
+    id: "rnnlens.analyzeDocument",
+    title: "Analyze document",
+    server: "rnnlens.server.explainSentence",
+    ask: async () => activeDocument(),
+    after: showPanelAfter,
+  },
+  {
+    id: "rnnlens.cocluster",
+    title: "Co-cluster hidden states",
+    server: "rnnlens.server.cocluster",
+    ask: async () => {
+      const current = vscode.workspace.getConfiguration("rnnlens").get<number>("clusters") ?? 8;
+      const k = await askWholeNumber("Number of clusters (unit clusters = word clusters)", current, 2, 64);
+      return k === undefined ? undefined : { k };
+    },
+    after: showPanelAfter,
+  },
+  {
+    id: "rnnlens.evaluate",
+    title: "Evaluate corpus",
+    server: "rnnlens.server.evaluate",
+    ask: async () => {
+      const choice = await vscode.window.showQuickPick(
+        [
+          { label: "Workspace text files", corpus: "", description: ".txt and .md files of the open folders (the model's own corpus when there are none)" },
+          { label: "brown", corpus: "brown", description: "Brown corpus (with part-of-speech tags)" },
+          { label: "sotu", corpus: "sotu", description: "State of the Union addresses" },
+          { label: "rotten-tomatoes", corpus: "rotten-tomatoes", description: "movie review snippets" },
+        ],
+        { placeHolder: "Which text should the expected responses be measured on?" },
+      );
+      if (!choice) return undefined;
+      return choice.corpus ? { corpus: choice.corpus } : {};
+    },
+  },
+  {
+    id: "rnnlens.compareModels",
+    title: "Compare models",
+    server: "rnnlens.server.compareModels",
+    ask: async (host) => {
+      const current = vscode.workspace.getConfiguration("rnnlens").get<string>("model") || undefined;
+      const modelB = await pickModel(host, `Compare ${current ?? "the current model"} with…`, current);
+      if (!modelB) return undefined;
+      return { ...(current ? { modelA: current } : {}), modelB };
+    },
+    after: async (host, result, args) => {
+      const data = (result ?? {}) as { a?: { model?: string }; model_a?: string };
+      const modelA = String(args.modelA ?? data.model_a ?? data.a?.model ?? vscode.workspace.getConfiguration("rnnlens").get<string>("model") ?? "");
+      await host.showComparison(modelA, String(args.modelB));
+    },
+  },
+  {
+    id: "rnnlens.selectModel",
+    title: "Select model",
+    server: "rnnlens.server.selectModel",
+    ask: async (host) => {
+      const model = await pickModel(host, "Model to explain");
+      return model ? { model } : undefined;
+    },
+    after: async (_host, _result, args) => {
+      // Keep the setting in step, so a later settings push does not switch back.
+      await vscode.workspace.getConfiguration("rnnlens").update("model", args.model, vscode.ConfigurationTarget.Global);
+    },
+  },
+  {
+    id: "rnnlens.explainUnit",
+    title: "Explain unit",
+    server: "rnnlens.server.explainUnit",
+    ask: async () => {
+      const unit = await askWholeNumber("Hidden unit number (0-based)", 0, 0, 1_000_000);
+      return unit === undefined ? undefined : { unit };
+    },
+    after: async (host) => host.showPanel(),
+  },
+  {
+    id: "rnnlens.restartServer",
+    title: "Restart server",
+    after: async (host) => host.restartServer(),
+  },
+];
+
+/** The one handler behind every palette command. */
+export async function runCommand(row: CommandRow, host: CommandHost): Promise<unknown> {
+  try {
+    const args = row.ask ? await row.ask(host) : {};
+    if (args === undefined) return undefined;
+    let result: unknown;
+    if (row.server) {
+      const client = await host.client();
+      if (!client) {
+        void vscode.window.showErrorMessage(`RNN Lens: "${row.title}" needs the language server, which is not running (see the RNN Lens output).`);
+        return undefined;
+      }
+      logInfo(`${row.server} ${JSON.stringify(args)}`);
+      result = await runServerCommand(client, row.server, args);
+    }
+    await row.after?.(host, result, args);
+    return result;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    logError(`${row.title}: ${message}`);
+    void vscode.window.showErrorMessage(`RNN Lens: ${row.title} failed: ${message}`);
+    return undefined;
+  }
+}
+
+export function registerCommands(host: CommandHost): vscode.Disposable[] {
+  return COMMANDS.map((row) => vscode.commands.registerCommand(row.id, () => runCommand(row, host)));
+}

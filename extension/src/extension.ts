@@ -1,0 +1,58 @@
+/** RNN Lens for VS Code: activate() only wires the parts together (each lives in its own file). */
+import * as vscode from "vscode";
+import { registerCommands } from "./commands";
+import { EditorSync, revealRange } from "./editorSync";
+import { logInfo, outputChannel } from "./log";
+import { PanelViews } from "./panelView";
+import { ServerManager } from "./server";
+import { documentLanguages, needsRestart } from "./settings";
+import { StatusBar } from "./statusBar";
+
+export interface RnnLensApi {
+  server: ServerManager;
+  panels: PanelViews;
+  sync: EditorSync;
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<RnnLensApi> {
+  const status = new StatusBar();
+  let panels: PanelViews | undefined;
+  const server = new ServerManager({
+    onState: (state) => status.show(state),
+    onEndpoint: () => panels?.endpointChanged(),
+    onReveal: (range) => void revealRange(range.uri, range.start, range.end),
+  });
+  const sync = new EditorSync(documentLanguages, (cursor) => panels?.broadcast({ type: "cursor", cursor }));
+  panels = new PanelViews({
+    extensionUri: context.extensionUri,
+    endpoint: () => server.endpoint,
+    cursor: () => sync.latest,
+    reveal: revealRange,
+  });
+  context.subscriptions.push(
+    outputChannel(),
+    status,
+    server,
+    sync,
+    panels,
+    vscode.window.registerWebviewViewProvider(PanelViews.viewId, panels),
+    ...registerCommands({
+      client: () => server.start(),
+      restartServer: async () => void (await server.restart()),
+      showPanel: async () => void (await vscode.commands.executeCommand(`${PanelViews.viewId}.focus`)),
+      showComparison: async (a, b) => void panels?.openComparison(a, b),
+    }),
+    vscode.workspace.onDidChangeConfiguration((event) => {
+      if (needsRestart(event)) {
+        logInfo("interpreter or languages changed: restarting the server");
+        void server.restart();
+      }
+    }),
+  );
+  void server.start();
+  return { server, panels, sync };
+}
+
+export function deactivate(): void {
+  // Disposables registered in activate() stop the server.
+}

@@ -1,0 +1,145 @@
+/**
+ * Starting, stopping and restarting `python -m rnnlens lsp` with vscode-languageclient, and
+ * the custom notifications it sends (panel endpoint, reveal requests, cluster status).
+ */
+import * as vscode from "vscode";
+import { LanguageClient, State } from "vscode-languageclient/node";
+import type { LanguageClientOptions, ServerOptions } from "vscode-languageclient/node";
+import { NOTIFICATIONS, isPanelEndpointParams, isRevealRangeParams } from "./protocol/messages";
+import type { PanelEndpointParams, RevealRangeParams } from "./protocol/messages";
+import { logError, logInfo, outputChannel } from "./log";
+import { checkEnvironment, findInterpreter } from "./python";
+import type { EnvironmentCheck, Interpreter } from "./python";
+import { SECTION, documentLanguages, serverSettings } from "./settings";
+import type { ServerState } from "./statusBar";
+
+/** The server's own status notification (cluster computations in the background). */
+export const STATUS_NOTIFICATION = "rnnlens/status";
+
+export interface ServerEvents {
+  onState(state: ServerState): void;
+  onEndpoint(endpoint: PanelEndpointParams): void;
+  onReveal(range: RevealRangeParams): void;
+}
+
+export interface ServerDependencies {
+  findInterpreter(): Promise<Interpreter>;
+  checkEnvironment(interpreter: Interpreter): Promise<EnvironmentCheck>;
+  showError(message: string, ...actions: string[]): Thenable<string | undefined>;
+}
+
+export const defaultDependencies: ServerDependencies = {
+  findInterpreter,
+  checkEnvironment,
+  showError: (message, ...actions) => vscode.window.showErrorMessage(message, ...actions),
+};
+
+export function serverOptions(interpreter: Interpreter): ServerOptions {
+  const run = { command: interpreter.command, args: ["-m", "rnnlens", "lsp"], options: { env: { ...process.env, PYTHONUNBUFFERED: "1" } } };
+  return { run, debug: run };
+}
+
+export function clientOptions(): LanguageClientOptions {
+  return {
+    documentSelector: documentLanguages().flatMap((language) => [
+      { scheme: "file", language },
+      { scheme: "untitled", language },
+    ]),
+    synchronize: { configurationSection: SECTION },
+    initializationOptions: serverSettings(),
+    outputChannel: outputChannel(),
+  };
+}
+
+export class ServerManager implements vscode.Disposable {
+  private client: LanguageClient | undefined;
+  private starting: Promise<LanguageClient | undefined> | undefined;
+  endpoint: PanelEndpointParams | undefined;
+
+  constructor(
+    private readonly events: ServerEvents,
+    private readonly deps: ServerDependencies = defaultDependencies,
+  ) {}
+
+  get running(): LanguageClient | undefined {
+    return this.client?.state === State.Running ? this.client : undefined;
+  }
+
+  /** Start once; concurrent callers share the same start. */
+  start(): Promise<LanguageClient | undefined> {
+    this.starting ??= this.doStart().finally(() => (this.starting = undefined));
+    return this.starting;
+  }
+
+  async restart(): Promise<LanguageClient | undefined> {
+    await this.stop();
+    return this.start();
+  }
+
+  async stop(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    this.endpoint = undefined;
+    if (client) {
+      try {
+        await client.stop(5000);
+      } catch (error) {
+        logError(`stopping the server: ${String(error)}`);
+      }
+      await client.dispose();
+    }
+    this.events.onState({ kind: "stopped" });
+  }
+
+  private async doStart(): Promise<LanguageClient | undefined> {
+    if (this.client) return this.client;
+    this.events.onState({ kind: "starting" });
+    const interpreter = await this.deps.findInterpreter();
+    logInfo(`Python: ${interpreter.command} (from ${interpreter.source})`);
+    const check = await this.deps.checkEnvironment(interpreter);
+    if (!check.ok) {
+      logError(check.message);
+      this.events.onState({ kind: "error", message: check.message });
+      void this.deps.showError(check.message, "Open settings").then((choice) => {
+        if (choice) void vscode.commands.executeCommand("workbench.action.openSettings", "rnnlens.interpreter");
+      });
+      return undefined;
+    }
+    logInfo(check.message);
+    const client = new LanguageClient("rnnlens", "RNN Lens", serverOptions(interpreter), clientOptions());
+    client.onNotification(NOTIFICATIONS.panelEndpoint, (params: unknown) => {
+      if (!isPanelEndpointParams(params)) return logError(`ignored a malformed ${NOTIFICATIONS.panelEndpoint}`);
+      this.endpoint = params;
+      logInfo(`panel stream at 127.0.0.1:${params.port}`);
+      this.events.onEndpoint(params);
+    });
+    client.onNotification(NOTIFICATIONS.revealRange, (params: unknown) => {
+      if (isRevealRangeParams(params)) this.events.onReveal(params);
+    });
+    client.onNotification(STATUS_NOTIFICATION, (params: { clusters?: string; model?: string; error?: string }) => {
+      if (params?.clusters === "computing") this.events.onState({ kind: "busy", message: `co-clustering ${params.model ?? ""}…` });
+      else if (params?.clusters === "failed") this.events.onState({ kind: "error", message: params.error ?? "co-clustering failed" });
+      else this.events.onState({ kind: "ready", model: params?.model });
+    });
+    client.onDidChangeState((change) => {
+      if (change.newState === State.Stopped && this.client === client) this.events.onState({ kind: "error", message: "the language server stopped; see the RNN Lens output" });
+    });
+    this.client = client;
+    try {
+      await client.start();
+    } catch (error) {
+      this.client = undefined;
+      const message = `RNN Lens: the language server did not start: ${error instanceof Error ? error.message : String(error)}`;
+      logError(message);
+      this.events.onState({ kind: "error", message });
+      void this.deps.showError(message);
+      return undefined;
+    }
+    this.events.onState({ kind: "ready", model: vscode.workspace.getConfiguration(SECTION).get<string>("model") });
+    return client;
+  }
+
+  dispose(): void {
+    void this.stop();
+  }
+}
