@@ -1,7 +1,7 @@
 // Builds the extension (CommonJS for Node, `vscode` external) and the panel (browser IIFE
 // that bundles d3, d3-cloud and @msgpack/msgpack) into extension/dist/.
 import * as esbuild from "esbuild";
-import { copyFile, mkdir } from "node:fs/promises";
+import { copyFile, mkdir, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -18,7 +18,7 @@ const extension = {
   format: "cjs",
   target: "node18",
   external: ["vscode"],
-  sourcemap: true,
+  sourcemap: watch,
   minify: production,
   logLevel: "info",
 };
@@ -30,7 +30,7 @@ const panel = {
   platform: "browser",
   format: "iife",
   target: "es2020",
-  sourcemap: true,
+  sourcemap: watch,
   minify: production,
   logLevel: "info",
 };
@@ -46,6 +46,8 @@ if (watch) {
   await copyStatic();
   await Promise.all(contexts.map((c) => c.watch()));
 } else {
+  // A clean folder: the .vsix bundles all of extension/dist.
+  await rm(dist, { recursive: true, force: true });
   await Promise.all([esbuild.build(extension), esbuild.build(panel)]);
   await copyStatic();
 }
