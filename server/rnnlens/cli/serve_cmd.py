@@ -1,0 +1,56 @@
+"""`rnnlens serve [--model NAME] [--port N]`: the panel page and its stream for a plain browser.
+
+Prints exactly one line, `panel: http://127.0.0.1:PORT/?token=TOKEN`, then serves until Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import errno
+import sys
+
+from rnnlens.errors import RnnLensError
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("serve", help="serve the side panel in a browser (http://127.0.0.1:PORT)")
+    parser.add_argument("--model", metavar="NAME", help="the model the panel opens with (default: the first)")
+    parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
+    parser.add_argument("--clusters", "-k", type=int, default=8, help="clusters the panel starts with (default 8)")
+    parser.add_argument("--model-path", action="append", default=[], metavar="PATH",
+                        help="a model folder, a folder of model folders, or module:function (repeatable)")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if not 0 <= args.port <= 65535:
+        raise RnnLensError(f"--port must be 0..65535 (0 = a free port), got {args.port}")
+    from rnnlens.cli.analysis_common import make_service  # imports torch: only when really serving
+
+    service = make_service(args)
+    names = service.registry.names()
+    if args.model is not None:
+        service.model(args.model)  # an unknown name fails here, with the list of known models
+    elif not names:
+        raise RnnLensError("no models found: pass --model-path, or train the samples (rnnlens train)")
+    settings = {"model": args.model or names[0], "clusters": args.clusters}
+    try:
+        asyncio.run(_serve(service, settings, args.port))
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise RnnLensError(f"port {args.port} on 127.0.0.1 is in use; choose another --port or 0") from None
+        raise
+    return 0
+
+
+async def _serve(service, settings: dict, port: int) -> None:
+    from rnnlens.stream import start_stream
+
+    server = await start_stream(service, lambda: dict(settings), port=port, serve_page=True)
+    print(f"panel: {server.page_url}", flush=True)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await server.close()
+        sys.stdout.flush()
