@@ -21,6 +21,9 @@ class RecurrentModel(nn.Module):
         super().__init__()
         self.config = config
         self.embedding = nn.Embedding(config.vocab_size, config.embed_size)
+        # Small embeddings: with N(0, 1) and a tied head the first logits are huge and a
+        # vanilla RNN diverges (the PyTorch word-language-model example uses the same range).
+        nn.init.uniform_(self.embedding.weight, -0.1, 0.1)
         sizes = [config.embed_size] + [config.hidden_size] * config.num_layers
         module = _MODULES[config.cell]
         self.layers = nn.ModuleList(module(sizes[i], sizes[i + 1], batch_first=True) for i in range(config.num_layers))

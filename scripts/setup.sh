@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# One-command setup: a virtual environment in .venv with the CPU build of torch first, then
+# RNN Lens with its test tools, the corpora it analyses, and the editor extension and panel.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  "$PYTHON" -m venv .venv
+fi
+# torch first, pinned to the CPU build: a bare `torch` requirement would pull a multi-GB CUDA build.
+.venv/bin/pip install --quiet --disable-pip-version-check "torch==2.13.0"
+.venv/bin/pip install --quiet --disable-pip-version-check -e ".[dev]"
+if [ -x scripts/install_system_deps.sh ]; then
+  scripts/install_system_deps.sh
+fi
+if [ -f package.json ]; then
+  npm ci --silent --no-audit --no-fund
+  npm run --silent build
+fi
+.venv/bin/rnnlens data fetch brown rotten-tomatoes

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Retrain every shipped sample model from its config in samples/train/ (about an hour on 2 CPU cores).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RNNLENS=${RNNLENS:-.venv/bin/rnnlens}
+for name in "${@:-rt-gru brown-lstm brown-gru brown-rnn}"; do
+  for model in $name; do
+    "$RNNLENS" train "samples/train/$model.json"
+  done
+done
