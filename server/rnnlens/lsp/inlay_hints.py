@@ -21,13 +21,14 @@ MAX_HINTS = 5000  # a cap per request (a 1 MB single line is one "visible" line)
 
 def inlay_hints(session: LensSession, prepared: Prepared, start: int, end: int) -> list[types.InlayHint]:
     """Hints for tokens overlapping the code-point span [start, end)."""
-    if prepared.labels is None or not session.settings.inlay_enabled:
+    settings = session.settings
+    if prepared.labels is None or not settings.inlay_enabled or settings.inlay_density == "off":
         return []
     indices = prepared.tokens_in(start, end)
     if not indices:
         return []
     indices = indices[:MAX_HINTS]
-    density = session.settings.inlay_density
+    density = settings.inlay_density
     view = prepared.view
     labels = prepared.labels
     hints: list[types.InlayHint] = []

@@ -235,7 +235,9 @@ def build_server() -> RnnLensServer:
 
         def work(cancelled: Callable[[], bool]) -> types.Hover | None:
             prepared = ls.session.prepare(snapshot.uri, cancelled)
-            if prepared is None or prepared.snapshot is not snapshot:
+            if prepared is None:
+                return None
+            if prepared.snapshot is not snapshot:
                 raise Stale()
             return hover_result(ls.session, prepared, offset)
 

@@ -9,19 +9,22 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-DENSITIES = ("all", "words", "large")
+DENSITIES = ("all", "words", "large", "off")
+# The VS Code extension's names for the same choices.
+DENSITY_ALIASES = {"every-token": "all", "sparse": "large", "none": "off"}
+CLIENT_ONLY_KEYS = ("interpreter", "trace.server")  # read by the editor extension, not by the server
 DEFAULT_LANGUAGES = ("plaintext", "markdown")
 DEFAULT_MAX_DOCUMENT_SIZE = 2_000_000  # characters; larger documents get a message, not an analysis
 
 
 @dataclass(frozen=True)
 class Settings:
-    model: str | None = None  # None: the first sample model (brown-lstm when present)
+    model: str | None = None  # None: brown-lstm when present, else the first model found
     model_paths: tuple[str, ...] = ()
     layer: int | None = None  # 1-based; None: the last layer
     state: str | None = None  # "h" | "c"; None: the model's default (c for LSTMs)
     clusters: int = 8
-    inlay_density: str = "words"
+    inlay_density: str = "words"  # "off" hides the hints
     inlay_enabled: bool = True
     hover_image: bool = True
     max_document_size: int = DEFAULT_MAX_DOCUMENT_SIZE
@@ -33,7 +36,7 @@ def _flatten(raw: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     flat: dict[str, Any] = {}
     for key, value in raw.items():
         name = f"{prefix}{key}"
-        if isinstance(value, dict) and name in ("inlayHints", "hover"):
+        if isinstance(value, dict) and name in ("inlayHints", "hover", "trace"):
             flat.update(_flatten(value, f"{name}."))
         else:
             flat[name] = value
@@ -71,13 +74,14 @@ def _boolean(name: str, value: Any) -> bool:
 
 
 def _density(name: str, value: Any) -> str:
+    value = DENSITY_ALIASES.get(value, value) if isinstance(value, str) else value
     if value not in DENSITIES:
         raise ValueError(f"rnnlens.{name} must be one of {', '.join(DENSITIES)}; got {value!r}")
     return str(value)
 
 
 def _state(name: str, value: Any) -> str | None:
-    if value is None or value == "":
+    if value is None or value in ("", "auto"):
         return None
     if value not in ("h", "c"):
         raise ValueError(f"rnnlens.{name} must be \"h\" (hidden state) or \"c\" (LSTM cell state); got {value!r}")
@@ -115,6 +119,8 @@ def apply_settings(base: Settings, raw: Any) -> tuple[Settings, list[str]]:
     changes: dict[str, Any] = {}
     problems: list[str] = []
     for key, value in _flatten(raw).items():
+        if key in CLIENT_ONLY_KEYS:
+            continue
         if key not in _FIELDS:
             problems.append(f"unknown setting rnnlens.{key} (known: {', '.join(_FIELDS)})")
             continue
