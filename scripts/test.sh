@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The whole test suite: lint and type checks, the Python tests (unit, end-to-end LSP, Neovim,
+# stream, real browser), the extension's tests, and the .vsix build. Run scripts/setup.sh first
+# (the quick start does); this script repeats the cheap, idempotent parts of it so that a clean
+# checkout only needs this one command after setup.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/.venv/bin:$PATH"
+failed=()
+step() {
+  local name=$1; shift
+  echo "=== $name"
+  if ! "$@"; then failed+=("$name"); fi
+}
+
+step "ruff" ruff check server tests benchmarks protocol
+step "mypy" mypy
+step "typescript" npm run --silent typecheck
+step "pytest" pytest -q -p no:cacheprovider
+step "vitest" npm test --silent
+step "vsix" npm run --silent package
+
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "FAILED steps: ${failed[*]}"
+  exit 1
+fi
+echo "all test steps passed"
