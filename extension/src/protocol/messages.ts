@@ -308,6 +308,19 @@ export const SCHEMA: ProtocolSchema = {
         "protocol": "int"
       }
     },
+    "rnnlens/cursor": {
+      "direction": "client",
+      "doc": "LSP notification from the editor: the cursor moved (fields as CursorState). The server forwards it to every connected panel as a `cursor` message; editors that feed their panels directly need not send it.",
+      "fields": {
+        "uri": "str",
+        "line": "int",
+        "character": "int",
+        "offset": "int",
+        "token": "str?",
+        "sentence": "str",
+        "sentence_start": "int"
+      }
+    },
     "rnnlens/revealRange": {
       "direction": "server",
       "doc": "LSP notification: a panel asked the editor to reveal and select [start, end) (code points) of `uri`.",
@@ -583,6 +596,17 @@ export interface PanelEndpointParams {
   protocol: number;
 }
 
+/** LSP notification from the editor: the cursor moved (fields as CursorState). The server forwards it to every connected panel as a `cursor` message; editors that feed their panels directly need not send it. */
+export interface CursorParams {
+  uri: string;
+  line: number;
+  character: number;
+  offset: number;
+  token: string | null;
+  sentence: string;
+  sentence_start: number;
+}
+
 /** LSP notification: a panel asked the editor to reveal and select [start, end) (code points) of `uri`. */
 export interface RevealRangeParams {
   uri: string;
@@ -618,6 +642,7 @@ export type PanelMessage =
 /** Methods of the custom LSP notifications. */
 export const NOTIFICATIONS = {
   panelEndpoint: 'rnnlens/panelEndpoint',
+  cursor: 'rnnlens/cursor',
   revealRange: 'rnnlens/revealRange',
 } as const;
 
@@ -709,6 +734,10 @@ export function isReveal(value: unknown): value is Reveal {
 
 export function isPanelEndpointParams(value: unknown): value is PanelEndpointParams {
   return validateRecord(SCHEMA, value, SCHEMA.notifications['rnnlens/panelEndpoint'].fields) === null;
+}
+
+export function isCursorParams(value: unknown): value is CursorParams {
+  return validateRecord(SCHEMA, value, SCHEMA.notifications['rnnlens/cursor'].fields) === null;
 }
 
 export function isRevealRangeParams(value: unknown): value is RevealRangeParams {

@@ -224,3 +224,11 @@ def to_json_description(value: Any) -> Any:
     if isinstance(value, list):
         return [to_json_description(v) for v in value]
     return value
+
+
+def check_notification(method: str, params: Any) -> dict[str, Any]:
+    """Validate the params of a custom LSP notification (JSON, so no arrays) against the schema."""
+    spec = SCHEMA["notifications"].get(method)
+    if spec is None:
+        raise ProtocolError("unknown_type", f"unknown notification {method!r}")
+    return _record_from_wire(params, list(spec["fields"].items()), method)

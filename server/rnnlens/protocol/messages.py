@@ -224,6 +224,18 @@ SCHEMA: dict[str, Any] = {'protocol': 'rnnlens',
                                                         'token': 'str',
                                                         'port': 'int',
                                                         'protocol': 'int'}},
+                   'rnnlens/cursor': {'direction': 'client',
+                                      'doc': 'LSP notification from the editor: the cursor moved (fields as '
+                                             'CursorState). The server forwards it to every connected panel '
+                                             'as a `cursor` message; editors that feed their panels directly '
+                                             'need not send it.',
+                                      'fields': {'uri': 'str',
+                                                 'line': 'int',
+                                                 'character': 'int',
+                                                 'offset': 'int',
+                                                 'token': 'str?',
+                                                 'sentence': 'str',
+                                                 'sentence_start': 'int'}},
                    'rnnlens/revealRange': {'direction': 'server',
                                            'doc': 'LSP notification: a panel asked the editor to reveal and '
                                                   'select [start, end) (code points) of `uri`.',
@@ -519,6 +531,18 @@ class PanelEndpointParams(TypedDict):
     protocol: int
 
 
+class CursorParams(TypedDict):
+    """LSP notification from the editor: the cursor moved (fields as CursorState). The server forwards it to every connected panel as a `cursor` message; editors that feed their panels directly need not send it."""
+
+    uri: str
+    line: int
+    character: int
+    offset: int
+    token: str | None
+    sentence: str
+    sentence_start: int
+
+
 class RevealRangeParams(TypedDict):
     """LSP notification: a panel asked the editor to reveal and select [start, end) (code points) of `uri`."""
 
@@ -555,4 +579,5 @@ PanelMessage = (
 PANEL_MESSAGE_TYPES = frozenset({'cancel', 'cocluster_request', 'compare_request', 'glyph_request', 'ping', 'reveal', 'unit_request', 'word_request'})
 
 PANEL_ENDPOINT_NOTIFICATION = "rnnlens/panelEndpoint"
+CURSOR_NOTIFICATION = "rnnlens/cursor"
 REVEAL_RANGE_NOTIFICATION = "rnnlens/revealRange"

@@ -35,6 +35,7 @@ HOST = "127.0.0.1"
 STREAM_PATH = "/ws"
 SettingsProvider = Callable[[], dict[str, Any]]
 RevealHandler = Callable[[str, int, int], None]  # uri, start, end (code points)
+ServiceSource = AnalysisService | Callable[[], AnalysisService]
 
 
 @dataclass(frozen=True)
@@ -50,9 +51,9 @@ class StreamServer:
     """A running stream. `url` and `token` go to the extension; `broadcast_cursor` may be called
     from any thread; `close()` stops it."""
 
-    def __init__(self, service: AnalysisService, settings_provider: SettingsProvider,
+    def __init__(self, service: ServiceSource, settings_provider: SettingsProvider,
                  on_reveal: RevealHandler | None, panel_dir: Path | None, limits: StreamLimits, workers: int):
-        self.service = service
+        self._service = service
         self.settings_provider = settings_provider
         self.on_reveal = on_reveal
         self.panel_dir = panel_dir
@@ -64,6 +65,11 @@ class StreamServer:
         self.connections: set[PanelConnection] = set()
         self._server: Server | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+
+    @property
+    def service(self) -> AnalysisService:
+        """The service now (the language server replaces its service when model paths change)."""
+        return self._service if isinstance(self._service, AnalysisService) else self._service()
 
     @property
     def url(self) -> str:
@@ -160,12 +166,13 @@ def _text_response(status: http.HTTPStatus, text: str) -> Response:
     return _response(status, text.encode(), "text/plain; charset=utf-8")
 
 
-async def start_stream(service: AnalysisService, settings_provider: SettingsProvider, *, port: int = 0,
+async def start_stream(service: ServiceSource, settings_provider: SettingsProvider, *, port: int = 0,
                        on_reveal: RevealHandler | None = None, serve_page: bool = False,
                        panel_dir: Path | None = None, limits: StreamLimits | None = None,
                        workers: int = 4) -> StreamServer:
     """Start the stream on 127.0.0.1 (port 0 = a free port) in the running event loop.
 
+    service: the analysis service, or a callable giving the current one.
     on_reveal(uri, start, end) is called on the event-loop thread when a panel asks the editor to
     reveal a token (the LSP side forwards it as rnnlens/revealRange). serve_page also serves the
     panel bundle (panel_dir, default extension/dist/panel) over HTTP on the same port.
