@@ -32,13 +32,14 @@ from rnnlens.lsp.hover import hover_result
 from rnnlens.lsp.incremental import Stale
 from rnnlens.lsp.inlay_hints import inlay_hints, resolve_tooltip
 from rnnlens.lsp.session import LensSession
+from rnnlens.stream.lsp_bridge import start_panel_stream
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 StartHook = Callable[["RnnLensServer"], Awaitable[None] | None]
 
 # Callables run once on the event loop after `initialized` (e.g. the panel stream's start).
-ON_STARTED: list[StartHook] = []
+ON_STARTED: list[StartHook] = [start_panel_stream]
 STATUS_NOTIFICATION = "rnnlens/status"
 PROGRESS_INTERVAL_S = 0.1
 
