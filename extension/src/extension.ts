@@ -22,7 +22,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<RnnLen
     onEndpoint: () => panels?.endpointChanged(),
     onReveal: (range) => void revealRange(range.uri, range.start, range.end),
   });
-  const sync = new EditorSync(documentLanguages, (cursor) => panels?.broadcast({ type: "cursor", cursor }));
+  const sync = new EditorSync(documentLanguages, (cursor) => {
+    // Webviews get the cursor straight from here (no round trip); the server relays it to browser panels.
+    panels?.broadcast({ type: "cursor", cursor });
+    server.notifyCursor(cursor);
+  });
   panels = new PanelViews({
     extensionUri: context.extensionUri,
     endpoint: () => server.endpoint,

@@ -6,7 +6,7 @@ import * as vscode from "vscode";
 import { LanguageClient, State } from "vscode-languageclient/node";
 import type { LanguageClientOptions, ServerOptions } from "vscode-languageclient/node";
 import { NOTIFICATIONS, isPanelEndpointParams, isRevealRangeParams } from "./protocol/messages";
-import type { PanelEndpointParams, RevealRangeParams } from "./protocol/messages";
+import type { CursorParams, PanelEndpointParams, RevealRangeParams } from "./protocol/messages";
 import { logError, logInfo, outputChannel } from "./log";
 import { checkEnvironment, findInterpreter } from "./python";
 import type { EnvironmentCheck, Interpreter } from "./python";
@@ -137,6 +137,11 @@ export class ServerManager implements vscode.Disposable {
     }
     this.events.onState({ kind: "ready", model: vscode.workspace.getConfiguration(SECTION).get<string>("model") });
     return client;
+  }
+
+  /** Tell the server where the cursor is, so browser panels (`rnnlens serve` pages) follow too. */
+  notifyCursor(cursor: CursorParams): void {
+    void this.running?.sendNotification(NOTIFICATIONS.cursor, cursor).catch(() => undefined);
   }
 
   dispose(): void {

@@ -131,7 +131,8 @@ export class PanelApp {
         break;
       }
       case "cursor":
-        this.followCursor(message.cursor);
+        // Inside VS Code the extension posts cursor moves directly; the stream's copy would repeat them.
+        if (this.host.kind !== "webview") this.followCursor(message.cursor);
         break;
       case "cocluster_view":
         this.acceptView(toCoclusterView(message.view));
