@@ -184,3 +184,15 @@ async def test_a_running_id_cannot_be_reused(stream: StreamServer, slow_handler)
     assert duplicate["type"] == "error" and duplicate["id"] == 40 and "still running" in duplicate["message"]
     await request(ws, {"type": "cancel", "id": 41, "target": 40})
     await ws.close()
+
+
+async def test_cocluster_view_carries_each_words_responses_for_the_chips(stream: StreamServer, service):
+    ws, _ = await open_panel(stream)
+    answer = await request(ws, {"type": "cocluster_request", "id": 16, "model": MODEL, "layer": 1,
+                                "state": "h", "k": 3, "n_words": 12})
+    await ws.close()
+    view = answer["view"]
+    assert view["responses"].dtype == np.float16 and view["responses"].shape == (len(view["words"]), 16)
+    for i, word in enumerate(view["words"][:3]):
+        profile = service.explain_word(MODEL, word, 1, "h", 3)["mean"]
+        np.testing.assert_allclose(view["responses"][i], profile, rtol=2e-3, atol=1e-4)

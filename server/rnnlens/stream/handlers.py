@@ -53,12 +53,36 @@ def hello(service: AnalysisService, settings: dict[str, Any], cursor: CursorStat
             "models": list_models(service), "settings": settings, "cursor": cursor}
 
 
+def word_responses(service: AnalysisService, model_name: str, result: Any) -> np.ndarray | None:
+    """(N, H) expected responses of the view's words (the chips' colours for a selected word).
+
+    The service has no public accessor for its statistics yet, so this reads the ones it last
+    evaluated for the model through `_stats_for`; without them the view simply has no responses.
+    """
+    stats_for = getattr(service, "_stats_for", None)
+    model = service.model(model_name)
+    if stats_for is None:
+        return None
+    try:
+        _, stats = stats_for(model)
+    except RnnLensError:
+        return None
+    matrix = stats.mean.get(f"layer{result.layer}.{result.state}")
+    if matrix is None:
+        return None
+    rows = [stats.row_of(model.vocab.id_of(word)) if word in model.vocab else None for word in result.words]
+    out = np.zeros((len(rows), matrix.shape[1]), dtype=np.float32)
+    for i, row in enumerate(rows):
+        if row is not None:
+            out[i] = matrix[row]
+    return out
+
+
 def _coclustering(service: AnalysisService, result: Any, model_name: str) -> Any:
     model = service.model(model_name)
     hidden = int(model.stack.layers[result.layer - 1].hidden_size)
-    responses = result.extra.get("responses") if isinstance(result.extra, dict) else None
     return views.coclustering(result, model.name, hidden, lambda word: service.word_pos(model.name, word),
-                              responses=None if responses is None else np.asarray(responses))
+                              responses=word_responses(service, model.name, result))
 
 
 def cocluster(service: AnalysisService, request: dict[str, Any], ctx: RequestContext) -> dict[str, Any]:
