@@ -6,21 +6,30 @@ Names (as in TransformerLens' hook names, one vocabulary for every consumer):
   `layer{l}.gate.{i,f,g,o}`   LSTM gates; `layer{l}.gate.{r,z,n}` GRU gates (on request)
 and `Trace.outputs`, the head's logits per step.
 
-Speed: each layer runs through the fused `nn.LSTM/GRU/RNN` kernel, which yields h for every
-step. The LSTM cell state is not returned by that kernel, so the gate pre-activations are
-recomputed for all steps at once from the known h_{t-1} as one large matrix product (far
-cheaper than a per-step loop), and c follows from an element-wise recurrence.
+Speed (docs/trace.md has the figures): each layer runs through the fused `nn.LSTM/GRU/RNN`
+kernel, which yields h for every step. That kernel does not return the LSTM cell state, but
+with every h known, the gate pre-activations of all steps are one large matrix product (only
+i, f and g unless the gates are asked for), and c_t = f_t * c_{t-1} + i_t * g_t is a linear
+recurrence with known coefficients, solved in blocks of steps (see `linear_recurrence`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 
 import torch
 from torch import nn
 
+from rnnlens.errors import RnnLensError
+
 State = dict[str, torch.Tensor]  # "layer1.h" -> (batch, hidden)
+
+LSTM_GATES = ("i", "f", "g", "o")
+GRU_GATES = ("r", "z", "n")
+# Above this many numbers per step (batch x hidden) a plain step loop beats the blocked scan:
+# its per-call overhead is then small next to the scan's extra passes over memory.
+SCAN_MAX_WIDTH = 2048
 
 
 @dataclass
@@ -43,6 +52,19 @@ class RecurrentStack:
     @property
     def state_kinds(self) -> tuple[str, ...]:
         return ("h", "c") if self.cell == "lstm" else ("h",)
+
+    @property
+    def gate_kinds(self) -> tuple[str, ...]:
+        return {"lstm": LSTM_GATES, "gru": GRU_GATES}.get(self.cell, ())
+
+    def state_names(self, gates: bool = False) -> list[str]:
+        """Every name a trace of this stack can hold, layer by layer."""
+        names = []
+        for index in range(1, self.num_layers + 1):
+            names += [f"layer{index}.{kind}" for kind in self.state_kinds]
+            if gates:
+                names += [f"layer{index}.gate.{gate}" for gate in self.gate_kinds]
+        return names
 
     def zero_state(self, batch: int) -> State:
         state: State = {}
@@ -82,12 +104,16 @@ def capture_trace(
     lengths: torch.Tensor | None = None,
     gates: bool = False,
     outputs: bool = True,
+    names: Collection[str] | None = None,
 ) -> Trace:
     """Run `ids` (batch, time) through `stack` and record every layer's states.
 
     `initial` continues from an earlier chunk's `final_state`; `lengths` marks padded batches
-    (the final state is then taken at each sequence's last real step).
+    (the final state is then taken at each sequence's last real step). `names`, if given,
+    keeps only those states (gate names included), which skips work: asking for h only never
+    computes c. The final state is always complete, so chunks can always be chained.
     """
+    wanted = _wanted_names(stack, gates, names)
     batch, steps = ids.shape
     init = initial if initial is not None else stack.zero_state(batch)
     states: dict[str, torch.Tensor] = {}
@@ -96,62 +122,160 @@ def capture_trace(
         x = stack.embed(ids)
         for index, layer in enumerate(stack.layers, start=1):
             prefix = f"layer{index}"
-            h0 = init[f"{prefix}.h"]
-            if isinstance(layer, nn.LSTM):
-                c0 = init[f"{prefix}.c"]
-                out, _ = layer(x, (h0.unsqueeze(0).contiguous(), c0.unsqueeze(0).contiguous()))
-                cells, gate_seq = _lstm_cells(layer, x, out, h0, c0, gates)
-                states[f"{prefix}.h"] = out
-                states[f"{prefix}.c"] = cells
-            else:
-                out, _ = layer(x, h0.unsqueeze(0).contiguous())
-                states[f"{prefix}.h"] = out
-                gate_seq = _gru_gates(layer, x, out, h0) if gates and isinstance(layer, nn.GRU) else {}
-            for gate, value in gate_seq.items():
-                states[f"{prefix}.gate.{gate}"] = value
-            x = out
+            layer_states, layer_final = _run_layer(layer, x, init, prefix, wanted, lengths)
+            x = layer_states[f"{prefix}.h"]
+            states.update((name, value) for name, value in layer_states.items() if name in wanted)
+            final.update(layer_final)
         logits = stack.head(x) if outputs and stack.head is not None else None
-        for name in init:
-            final[name] = _last_step(states[name], lengths)
-    return Trace(states=states, initial_state=init, final_state=final, outputs=logits,
-                 lengths=lengths, names=list(states))
+    ordered = {name: states[name] for name in stack.state_names(gates=True) if name in states}
+    return Trace(states=ordered, initial_state=init, final_state=final, outputs=logits,
+                 lengths=lengths, names=list(ordered))
 
 
-def _last_step(seq: torch.Tensor, lengths: torch.Tensor | None) -> torch.Tensor:
-    if lengths is None:
-        return seq[:, -1].clone()
+def _wanted_names(stack: RecurrentStack, gates: bool, names: Collection[str] | None) -> set[str]:
+    if names is None:
+        return set(stack.state_names(gates=gates))
+    known = stack.state_names(gates=True)
+    unknown = sorted(set(names) - set(known))
+    if unknown:
+        raise RnnLensError(f"unknown state names {unknown}; this model has {', '.join(known)}")
+    return set(names)
+
+
+def _run_layer(layer: nn.RNNBase, x: torch.Tensor, init: State, prefix: str, wanted: set[str],
+               lengths: torch.Tensor | None) -> tuple[dict[str, torch.Tensor], State]:
+    """One layer's states (h always, the rest as `wanted` needs) and its final state."""
+    h0 = init[f"{prefix}.h"]
+    found: dict[str, torch.Tensor] = {}
+    if x.shape[1] == 0:  # empty text: nothing to run, the state does not move
+        return _empty_states(layer, x, init, prefix, wanted), {n: v for n, v in init.items() if n.startswith(f"{prefix}.")}
+    if isinstance(layer, nn.LSTM):
+        c0 = init[f"{prefix}.c"]
+        out, (h_last, c_last) = layer(x, (h0.unsqueeze(0).contiguous(), c0.unsqueeze(0).contiguous()))
+        found[f"{prefix}.h"] = out
+        gate_names = {f"{prefix}.gate.{g}" for g in LSTM_GATES}
+        need_gates = bool(gate_names & wanted)
+        if need_gates or f"{prefix}.c" in wanted or lengths is not None:
+            cells, gate_values = lstm_cell_states(layer, x, out, h0, c0, with_gates=need_gates)
+            found[f"{prefix}.c"] = cells
+            found.update((f"{prefix}.gate.{g}", v) for g, v in gate_values.items())
+        finals = {f"{prefix}.h": h_last[0], f"{prefix}.c": c_last[0]}
+    else:
+        out, h_last = layer(x, h0.unsqueeze(0).contiguous())
+        found[f"{prefix}.h"] = out
+        if isinstance(layer, nn.GRU) and {f"{prefix}.gate.{g}" for g in GRU_GATES} & wanted:
+            found.update((f"{prefix}.gate.{g}", v) for g, v in gru_gates(layer, x, out, h0).items())
+        finals = {f"{prefix}.h": h_last[0]}
+    if lengths is not None:  # padded batch: each sequence's state at its own last real step
+        finals = {name: _last_step(found[name], lengths) for name in finals}
+    return found, finals
+
+
+def _empty_states(layer: nn.RNNBase, x: torch.Tensor, init: State, prefix: str,
+                  wanted: set[str]) -> dict[str, torch.Tensor]:
+    empty = x.new_zeros(x.shape[0], 0, layer.hidden_size)
+    return {name: empty for name in wanted | {f"{prefix}.h"} if name.startswith(f"{prefix}.")}
+
+
+def _last_step(seq: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
     index = (lengths.clamp(min=1) - 1).view(-1, 1, 1).expand(-1, 1, seq.shape[2])
     return seq.gather(1, index).squeeze(1)
 
 
-def _shifted(out: torch.Tensor, h0: torch.Tensor) -> torch.Tensor:
-    return torch.cat([h0.unsqueeze(1), out[:, :-1]], dim=1)
+def shifted(out: torch.Tensor, first: torch.Tensor) -> torch.Tensor:
+    """(batch, time, hidden) states moved one step later, `first` (batch, hidden) in front."""
+    return torch.cat([first.unsqueeze(1), out[:, :-1]], dim=1)
 
 
-def _lstm_cells(layer: nn.LSTM, x: torch.Tensor, out: torch.Tensor, h0: torch.Tensor, c0: torch.Tensor,
-                want_gates: bool) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+def layer_parameters(layer: nn.RNNBase) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None, torch.Tensor | None]:
+    """weight_ih, weight_hh, bias_ih, bias_hh of a single-layer module (biases None without bias)."""
+    def get(name: str) -> torch.Tensor:
+        value = getattr(layer, f"{name}_l0")
+        assert isinstance(value, torch.Tensor)
+        return value
+
+    if not layer.bias:
+        return get("weight_ih"), get("weight_hh"), None, None
+    return get("weight_ih"), get("weight_hh"), get("bias_ih"), get("bias_hh")
+
+
+def lstm_cell_states(layer: nn.LSTM, x: torch.Tensor, out: torch.Tensor, h0: torch.Tensor, c0: torch.Tensor,
+                     with_gates: bool = False) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+    """The cell states c (batch, time, hidden) of an LSTM layer whose outputs h are known.
+
+    All steps' pre-activations come from one matrix product over [x_t, h_{t-1}] (the o gate's
+    quarter is skipped unless the gates are wanted); c then follows from the linear recurrence.
+    """
     batch, steps, hidden = out.shape
-    pre = torch.cat([x, _shifted(out, h0)], dim=2).reshape(batch * steps, -1)
-    weight = torch.cat([layer.weight_ih_l0, layer.weight_hh_l0], dim=1)
-    bias = layer.bias_ih_l0 + layer.bias_hh_l0 if layer.bias else torch.zeros(weight.shape[0])
-    gates = torch.addmm(bias, pre, weight.t()).view(batch, steps, 4, hidden)
-    i, f, o = torch.sigmoid(gates[:, :, 0]), torch.sigmoid(gates[:, :, 1]), torch.sigmoid(gates[:, :, 3])
-    g = torch.tanh(gates[:, :, 2])
-    update = i * g
-    cells = torch.empty_like(out)
-    c = c0
-    for t in range(steps):
-        c = torch.addcmul(update[:, t], f[:, t], c)
-        cells[:, t] = c
-    named = {"i": i, "f": f, "g": g, "o": o} if want_gates else {}
-    return cells, named
+    width = 4 * hidden if with_gates else 3 * hidden  # rows are ordered i, f, g, o
+    previous = shifted(out, h0).reshape(batch * steps, hidden)
+    inputs = x.reshape(batch * steps, -1)
+    weight_ih, weight_hh, bias_ih, bias_hh = layer_parameters(layer)
+    w_ih, w_hh = weight_ih[:width], weight_hh[:width]
+    if bias_ih is not None and bias_hh is not None:
+        pre = torch.addmm(bias_ih[:width] + bias_hh[:width], inputs, w_ih.t())
+    else:
+        pre = inputs @ w_ih.t()
+    pre.addmm_(previous, w_hh.t())
+    pre = pre.view(batch, steps, width)
+    pre[..., : 2 * hidden].sigmoid_()
+    pre[..., 2 * hidden: 3 * hidden].tanh_()
+    i, f, g = pre[..., :hidden], pre[..., hidden: 2 * hidden], pre[..., 2 * hidden: 3 * hidden]
+    cells = linear_recurrence(f, i * g, c0)
+    if not with_gates:
+        return cells, {}
+    o = pre[..., 3 * hidden:].sigmoid_()
+    return cells, {"i": i, "f": f, "g": g, "o": o}
 
 
-def _gru_gates(layer: nn.GRU, x: torch.Tensor, out: torch.Tensor, h0: torch.Tensor) -> dict[str, torch.Tensor]:
+def linear_recurrence(decay: torch.Tensor, drive: torch.Tensor, start: torch.Tensor, block: int = 32) -> torch.Tensor:
+    """y_t = decay_t * y_{t-1} + drive_t for every t, y_{-1} = start; (batch, time, n) arrays.
+
+    A plain step loop costs one tensor call per step, which dominates for long, thin batches.
+    Instead, within blocks of `block` steps every y is composed in log2(block) vectorised
+    doublings (Hillis-Steele scan on the affine maps y -> a*y + b; only products and sums, so
+    nothing is amplified), and then one call per block carries the state across blocks.
+    """
+    batch, steps, width = drive.shape
+    if batch * width > SCAN_MAX_WIDTH or steps <= block:
+        return _recurrence_loop(decay, drive, start)  # wide steps: the loop's call overhead is small
+    block = max(2, min(block, steps))
+    blocks = -(-steps // block)
+    padded = blocks * block
+    a = decay.new_ones(batch, padded, width)
+    b = drive.new_zeros(batch, padded, width)
+    a[:, :steps] = decay
+    b[:, :steps] = drive
+    a = a.view(batch, blocks, block, width)
+    b = b.view(batch, blocks, block, width)
+    span = 1
+    while span < block:
+        # y_t = a_t y_{t-1} + b_t composed with the map `span` steps earlier.
+        b[:, :, span:] = torch.addcmul(b[:, :, span:], a[:, :, span:], b[:, :, :-span])
+        a[:, :, span:] = a[:, :, span:] * a[:, :, :-span]
+        span *= 2
+    # Now y[k, j] = a[k, j] * y(end of block k-1) + b[k, j]; carry block by block.
+    carry = start
+    for k in range(blocks):
+        b[:, k].addcmul_(a[:, k], carry.unsqueeze(1))
+        carry = b[:, k, -1]
+    return b.view(batch, padded, width)[:, :steps]
+
+
+def _recurrence_loop(decay: torch.Tensor, drive: torch.Tensor, start: torch.Tensor) -> torch.Tensor:
+    out = torch.empty_like(drive)
+    y = start
+    for t in range(drive.shape[1]):
+        y = torch.addcmul(drive[:, t], decay[:, t], y, out=out[:, t])
+    return out
+
+
+def gru_gates(layer: nn.GRU, x: torch.Tensor, out: torch.Tensor, h0: torch.Tensor) -> dict[str, torch.Tensor]:
+    """r, z, n of a GRU layer whose outputs h are known (PyTorch's gate order and formula)."""
     hidden = out.shape[2]
-    prev = _shifted(out, h0)
-    gi = torch.nn.functional.linear(x, layer.weight_ih_l0, layer.bias_ih_l0 if layer.bias else None)
-    gh = torch.nn.functional.linear(prev, layer.weight_hh_l0, layer.bias_hh_l0 if layer.bias else None)
+    weight_ih, weight_hh, bias_ih, bias_hh = layer_parameters(layer)
+    gi = torch.nn.functional.linear(x, weight_ih, bias_ih)
+    gh = torch.nn.functional.linear(shifted(out, h0), weight_hh, bias_hh)
     r = torch.sigmoid(gi[..., :hidden] + gh[..., :hidden])
     z = torch.sigmoid(gi[..., hidden:2 * hidden] + gh[..., hidden:2 * hidden])
     n = torch.tanh(gi[..., 2 * hidden:] + r * gh[..., 2 * hidden:])
