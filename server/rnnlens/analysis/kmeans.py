@@ -16,23 +16,27 @@ def _squared_distances(points: np.ndarray, centers: np.ndarray, point_norms: np.
 
 
 def _seed_plus_plus(points: np.ndarray, k: int, rng: np.random.Generator, point_norms: np.ndarray) -> np.ndarray:
+    """Greedy k-means++ (as scikit-learn): each next centre is the best, by the resulting total
+    D^2, of a few candidates drawn with probability proportional to D^2. The greedy choice
+    avoids two seeds in one true cluster far more often than plain k-means++."""
     n = points.shape[0]
-    centers = np.empty((k, points.shape[1]), dtype=points.dtype)
-    centers[0] = points[rng.integers(n)]
-    closest = _squared_distances(points, centers[:1], point_norms)[:, 0]
+    trials = 2 + int(np.log(k))
+    chosen = np.empty(k, dtype=np.int64)
+    chosen[0] = rng.integers(n)
+    closest = np.maximum(point_norms - 2.0 * (points @ points[chosen[0]]) + point_norms[chosen[0]], 0.0)
     for i in range(1, k):
-        total = closest.sum()
-        if total <= 0:
-            centers[i] = points[rng.integers(n)]
+        cumulative = np.cumsum(closest)
+        if cumulative[-1] <= 0:
+            chosen[i] = rng.integers(n)
             continue
-        # Greedy k-means++ (as scikit-learn): the best of a few candidates drawn by D^2.
-        candidates = rng.choice(n, size=min(n, 2 + int(np.log(k))), p=closest / total)
-        cand_d = _squared_distances(points, points[candidates], point_norms)
-        candidate_closest = np.minimum(closest[:, None], cand_d)
-        best = int(np.argmin(candidate_closest.sum(axis=0)))
-        centers[i] = points[candidates[best]]
-        closest = candidate_closest[:, best]
-    return centers
+        candidates = np.minimum(np.searchsorted(cumulative, rng.random(trials) * cumulative[-1]), n - 1)
+        distances = np.maximum(point_norms[:, None] - 2.0 * (points @ points[candidates].T)
+                               + point_norms[candidates][None, :], 0.0)
+        np.minimum(distances, closest[:, None], out=distances)
+        best = int(np.argmin(distances.sum(axis=0)))
+        chosen[i] = candidates[best]
+        closest = distances[:, best]
+    return points[chosen].copy()
 
 
 def _lloyd(points: np.ndarray, centers: np.ndarray, point_norms: np.ndarray,
@@ -66,19 +70,39 @@ def _grouped_sum(out: np.ndarray, labels: np.ndarray, points: np.ndarray) -> Non
     out += onehot @ points
 
 
-def kmeans(points: np.ndarray, k: int, rng: np.random.Generator, n_init: int = 4,
-           max_iter: int = 60) -> np.ndarray:
-    """Labels (n,) in 0..k-1 of the restart with the lowest inertia."""
-    points = np.ascontiguousarray(points, dtype=np.float64)
-    if k < 1 or k > points.shape[0]:
-        raise ValueError(f"k={k} must lie in 1..{points.shape[0]}")
+def _best_centers(points: np.ndarray, k: int, rng: np.random.Generator, n_init: int,
+                  max_iter: int) -> np.ndarray:
     norms = (points * points).sum(axis=1)
-    best_labels: np.ndarray | None = None
+    best_centers: np.ndarray | None = None
     best_inertia = np.inf
-    for _ in range(n_init):
+    for attempt in range(n_init):
         centers = _seed_plus_plus(points, k, rng, norms)
         labels, inertia = _lloyd(points, centers, norms, max_iter)
+        if attempt > 0 and abs(inertia - best_inertia) <= 1e-9 * max(best_inertia, 1e-12):
+            break  # a second restart reached the same optimum: more restarts would too
         if inertia < best_inertia:
-            best_labels, best_inertia = labels, inertia
-    assert best_labels is not None
-    return best_labels
+            best_inertia = inertia
+            counts = np.bincount(labels, minlength=k)
+            sums = np.zeros_like(centers)
+            _grouped_sum(sums, labels, points)
+            best_centers = np.where(counts[:, None] > 0, sums / np.maximum(counts, 1)[:, None], centers)
+    assert best_centers is not None
+    return best_centers
+
+
+def kmeans(points: np.ndarray, k: int, rng: np.random.Generator, n_init: int = 3,
+           max_iter: int = 60, sample: int = 2500) -> np.ndarray:
+    """Labels (n,) in 0..k-1 of the restart with the lowest inertia.
+
+    Above `sample` points the restarts run on a uniform subsample (cluster centres of a few
+    thousand points are as good as of all of them when clusters have more than a handful of
+    members) and a few Lloyd steps on all points polish the winner.
+    """
+    points = np.ascontiguousarray(points, dtype=np.float64)
+    n = points.shape[0]
+    if k < 1 or k > n:
+        raise ValueError(f"k={k} must lie in 1..{n}")
+    subset = points if n <= sample else points[rng.choice(n, size=sample, replace=False)]
+    centers = _best_centers(subset, k, rng, n_init, max_iter)
+    labels, _ = _lloyd(points, centers, (points * points).sum(axis=1), 5 if n > sample else 1)
+    return labels

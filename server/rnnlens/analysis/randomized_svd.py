@@ -1,39 +1,99 @@
 """Truncated SVD by a randomized range finder (Halko, Martinsson & Tropp 2011).
 
 Only the leading few dozen singular vectors of a words x units matrix are needed; a full
-SVD or ARPACK costs far more. Power iterations with QR re-orthonormalisation keep the
-leading subspace accurate when the spectrum decays slowly (noisy planted blocks, real
-responses). Pure numpy.
+SVD or ARPACK costs far more. The matrix may carry diagonal scalings on both sides
+(diag(r) X diag(c), the degree normalisation of co-clustering); they are applied to the thin
+sketch matrices instead of to X, so the large matrix is never copied. Pure numpy.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+EXACT_BELOW = 160  # a side this short: the exact SVD is cheap and exact
+TALL_RATIO = 3  # a matrix this much taller than wide finds its column space from a row sample
+TALL_MIN_ROWS = 3000
+
+
+def orthonormal_columns(block: np.ndarray, passes: int = 2) -> np.ndarray:
+    """An orthonormal basis of a tall thin block's columns.
+
+    Cholesky-QR (R from the small Gram matrix, Q = Y R^-1) in float64 costs one thin product
+    instead of a Householder QR; a second pass restores orthogonality lost to rounding, and a
+    rank-deficient block falls back to Householder. Intermediate power-iteration steps only
+    need a well-conditioned basis, so they take one pass.
+    """
+    q = block
+    for _ in range(passes):
+        gram = q.T.astype(np.float64) @ q.astype(np.float64)
+        try:
+            upper = np.linalg.cholesky(gram + 1e-12 * np.trace(gram) * np.eye(gram.shape[0])).T
+        except np.linalg.LinAlgError:
+            return np.linalg.qr(block)[0]
+        q = np.linalg.solve(upper.T, q.T.astype(np.float64)).T.astype(block.dtype)
+    return q
+
 
 def randomized_svd(matrix: np.ndarray, n_components: int, rng: np.random.Generator, n_oversamples: int = 10,
-                   n_power_iter: int = 2) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """U (n, c), S (c,), Vt (c, m) of the c = n_components leading singular triplets."""
+                   n_power_iter: int = 1, row_scale: np.ndarray | None = None,
+                   column_scale: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """U (n, c), S (c,), Vt (c, m) of the c = n_components leading singular triplets of
+    diag(row_scale) @ matrix @ diag(column_scale).
+
+    One power iteration with generous oversampling: the clustering needs the leading subspace,
+    not singular values to many digits, and each extra iteration costs two passes over the matrix.
+    """
     n, m = matrix.shape
+    dtype = matrix.dtype if matrix.dtype in (np.float32, np.float64) else np.dtype(np.float64)
+    r = np.ones(n, dtype=dtype) if row_scale is None else row_scale.astype(dtype)
+    c = np.ones(m, dtype=dtype) if column_scale is None else column_scale.astype(dtype)
     limit = min(n, m)
     n_components = min(n_components, limit)
     width = min(limit, n_components + n_oversamples)
-    if width >= limit or limit <= 64:
-        # Small matrices: the exact SVD is cheaper than the sketching overhead.
-        u, s, vt = np.linalg.svd(matrix, full_matrices=False)
+    if width >= limit or limit <= EXACT_BELOW:
+        scaled = matrix * r[:, None] * c[None, :]
+        u, s, vt = np.linalg.svd(scaled, full_matrices=False)
         return u[:, :n_components], s[:n_components], vt[:n_components]
-    # Work on the short side so each product touches the smaller dimension last.
-    transposed = n < m
-    a = matrix.T if transposed else matrix
-    omega = rng.standard_normal((a.shape[1], width)).astype(a.dtype, copy=False)
-    q, _ = np.linalg.qr(a @ omega)
-    for _ in range(n_power_iter):
-        z, _ = np.linalg.qr(a.T @ q)
-        q, _ = np.linalg.qr(a @ z)
-    small = q.T @ a
+
+    if n >= TALL_RATIO * m and n > TALL_MIN_ROWS:
+        return _row_sketched(matrix, r, c, width, n_components, n_power_iter, rng)
+    if m >= TALL_RATIO * n and m > TALL_MIN_ROWS:
+        u, s, vt = _row_sketched(matrix.T, c, r, width, n_components, n_power_iter, rng)
+        return vt.T, s, u.T
+
+    def times(block: np.ndarray) -> np.ndarray:  # A @ block
+        return r[:, None] * (matrix @ (c[:, None] * block))
+
+    def transposed_times(block: np.ndarray) -> np.ndarray:  # A.T @ block
+        return c[:, None] * (matrix.T @ (r[:, None] * block))
+
+    omega = rng.standard_normal((m, width)).astype(dtype, copy=False)
+    q = orthonormal_columns(times(omega), passes=1 if n_power_iter else 2)
+    for step in range(n_power_iter):
+        last = step == n_power_iter - 1
+        q = orthonormal_columns(times(orthonormal_columns(transposed_times(q), passes=1)), passes=2 if last else 1)
+    small = transposed_times(q).T  # Q.T @ A
     u_small, s, vt = np.linalg.svd(small, full_matrices=False)
     u = q @ u_small
-    u, s, vt = u[:, :n_components], s[:n_components], vt[:n_components]
-    if transposed:
-        return vt.T, s, u.T
-    return u, s, vt
+    return u[:, :n_components], s[:n_components], vt[:n_components]
+
+
+def _row_sketched(matrix: np.ndarray, r: np.ndarray, c: np.ndarray, width: int, n_components: int,
+                  n_power_iter: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Tall matrices: the column space (m-dimensional) is found from a uniform sample of rows,
+    then one pass over all rows gives the row factors. Each row cluster keeps hundreds of rows
+    in the sample, so the leading column space is unchanged while most passes touch a third
+    of the matrix."""
+    n, m = matrix.shape
+    sample = np.sort(rng.choice(n, size=max(TALL_RATIO * m // 2, n // 3), replace=False))
+    rows = matrix[sample] * r[sample, None] * c[None, :]
+    q = orthonormal_columns(rows.T @ orthonormal_columns(rows @ rng.standard_normal((m, width)).astype(rows.dtype),
+                                                         passes=1), passes=1)
+    for _ in range(n_power_iter):
+        q = orthonormal_columns(rows.T @ orthonormal_columns(rows @ q, passes=1))
+    projected = r[:, None] * (matrix @ (c[:, None] * q))  # A @ Qc, (n, width)
+    basis = orthonormal_columns(projected)
+    u_small, s, wt = np.linalg.svd(basis.T @ projected, full_matrices=False)
+    u = basis @ u_small
+    vt = (q @ wt.T).T
+    return u[:, :n_components], s[:n_components], vt[:n_components]
