@@ -100,7 +100,8 @@ export class ControlBar {
     pos.type = "checkbox";
     pos.checked = c.posColours;
     pos.addEventListener("change", () => ((c.posColours = pos.checked), this.events.onRedraw()));
-    const compare = select([["", "—"], ...this.models.filter((m) => m.name !== c.model).map((m): [string, string] => [m.name, m.name])], c.compareWith);
+    // The current model is offered too: comparing a model with itself is a useful sanity check.
+    const compare = select([["", "—"], ...this.models.map((m): [string, string] => [m.name, m.name])], c.compareWith);
     compare.addEventListener("change", () => ((c.compareWith = compare.value), this.events.onCompare()));
 
     const sentence = document.createElement("input");

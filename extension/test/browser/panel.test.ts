@@ -1,0 +1,169 @@
+/**
+ * The panel in a real browser (Debian Chromium via playwright-core) against a real
+ * `rnnlens serve` with a trained sample model. Counts are checked against what the Python CLI
+ * computes for the same model; screenshots go to artifacts/ (gitignored) for a human look.
+ */
+import type { ChildProcess } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { resolve } from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { coclusterFromCli, ensurePanelBuilt, launchChromium, repo, startServe, tokenCount } from "./serve";
+
+const MODEL = process.env.RNNLENS_PANEL_MODEL ?? "rt-gru";
+const K = 4;
+const SENTENCE = "The film was not good, but the actors were wonderful.";
+const artifacts = resolve(repo, "artifacts");
+const NEUTRAL = "#9a9a9a";
+
+let serve: { url: string; process: ChildProcess };
+let cliView: ReturnType<typeof coclusterFromCli> | undefined;
+const expectedView = () => (cliView ??= coclusterFromCli(MODEL, K));
+let browser: Browser;
+let page: Page;
+
+async function cellFills(p: Page): Promise<string[]> {
+  return p.$$eval("rect.cell", (cells) => cells.map((c) => c.getAttribute("fill") ?? ""));
+}
+
+async function waitForPaint(p: Page, count: number): Promise<void> {
+  await p.waitForFunction((n) => Number(document.getElementById("rnnlens-panel")?.dataset.painted ?? 0) >= n, count, { timeout: 120_000 });
+}
+
+beforeAll(async () => {
+  ensurePanelBuilt();
+  mkdirSync(artifacts, { recursive: true });
+  serve = await startServe(["--model", MODEL, "--clusters", String(K)]);
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+  page.on("pageerror", (error) => console.error("page error:", error.message));
+  await page.goto(serve.url);
+  await waitForPaint(page, 1);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  serve?.process.kill();
+});
+
+describe("the panel under rnnlens serve", () => {
+  it("draws one chip per unit cluster, one cell per unit, one cloud per word cluster, as the CLI computes", async () => {
+    const expected = expectedView();
+    const units = expected.unit_clusters.reduce((n, c) => n + c.length, 0);
+    expect(await page.locator("g.chip").count()).toBe(K);
+    expect(await page.locator("rect.cell").count()).toBe(units);
+    expect(await page.locator("g.cloud").count()).toBe(K);
+    const chipSizes = await page.$$eval("g.chip", (chips) => chips.map((c) => c.querySelectorAll("rect.cell").length));
+    expect([...chipSizes].sort((a, b) => a - b)).toEqual(expected.unit_clusters.map((c) => c.length).sort((a, b) => a - b));
+    // Every cloud shows words of exactly one word cluster of the CLI's answer.
+    const clouds = await page.$$eval("g.cloud", (gs) => gs.map((g) => [...g.querySelectorAll("text.word")].map((t) => t.getAttribute("data-word"))));
+    for (const words of clouds) {
+      expect(words.length).toBeGreaterThan(0);
+      expect(expected.word_clusters.some((cluster) => words.every((w) => cluster.includes(w as string)))).toBe(true);
+    }
+  });
+
+  it("draws the links the filter keeps, coloured by sign", async () => {
+    const expected = expectedView();
+    const flat = expected.links.flat();
+    const max = Math.max(...flat.map(Math.abs));
+    const filter = Number(await page.inputValue("#control-links"));
+    const kept = flat.filter((s) => Math.abs(s) >= filter * max);
+    expect(await page.locator("path.link").count()).toBe(kept.length);
+    const strokes = await page.$$eval("path.link", (paths) => paths.map((p) => p.getAttribute("stroke")));
+    expect(strokes.filter((s) => s === "#f28e2b").length).toBe(kept.filter((s) => s >= 0).length);
+    await page.fill("#control-links", "1");
+    await page.dispatchEvent("#control-links", "input");
+    expect(await page.locator("path.link").count()).toBe(1);
+    await page.fill("#control-links", String(filter));
+    await page.dispatchEvent("#control-links", "input");
+  });
+
+  it("shows one glyph per token of a typed sentence, with one bar pair per cluster", async () => {
+    const painted = Number(await page.getAttribute("#rnnlens-panel", "data-painted"));
+    await page.fill("#control-sentence", SENTENCE);
+    await page.press("#control-sentence", "Enter");
+    await waitForPaint(page, painted + 1);
+    expect(await page.locator("g.glyph").count()).toBe(tokenCount(SENTENCE));
+    const bars = await page.$$eval("g.glyph", (glyphs) => glyphs[0].querySelectorAll("rect.info").length);
+    expect(bars).toBe(2 * K);
+    await page.screenshot({ path: resolve(artifacts, "panel-light.png"), fullPage: true });
+  });
+
+  it("recolours every cell when a word in a cloud is clicked, and again for another word", async () => {
+    expect(new Set(await cellFills(page))).toEqual(new Set([NEUTRAL]));
+    const words = page.locator("text.word");
+    await words.nth(0).click();
+    const first = await cellFills(page);
+    expect(first.filter((f) => f !== NEUTRAL).length).toBeGreaterThan(first.length / 2);
+    await words.nth(1).click({ modifiers: ["Shift"] });
+    // Two words: each cell splits into two stripes, one per word.
+    expect((await cellFills(page)).length).toBe(first.length * 2);
+    expect(await page.locator("svg.word-profile polyline.overlay").count()).toBe(1);
+    await words.nth(2).click();
+    const third = await cellFills(page);
+    expect(third.length).toBe(first.length);
+    expect(third).not.toEqual(first);
+  });
+
+  it("recolours the cells by a token's response when a glyph is clicked", async () => {
+    await page.locator("g.glyph").nth(4).click();
+    const fills = await cellFills(page);
+    expect(fills.filter((f) => f !== NEUTRAL).length).toBeGreaterThan(0);
+    expect(await page.getAttribute("#rnnlens-panel", "data-selected")).toBe("good");
+  });
+
+  it("opens a unit's box plots when a cell is clicked", async () => {
+    await page.locator("rect.cell").first().click();
+    await page.waitForSelector("svg.unit-detail g.box", { timeout: 60_000, state: "attached" });
+    expect(await page.locator("svg.unit-detail g.box").count()).toBeGreaterThan(2);
+    await page.screenshot({ path: resolve(artifacts, "panel-details.png"), fullPage: true });
+  });
+
+  it("re-renders with the new number of clusters when k changes", async () => {
+    const painted = Number(await page.getAttribute("#rnnlens-panel", "data-painted"));
+    await page.fill("#control-k", "6");
+    await page.dispatchEvent("#control-k", "change");
+    // Two paints: the new co-clustering, then the sentence's glyphs for six clusters.
+    await waitForPaint(page, painted + 2);
+    expect(await page.locator("g.chip").count()).toBe(6);
+    expect(await page.locator("g.cloud").count()).toBe(6);
+    expect(await page.$$eval("g.glyph", (g) => g[0].querySelectorAll("rect.info").length)).toBe(12);
+  });
+
+  it("works by keyboard: Enter on a focused word selects it", async () => {
+    await page.locator("text.word").nth(3).focus();
+    await page.keyboard.press("Enter");
+    const word = await page.locator("text.word").nth(3).getAttribute("data-word");
+    expect(await page.getAttribute("#rnnlens-panel", "data-selected")).toBe(word);
+  });
+
+  it("exports the current view as SVG and PNG", async () => {
+    const [svg] = await Promise.all([page.waitForEvent("download"), page.click("text=SVG")]);
+    const [png] = await Promise.all([page.waitForEvent("download"), page.click("text=PNG")]);
+    await svg.saveAs(resolve(artifacts, "export.svg"));
+    await png.saveAs(resolve(artifacts, "export.png"));
+    expect(svg.suggestedFilename()).toMatch(/\.svg$/);
+    expect(png.suggestedFilename()).toMatch(/\.png$/);
+  });
+
+  it("renders in the dark theme", async () => {
+    const dark = await browser.newPage({ viewport: { width: 1200, height: 900 }, colorScheme: "dark" });
+    await dark.goto(serve.url);
+    await waitForPaint(dark, 1);
+    const background = await dark.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    expect(background).toBe("rgb(30, 30, 30)");
+    await dark.screenshot({ path: resolve(artifacts, "panel-dark.png"), fullPage: true });
+    await dark.close();
+  });
+
+  it("compares two models side by side", async () => {
+    const other = (await page.$$eval("#control-compare option", (options) => options.map((o) => (o as HTMLOptionElement).value))).filter(Boolean);
+    const partner = other[0] ?? MODEL;
+    await page.selectOption("#control-compare", partner);
+    await page.waitForSelector(".compare svg.side-b", { timeout: 180_000 });
+    expect(await page.locator(".compare svg.main-view").count()).toBe(2);
+    expect(await page.textContent(".compare-header")).toMatch(/similarity \d\.\d{3}/);
+    await page.screenshot({ path: resolve(artifacts, "panel-compare.png"), fullPage: true });
+  });
+});

@@ -1,0 +1,54 @@
+/** Start a real `rnnlens serve` (the project's venv) and a real Chromium for the browser tests. */
+import { spawn, spawnSync } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
+
+export const repo = resolve(__dirname, "../../..");
+export const python = resolve(repo, ".venv/bin/python");
+
+export const CHROMIUM_OPTIONS = {
+  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+};
+
+export function ensurePanelBuilt(): void {
+  if (!existsSync(resolve(repo, "extension/dist/panel/panel.js"))) {
+    const build = spawnSync("node", ["extension/esbuild.mjs"], { cwd: repo, stdio: "inherit" });
+    if (build.status !== 0) throw new Error("building the panel failed");
+  }
+}
+
+export async function startServe(args: string[]): Promise<{ url: string; process: ChildProcess }> {
+  const child = spawn(python, ["-m", "rnnlens", "serve", ...args], { cwd: repo, stdio: ["ignore", "pipe", "pipe"] });
+  let stderr = "";
+  child.stderr?.on("data", (chunk) => (stderr += String(chunk)));
+  const url = await new Promise<string>((resolvePromise, reject) => {
+    let stdout = "";
+    child.stdout?.on("data", (chunk) => {
+      stdout += String(chunk);
+      const match = /^panel: (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)$/m.exec(stdout);
+      if (match) resolvePromise(match[1]);
+    });
+    child.on("exit", (code) => reject(new Error(`rnnlens serve exited with ${code}: ${stderr}`)));
+  });
+  return { url, process: child };
+}
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch(CHROMIUM_OPTIONS);
+}
+
+/** What the Python side computes for the same view (the test's independent expectation). */
+export function coclusterFromCli(model: string, k: number): { unit_clusters: number[][]; word_clusters: string[][]; links: number[][] } {
+  const run = spawnSync(python, ["-m", "rnnlens", "cocluster", "--model", model, "-k", String(k), "--json"], { cwd: repo, encoding: "utf8" });
+  if (run.status !== 0) throw new Error(run.stderr);
+  return JSON.parse(run.stdout);
+}
+
+export function tokenCount(text: string): number {
+  const run = spawnSync(python, ["-c", "import sys; from rnnlens.data.tokenizer import tokenize; print(len(tokenize(sys.argv[1])))", text], { cwd: repo, encoding: "utf8" });
+  return Number(run.stdout.trim());
+}
