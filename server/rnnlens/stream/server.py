@@ -98,7 +98,10 @@ class StreamServer:
         self.cursor = cursor
         frame = encode_message({"type": "cursor", "cursor": cursor})
         if self._loop is not None and not self._loop.is_closed():
-            self._loop.call_soon_threadsafe(self._push_latest, "cursor", frame)
+            try:
+                self._loop.call_soon_threadsafe(self._push_latest, "cursor", frame)
+            except RuntimeError:  # the loop closed meanwhile: nobody is listening any more
+                pass
 
     def _push_latest(self, slot: str, frame: bytes) -> None:
         for connection in list(self.connections):
