@@ -23,6 +23,7 @@ SUBCOMMAND_MODULES = [
     "rnnlens.cli.analyze_cmd",
     "rnnlens.cli.compare_cmd",
     "rnnlens.cli.serve_cmd",
+    "rnnlens.cli.snapshot_cmd",
 ]
 
 
