@@ -51,12 +51,14 @@ export function drawChips(group: G, chips: ChipLayout[], cellSize: number, handl
   // One flat list of cells (the hot path of a word click touches only these).
   let cellNodes: SVGRectElement[] = [];
   let cellUnits: number[] = [];
+  let cellFills: string[] = [];
   let stripes = 0;
 
   function build(count: number): void {
     cellLayer.selectAll("*").remove();
     cellNodes = [];
     cellUnits = [];
+    cellFills = [];
     const width = cellSize / count;
     cellLayer.each(function (chip) {
       const layer = this as SVGGElement;
@@ -73,6 +75,7 @@ export function drawChips(group: G, chips: ChipLayout[], cellSize: number, handl
           layer.appendChild(rect);
           cellNodes.push(rect);
           cellUnits.push(cell.unit);
+          cellFills.push(NEUTRAL);
         }
       }
     });
@@ -86,7 +89,12 @@ export function drawChips(group: G, chips: ChipLayout[], cellSize: number, handl
       if (count !== stripes) build(count);
       for (let i = 0; i < cellNodes.length; i++) {
         const response = responses[i % count];
-        cellNodes[i].setAttribute("fill", response ? divergingColour(response[cellUnits[i]], scale) : NEUTRAL);
+        const fill = response ? divergingColour(response[cellUnits[i]], scale) : NEUTRAL;
+        // Touch only cells whose colour changes: fewer DOM writes, less to repaint.
+        if (fill !== cellFills[i]) {
+          cellNodes[i].setAttribute("fill", fill);
+          cellFills[i] = fill;
+        }
       }
     },
   };

@@ -32,10 +32,54 @@ function seededRandom(seed: number): () => number {
   };
 }
 
-let sharedCanvas: HTMLCanvasElement | null = null;
+/**
+ * d3-cloud draws word sprites on a 2048 x 2048 canvas, resizes it for every layout and reads
+ * all 16 MB of it back per batch, which dominates the panel's first paint. Its sprites are
+ * packed from the top, so a 2048 x SPRITE_ROWS canvas holds every batch of a cloud's words;
+ * this stand-in keeps one such canvas, ignores the resizes and reads back only those rows
+ * (pixels below them were never drawn: d3-cloud reads them as empty).
+ */
+const SPRITE_ROWS = 512;
+let spriteCanvas: HTMLCanvasElement | null = null;
+
+function compactSpriteCanvas(): HTMLCanvasElement {
+  if (!spriteCanvas) {
+    const real = document.createElement("canvas");
+    real.width = 2048;
+    real.height = SPRITE_ROWS;
+    const context = real.getContext("2d", { willReadFrequently: true }) as CanvasRenderingContext2D;
+    const wrapped = new Proxy(context, {
+      get(target, key) {
+        if (key === "getImageData") {
+          return (x: number, y: number, w: number, h: number) => target.getImageData(x, y, w, Math.max(1, Math.min(h, SPRITE_ROWS - y)));
+        }
+        const value = Reflect.get(target, key, target);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+      set(target, key, value) {
+        return Reflect.set(target, key, value, target);
+      },
+    });
+    spriteCanvas = { getContext: () => wrapped, width: 2048, height: SPRITE_ROWS } as unknown as HTMLCanvasElement;
+  }
+  return spriteCanvas;
+}
+
+/** Layouts already computed, by words, box size and limit (a glyph update must not redo them). */
+const layoutCache = new Map<string, Placed[]>();
 
 /** Lay out one cloud synchronously (d3-cloud finishes in one step with timeInterval Infinity). */
 export function layoutCloud(words: CloudWord[], box: Rect, limit: number): Placed[] {
+  const key = `${Math.round(box.width)}x${Math.round(box.height)}|${limit}|${words.map((w) => `${w.word}:${w.strength.toFixed(4)}`).join(" ")}`;
+  const cached = layoutCache.get(key);
+  if (cached) return cached;
+  const placed = computeLayout(words, box, limit);
+  if (layoutCache.size > 200) layoutCache.clear();
+  layoutCache.set(key, placed);
+  return placed;
+}
+
+function computeLayout(words: CloudWord[], box: Rect, limit: number): Placed[] {
   const shown = [...words].sort((a, b) => b.strength - a.strength).slice(0, limit);
   if (shown.length === 0) return [];
   const max = shown[0].strength || 1;
@@ -43,16 +87,15 @@ export function layoutCloud(words: CloudWord[], box: Rect, limit: number): Place
   const span = max - min || 1;
   const biggest = Math.max(11, Math.min(24, box.height / 3));
   const placed: Placed[] = [];
-  sharedCanvas ??= document.createElement("canvas");
   cloud<CloudWord & { text: string; size: number }>()
     .size([Math.max(32, Math.floor(box.width)), Math.max(16, Math.floor(box.height))])
-    .canvas(() => sharedCanvas as HTMLCanvasElement)
+    .canvas(compactSpriteCanvas)
     .words(shown.map((w) => ({ ...w, text: w.word, size: 9 + (biggest - 9) * Math.sqrt((w.strength - min) / span) })))
     .padding(1)
     .rotate(0)
     .font("sans-serif")
     .fontSize((d) => d.size)
-    .random(seededRandom(shown.length * 7919 + Math.floor(box.y)))
+    .random(seededRandom(shown.length * 7919 + Math.round(box.width)))
     // "end" hands over final positions (relative to the box centre); "word" fires before that shift.
     .on("end", (tags: any[]) => {
       for (const d of tags) placed.push({ text: d.text, size: d.size, x: d.x, y: d.y, pos: d.pos, strength: d.strength });

@@ -12,13 +12,18 @@ export const NEUTRAL = "#9a9a9a";
 const toOrange = interpolateRgb(NEUTRAL, ORANGE);
 const toBlue = interpolateRgb(NEUTRAL, BLUE);
 
+const LEVELS = 64;
+// A mild curve: mid-sized responses stay visible, noise near zero stays grey.
+const ease = (t: number) => t ** 0.85;
+/** Precomputed steps, so colouring thousands of cells does no colour arithmetic. */
+const ORANGE_STEPS = Array.from({ length: LEVELS + 1 }, (_, i) => toOrange(ease(i / LEVELS)));
+const BLUE_STEPS = Array.from({ length: LEVELS + 1 }, (_, i) => toBlue(ease(i / LEVELS)));
+
 /** Colour of a signed value; `scale` is the magnitude that reaches full colour. */
 export function divergingColour(value: number, scale: number): string {
   if (!Number.isFinite(value) || scale <= 0) return NEUTRAL;
-  const t = Math.min(1, Math.abs(value) / scale);
-  // A mild curve: mid-sized responses stay visible, noise near zero stays grey.
-  const eased = t ** 0.85;
-  return value >= 0 ? toOrange(eased) : toBlue(eased);
+  const step = Math.round(Math.min(1, Math.abs(value) / scale) * LEVELS);
+  return value >= 0 ? ORANGE_STEPS[step] : BLUE_STEPS[step];
 }
 
 export function signColour(value: number): string {

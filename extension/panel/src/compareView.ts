@@ -60,7 +60,7 @@ export class CompareView {
     const sides = document.createElement("div");
     sides.className = "compare-sides";
     const half = Math.max(320, Math.floor((width - 44) / 2));
-    const common = { glyphs: null, controls, width: half, selectedWords, selectedTokens: new Set<number>() };
+    const common = { glyphs: null, controls, width: half, selectedWords, selectedTokens: new Set<number>(), noSentence: true };
     this.left.render({ ...common, view: comparison.a, title: `A: ${comparison.a.model} (layer ${comparison.a.layer}, ${comparison.a.state})` });
     this.right.render({ ...common, view: b, title: `B: ${b.model} (layer ${b.layer}, ${b.state})` });
     const scoreColumn = create("div").attr("class", "match-scores").attr("aria-label", "Overlap of matched clusters");

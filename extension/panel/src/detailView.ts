@@ -7,7 +7,7 @@ import { scaleBand, scaleLinear } from "d3-scale";
 import { create } from "d3-selection";
 import { axisBottom, axisLeft } from "d3-axis";
 import type { Svg } from "./svg";
-import { BLUE, ORANGE, signColour } from "./colors";
+import { BLUE, ORANGE } from "./colors";
 import type { UnitDetail, WordDistribution } from "./viewModel";
 
 /** Stroke styles that tell overlaid words apart without breaking the orange/blue rule. */
@@ -27,12 +27,16 @@ export function drawUnitDetail(detail: UnitDetail, width: number): SVGSVGElement
     .attr("height", height)
     .attr("role", "img")
     .attr("aria-label", `Response distribution of unit ${detail.unit} for its top words`) as unknown as Svg;
+  // Percentiles are NaN for words whose distribution was not sketched: those show the mean only.
+  const hasBox = (d: WordDistribution) => [d.p9, d.p25, d.p50, d.p75, d.p91].every(Number.isFinite);
   let lo = 0;
   let hi = 0;
   for (const r of rows) {
-    lo = Math.min(lo, r.p9, r.mean);
-    hi = Math.max(hi, r.p91, r.mean);
+    for (const v of hasBox(r) ? [r.p9, r.p91, r.mean] : [r.mean]) {
+      if (Number.isFinite(v)) (lo = Math.min(lo, v)), (hi = Math.max(hi, v));
+    }
   }
+  if (hi - lo < 1e-9) hi = lo + 1;
   const x = scaleLinear().domain([lo, hi]).nice().range([margin.left, width - margin.right]);
   const y = scaleBand<number>().domain(rows.map((_, i) => i)).range([margin.top, height - margin.bottom]).padding(0.25);
   svg.append("text").attr("class", "view-title").attr("x", 0).attr("y", 13)
@@ -42,25 +46,27 @@ export function drawUnitDetail(detail: UnitDetail, width: number): SVGSVGElement
     .call(axisLeft(y).tickFormat((i) => rows[i as number].word).tickSize(0));
   svg.append("line").attr("class", "zero").attr("x1", x(0)).attr("x2", x(0)).attr("y1", margin.top).attr("y2", height - margin.bottom);
   const box = svg.selectAll("g.box").data(rows).join("g").attr("class", "box").attr("data-word", (d) => d.word);
+  const boxed = box.filter((d) => hasBox(d));
   const band = y.bandwidth();
-  box.append("line").attr("class", "whisker").attr("x1", (d) => x(d.p9)).attr("x2", (d) => x(d.p91))
+  boxed.append("line").attr("class", "whisker").attr("x1", (d) => x(d.p9)).attr("x2", (d) => x(d.p91))
     .attr("y1", (_, i) => (y(i) ?? 0) + band / 2).attr("y2", (_, i) => (y(i) ?? 0) + band / 2);
   for (const end of ["p9", "p91"] as const) {
-    box.append("line").attr("class", "whisker").attr("x1", (d) => x(d[end])).attr("x2", (d) => x(d[end]))
+    boxed.append("line").attr("class", "whisker").attr("x1", (d) => x(d[end])).attr("x2", (d) => x(d[end]))
       .attr("y1", (_, i) => (y(i) ?? 0) + 2).attr("y2", (_, i) => (y(i) ?? 0) + band - 2);
   }
-  box.append("rect").attr("x", (d) => x(Math.min(d.p25, d.p75))).attr("y", (_, i) => y(i) ?? 0)
+  boxed.append("rect").attr("x", (d) => x(Math.min(d.p25, d.p75))).attr("y", (_, i) => y(i) ?? 0)
     .attr("width", (d) => Math.max(1, Math.abs(x(d.p75) - x(d.p25)))).attr("height", band)
     .attr("fill", (d) => (d.sign > 0 ? ORANGE : BLUE)).attr("fill-opacity", 0.55).attr("stroke", (d) => (d.sign > 0 ? ORANGE : BLUE));
-  box.append("line").attr("class", "median").attr("x1", (d) => x(d.p50)).attr("x2", (d) => x(d.p50))
+  boxed.append("line").attr("class", "median").attr("x1", (d) => x(d.p50)).attr("x2", (d) => x(d.p50))
     .attr("y1", (_, i) => y(i) ?? 0).attr("y2", (_, i) => (y(i) ?? 0) + band);
-  box.append("path").attr("class", "mean")
+  box.filter((d) => Number.isFinite(d.mean)).append("path").attr("class", "mean")
     .attr("d", (d, i) => {
       const cx = x(d.mean);
       const cy = (y(i) ?? 0) + band / 2;
       return `M${cx},${cy - 4}L${cx + 4},${cy}L${cx},${cy + 4}L${cx - 4},${cy}Z`;
     })
-    .append("title").text((d) => `${d.word}: mean ${d.mean.toFixed(3)}, median ${d.p50.toFixed(3)}`);
+    .attr("fill", (d) => (hasBox(d) ? null : d.sign > 0 ? ORANGE : BLUE))
+    .append("title").text((d) => `${d.word}: mean ${d.mean.toFixed(3)}${hasBox(d) ? `, median ${d.p50.toFixed(3)}` : " (no distribution recorded)"}`);
   return svg.node() as SVGSVGElement;
 }
 
@@ -99,12 +105,19 @@ export function drawWordProfile(series: ProfileSeries[], unitOrder: number[][], 
   const barWidth = Math.max(0.5, x(1) - x(0) - 0.2);
   const first = series[0];
   if (first) {
-    const bars = svg.append("g").attr("class", "profile-bars");
+    // Two paths (orange up, blue down) instead of one rect per unit: thousands of units stay cheap.
+    let up = "";
+    let down = "";
+    const zero = y(0);
     order.forEach((unit, i) => {
       const v = first.response[unit] ?? 0;
-      bars.append("rect").attr("x", x(i)).attr("width", barWidth).attr("y", Math.min(y(v), y(0)))
-        .attr("height", Math.abs(y(v) - y(0))).attr("fill", signColour(v));
+      const bar = `M${x(i).toFixed(1)},${zero.toFixed(1)}h${barWidth.toFixed(2)}V${y(v).toFixed(1)}h${(-barWidth).toFixed(2)}Z`;
+      if (v >= 0) up += bar;
+      else down += bar;
     });
+    const bars = svg.append("g").attr("class", "profile-bars");
+    bars.append("path").attr("d", up).attr("fill", ORANGE);
+    bars.append("path").attr("d", down).attr("fill", BLUE);
   }
   series.slice(1).forEach((s, n) => {
     const points = order.map((unit, i) => `${(x(i) + barWidth / 2).toFixed(1)},${y(s.response[unit] ?? 0).toFixed(1)}`);

@@ -27,6 +27,8 @@ export interface MainViewInput {
   selectedWords: string[];
   selectedTokens: Set<number>;
   title?: string;
+  /** Leave out the sentence column (comparison). */
+  noSentence?: boolean;
 }
 
 export class MainView {
@@ -47,9 +49,12 @@ export class MainView {
 
   render(input: MainViewInput): void {
     this.input = input;
+    this.marked = [];
     const { view, glyphs, controls } = input;
     const showGlyphs = glyphs !== null && glyphs.k === view.unitClusters.length;
-    const glyphWidth = showGlyphs ? Math.min(300, Math.max(170, 82 + view.unitClusters.length * 15)) : 0;
+    // The sentence column is always reserved, so chips and clouds keep their place (and their
+    // cached cloud layouts) when a sentence arrives or changes. Comparison views have none.
+    const glyphWidth = input.noSentence ? 0 : Math.min(300, Math.max(170, 82 + view.unitClusters.length * 15));
     const layout = layoutMain(view.unitClusters, {
       width: input.width,
       glyphWidth,
@@ -76,14 +81,29 @@ export class MainView {
     this.linkGroup = this.svg.append("g").attr("class", "links");
     const chipGroup = this.svg.append("g").attr("class", "chips") as unknown as G;
     const cloudGroup = this.svg.append("g").attr("class", "clouds") as unknown as G;
+    let mark = performance.now();
+    const measure = (name: string) => {
+      const now = performance.now();
+      performance.measure(`rnnlens:${name}`, { start: mark, end: now });
+      mark = now;
+    };
     this.chips = drawChips(chipGroup, layout.chips, layout.cellSize, { onUnit: (u) => this.handlers.onUnit(u) });
+    measure("chips");
     drawClouds(cloudGroup, view.wordClusters, layout.clouds, controls.wordsShown, controls.posColours, input.selectedWords, {
       onWord: (w, additive) => this.handlers.onWord(w, additive),
     });
+    measure("clouds");
     this.updateLinks(controls.linkFilter);
+    measure("links");
     if (showGlyphs && glyphs && layout.glyphColumn) {
       const glyphGroup = this.svg.append("g").attr("class", "glyphs").attr("transform", `translate(0, ${layout.glyphColumn.y})`) as unknown as G;
       drawGlyphs(glyphGroup, glyphs, glyphWidth, input.selectedTokens, { onToken: (t, a) => this.handlers.onToken(t, a) });
+      measure("glyphs");
+    } else if (layout.glyphColumn) {
+      this.svg.append("text").attr("class", "hint-text").attr("x", 0).attr("y", layout.glyphColumn.y + 4)
+        .text("Sentence: move the cursor in a text");
+      this.svg.append("text").attr("class", "hint-text").attr("x", 0).attr("y", layout.glyphColumn.y + 18)
+        .text("or type one above");
     }
   }
 
@@ -97,11 +117,18 @@ export class MainView {
     this.chips?.recolour(responses, scale);
   }
 
-  /** Mark the selected words in the clouds without re-laying them out. */
+  private marked: Element[] = [];
+
+  /** Mark the selected words in the clouds without re-laying them out (only the changed ones). */
   markWords(words: string[]): void {
-    this.svg.selectAll<SVGTextElement, unknown>("text.word").classed("selected", function () {
-      return words.includes(this.getAttribute("data-word") ?? "");
-    });
+    for (const node of this.marked) node.classList.remove("selected");
+    this.marked = [];
+    for (const word of words) {
+      this.svg.node()?.querySelectorAll(`text.word[data-word="${CSS.escape(word)}"]`).forEach((node) => {
+        node.classList.add("selected");
+        this.marked.push(node);
+      });
+    }
   }
 
   markTokens(tokens: Set<number>): void {

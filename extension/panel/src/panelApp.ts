@@ -110,6 +110,11 @@ export class PanelApp {
     else this.setStatus(this.host.kind === "webview" ? "waiting for the RNN Lens server…" : "no token in the page URL: open the link that `rnnlens serve` prints", this.host.kind !== "webview");
   }
 
+  /** Feed one encoded server message as if it had just arrived (snapshots, tests, the benchmark). */
+  receiveFrame(bytes: Uint8Array): void {
+    this.stream.receive(bytes);
+  }
+
   /** Messages nobody asked for: hello on connect, cursor moves, and answers replayed by a snapshot. */
   private onPush(message: ServerMessage): void {
     this.timings.arrival = this.stream.lastArrival;
@@ -197,13 +202,13 @@ export class PanelApp {
     this.view = view;
     this.selectedWords = this.selectedWords.filter((w) => view.responses?.has(w) || this.wordProfiles.has(w));
     if (this.glyphs && this.glyphs.k !== view.k) this.glyphs = null;
-    this.paint();
+    this.schedulePaint();
   }
 
   private acceptGlyphs(message: GlyphView): void {
     this.glyphs = toSentenceGlyphs(message, this.view?.clusterIds ?? null);
     this.selectedTokens = new Set();
-    this.paint();
+    this.schedulePaint();
   }
 
   private async loadSentence(text: string, uri: string | null, sentenceStart: number): Promise<void> {
@@ -280,7 +285,7 @@ export class PanelApp {
     this.compareView.right.markWords(this.selectedWords);
     this.recolour();
     this.save();
-    this.paintDetails();
+    this.paintDetailsSoon();
     for (const w of this.selectedWords) if (!this.responseOf(w)) void this.fetchWord(w);
   }
 
@@ -297,7 +302,7 @@ export class PanelApp {
     this.mainView.markWords([]);
     this.mainView.markTokens(this.selectedTokens);
     this.recolour();
-    this.paintDetails();
+    this.paintDetailsSoon();
     const token = glyphs.tokens[index];
     if (glyphs.uri && token) {
       const start = glyphs.documentOffset + token.start;
@@ -387,8 +392,21 @@ export class PanelApp {
     if (Math.abs(width - this.lastWidth) > 24) this.paint();
   }
 
+  private paintQueued = false;
+
+  /** Paint once in the next frame, however many messages arrive before it (view + glyphs). */
+  private schedulePaint(): void {
+    if (this.paintQueued) return;
+    this.paintQueued = true;
+    requestAnimationFrame(() => {
+      this.paintQueued = false;
+      this.paint();
+    });
+  }
+
   /** Draw everything from the current data and controls. */
   paint(): void {
+    this.paintQueued = false;
     const width = this.width();
     this.lastWidth = width;
     this.save();
@@ -414,6 +432,20 @@ export class PanelApp {
     this.paintDetails();
     this.timings.painted = performance.now();
     this.root.dataset.painted = String(Number(this.root.dataset.painted ?? 0) + 1);
+  }
+
+  private detailsQueued = false;
+
+  /** Details after the cells: the recoloured chips reach the screen first, the profile a frame later. */
+  private paintDetailsSoon(): void {
+    if (this.detailsQueued) return;
+    this.detailsQueued = true;
+    requestAnimationFrame(() =>
+      setTimeout(() => {
+        this.detailsQueued = false;
+        this.paintDetails();
+      }, 0),
+    );
   }
 
   private paintDetails(): void {
