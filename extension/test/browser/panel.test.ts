@@ -8,7 +8,8 @@ import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { coclusterFromCli, ensurePanelBuilt, launchChromium, repo, startServe, tokenCount } from "./serve";
+import { spawnSync } from "node:child_process";
+import { coclusterFromCli, ensurePanelBuilt, launchChromium, python, repo, startServe, tokenCount } from "./serve";
 
 const MODEL = process.env.RNNLENS_PANEL_MODEL ?? "rt-gru";
 const K = 4;
@@ -99,6 +100,7 @@ describe("the panel under rnnlens serve", () => {
     await words.nth(1).click({ modifiers: ["Shift"] });
     // Two words: each cell splits into two stripes, one per word.
     expect((await cellFills(page)).length).toBe(first.length * 2);
+    await page.waitForSelector("svg.word-profile polyline.overlay", { state: "attached" });
     expect(await page.locator("svg.word-profile polyline.overlay").count()).toBe(1);
     await words.nth(2).click();
     const third = await cellFills(page);
@@ -155,6 +157,21 @@ describe("the panel under rnnlens serve", () => {
     expect(background).toBe("rgb(30, 30, 30)");
     await dark.screenshot({ path: resolve(artifacts, "panel-dark.png"), fullPage: true });
     await dark.close();
+  });
+
+  it("renders a standalone snapshot (rnnlens snapshot) with no server", async () => {
+    const file = resolve(artifacts, `snapshot-${MODEL}.html`);
+    const run = spawnSync(python, ["-m", "rnnlens", "snapshot", "--model", MODEL, "-k", String(K), "--text", SENTENCE, "-o", file], { cwd: repo, encoding: "utf8" });
+    expect(run.status, run.stderr).toBe(0);
+    const offline = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    await offline.goto(`file://${file}`);
+    await waitForPaint(offline, 1);
+    expect(await offline.locator("g.chip").count()).toBe(K);
+    expect(await offline.locator("rect.cell").count()).toBe(expectedView().unit_clusters.flat().length);
+    expect(await offline.locator("g.glyph").count()).toBe(tokenCount(SENTENCE));
+    await offline.locator("text.word").first().click();
+    expect((await cellFills(offline)).some((f) => f !== NEUTRAL)).toBe(true);
+    await offline.close();
   });
 
   it("compares two models side by side", async () => {
