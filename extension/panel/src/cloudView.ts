@@ -91,7 +91,7 @@ function computeLayout(words: CloudWord[], box: Rect, limit: number): Placed[] {
     .size([Math.max(32, Math.floor(box.width)), Math.max(16, Math.floor(box.height))])
     .canvas(compactSpriteCanvas)
     .words(shown.map((w) => ({ ...w, text: w.word, size: 9 + (biggest - 9) * Math.sqrt((w.strength - min) / span) })))
-    .padding(1)
+    .padding(2)
     .rotate(0)
     .font("sans-serif")
     .fontSize((d) => d.size)

@@ -181,6 +181,8 @@ export class PanelApp {
     this.comparison = null;
     this.save();
     const serial = ++this.querySerial;
+    // A newer view replaces an older one: the server stops working on what is no longer wanted.
+    this.stream.cancelAll();
     const c = this.controls;
     this.setStatus(`co-clustering ${c.model} layer ${c.layer} ${c.state}, k = ${c.k}…`, false);
     try {
@@ -253,6 +255,7 @@ export class PanelApp {
       return void this.query();
     }
     this.save();
+    this.stream.cancelAll();
     this.setStatus(`comparing ${c.model} with ${c.compareWith}…`, false);
     try {
       const answer = await this.stream.request(

@@ -23,7 +23,7 @@ function disposable(onDispose?: () => void) {
 }
 
 /** Plain record classes the mock lacks but vscode-languageclient constructs or extends. */
-class Record {
+class PlainRecord {
   constructor(...args: unknown[]) {
     (this as any).args = args;
   }
@@ -76,20 +76,20 @@ const MISSING_CLASSES: Record<string, unknown> = {
   RelativePattern,
   CancellationError,
   CancellationTokenSource,
-  TabInputText: Record,
-  TabInputTextDiff: Record,
-  TabInputCustom: Record,
-  TabInputNotebook: Record,
-  SignatureHelp: Record,
-  SignatureInformation: Record,
-  ParameterInformation: Record,
-  SnippetTextEdit: Record,
-  InlineValueText: Record,
-  InlineValueVariableLookup: Record,
-  InlineValueEvaluatableExpression: Record,
-  LinkedEditingRanges: Record,
-  InlineCompletionList: Record,
-  InlineCompletionItem: Record,
+  TabInputText: PlainRecord,
+  TabInputTextDiff: PlainRecord,
+  TabInputCustom: PlainRecord,
+  TabInputNotebook: PlainRecord,
+  SignatureHelp: PlainRecord,
+  SignatureInformation: PlainRecord,
+  ParameterInformation: PlainRecord,
+  SnippetTextEdit: PlainRecord,
+  InlineValueText: PlainRecord,
+  InlineValueVariableLookup: PlainRecord,
+  InlineValueEvaluatableExpression: PlainRecord,
+  LinkedEditingRanges: PlainRecord,
+  InlineCompletionList: PlainRecord,
+  InlineCompletionItem: PlainRecord,
 };
 
 const MISSING_ENUMS: Record<string, Record<string, number>> = {
