@@ -18,6 +18,7 @@ step "mypy" mypy
 step "typescript" npm run --silent typecheck
 step "pytest" pytest -q -p no:cacheprovider
 step "vitest" npm test --silent
+step "browser" npm run --silent test:browser
 step "vsix" npm run --silent package
 
 if [ ${#failed[@]} -gt 0 ]; then
