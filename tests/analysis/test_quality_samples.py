@@ -5,15 +5,13 @@
 - Context (the paper's "though" example): the same word gets different responses in two sentences.
 """
 
-from pathlib import Path
 
 import numpy as np
 import pytest
-from sklearn.metrics import adjusted_mutual_info_score
-
 from rnnlens.models.registry import ModelRegistry
 from rnnlens.paths import SAMPLE_MODELS_DIR
 from rnnlens.service import AnalysisService
+from sklearn.metrics import adjusted_mutual_info_score
 
 pytestmark = pytest.mark.slow
 
@@ -66,7 +64,7 @@ def test_the_same_word_responds_differently_in_different_contexts(samples):
 def test_language_model_word_clusters_follow_parts_of_speech(samples):
     _needs("brown-lstm")
     result = samples.cocluster("brown-lstm", k=8)
-    tagged = [(label, samples.word_pos("brown-lstm", w)) for w, label in zip(result.words, result.word_labels)]
+    tagged = [(label, samples.word_pos("brown-lstm", w)) for w, label in zip(result.words, result.word_labels, strict=True)]
     tagged = [(label, tag) for label, tag in tagged if tag is not None]
     assert len(tagged) >= 200
     clusters = np.array([label for label, _ in tagged])

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 from rnnlens.analysis.quantile_sketch import PERCENTILES, BottomKSketch
-from rnnlens.analysis.response_stats import ResponseStats
+from rnnlens.analysis.response_accumulator import ResponseAccumulator
 
 WORDS = ["<pad>", "<unk>", "a", "b", "c", "d"]
 
@@ -21,25 +21,23 @@ def _random_batches(seed, batches=6, size=400, hidden=3):
 
 
 def _stats(sketch_size=64):
-    return ResponseStats.empty(WORDS, np.array([2, 3, 4, 5]), {"layer1.h": 3}, np.array([2, 3]), sketch_size)
+    return ResponseAccumulator(WORDS, {"layer1.h": 3}, np.array([2, 3]), sketch_size)
 
 
-def _fold(stats, batches, rng):
+def _fold(accumulator, batches, seed=0):
+    accumulator._rng = np.random.default_rng(seed)
     for ids, values in batches:
-        t_ids = torch.from_numpy(ids)
-        stats.add(t_ids, {"layer1.h": torch.from_numpy(values)})
-        slots = stats.sketch.slot_lookup(len(WORDS))[ids]
-        positions, keys = stats.sketch.candidates(slots, rng)
-        stats.sketch.offer(slots[positions], keys, {"layer1.h": values[positions]})
-    return stats
+        accumulator.add(torch.from_numpy(ids), {"layer1.h": torch.from_numpy(values)})
+    return accumulator.finish()
 
 
 def test_mean_and_variance_match_numpy():
     batches = _random_batches(0)
-    stats = _fold(_stats(), batches, np.random.default_rng(0))
+    stats = _fold(_stats(), batches)
     ids = np.concatenate([b[0] for b in batches])
     values = np.concatenate([b[1] for b in batches])
-    for row, word in enumerate([2, 3, 4, 5]):
+    for word in [2, 3, 4, 5]:
+        row = stats.row_of(word)
         chosen = values[ids == word]
         assert stats.count[row] == len(chosen)
         assert stats.mean["layer1.h"][row] == pytest.approx(chosen.mean(axis=0), rel=1e-5)
@@ -49,19 +47,31 @@ def test_mean_and_variance_match_numpy():
 
 def test_merging_shards_equals_one_pass():
     batches = _random_batches(1)
-    whole = _fold(_stats(), batches, np.random.default_rng(0))
-    left = _fold(_stats(), batches[:2], np.random.default_rng(1))
-    right = _fold(_stats(), batches[2:], np.random.default_rng(2))
+    whole = _fold(_stats(), batches)
+    left = _fold(_stats(), batches[:2], seed=1)
+    right = _fold(_stats(), batches[2:], seed=2)
     merged = left.merge(right)
     assert np.array_equal(merged.count, whole.count)
     assert merged.mean["layer1.h"] == pytest.approx(whole.mean["layer1.h"], rel=1e-5)
     assert merged.m2["layer1.h"] == pytest.approx(whole.m2["layer1.h"], rel=1e-4)
     assert merged.sketch.sample_count(0) == 64
+    assert merged.tokens == whole.tokens
+
+
+def test_chan_merge_of_uneven_shards_matches_numpy():
+    rng = np.random.default_rng(5)
+    values = rng.normal(3.0, 0.5, size=(1000, 3))  # a large mean: the naive formula would suffer
+    ids = np.full(1000, 2)
+    parts = [_fold(_stats(), [(ids[a:b], values[a:b])]) for a, b in ((0, 7), (7, 400), (400, 1000))]
+    merged = parts[0].merge(parts[1]).merge(parts[2])
+    row = merged.row_of(2)
+    assert merged.mean["layer1.h"][row] == pytest.approx(values.mean(axis=0), rel=1e-6)
+    assert merged.variance("layer1.h")[row] == pytest.approx(values.var(axis=0, ddof=1), rel=1e-4)
 
 
 def test_memory_does_not_grow_with_corpus_length():
-    short = _fold(_stats(), _random_batches(2, batches=1), np.random.default_rng(0))
-    long = _fold(_stats(), _random_batches(2, batches=20), np.random.default_rng(0))
+    short = _fold(_stats(), _random_batches(2, batches=1))
+    long = _fold(_stats(), _random_batches(2, batches=20))
     for a, b in [(short.mean["layer1.h"], long.mean["layer1.h"]), (short.sketch.keys, long.sketch.keys),
                  (short.sketch.values["layer1.h"], long.sketch.values["layer1.h"])]:
         assert a.nbytes == b.nbytes

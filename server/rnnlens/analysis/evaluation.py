@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 import numpy as np
 import torch
 
+from rnnlens.analysis.response_accumulator import ResponseAccumulator
 from rnnlens.analysis.response_stats import ResponseStats
 from rnnlens.errors import Cancelled, RnnLensError
 from rnnlens.models.loaded import LoadedModel
@@ -33,7 +34,7 @@ def state_sizes(model: LoadedModel) -> dict[str, int]:
             for index, layer in enumerate(model.stack.layers, start=1) for kind in model.state_kinds}
 
 
-def _batches(documents: Iterable[np.ndarray]) -> Iterator[list[np.ndarray]]:
+def batches(documents: Iterable[np.ndarray]) -> Iterator[list[np.ndarray]]:
     buffer: list[np.ndarray] = []
 
     def flush() -> Iterator[list[np.ndarray]]:
@@ -57,28 +58,36 @@ def _batches(documents: Iterable[np.ndarray]) -> Iterator[list[np.ndarray]]:
     yield from flush()
 
 
-def _trace_batch(model: LoadedModel, docs: list[np.ndarray], stats: ResponseStats,
-                 on_window: Callable[[torch.Tensor, torch.Tensor, dict[str, torch.Tensor]], None]) -> None:
+OnWindow = Callable[[torch.Tensor, dict[str, torch.Tensor]], None]
+
+
+def trace_batch(model: LoadedModel, docs: list[np.ndarray], names: list[str], on_window: OnWindow | None) -> None:
+    """Trace a batch of documents window by window, carrying the state; hand each window's real
+    (unpadded) token ids and responses per state name to `on_window` (None: trace only)."""
     lengths = torch.tensor([len(d) for d in docs])
     padded = torch.full((len(docs), int(lengths.max())), model.vocab.pad_id, dtype=torch.long)
     for row, doc in enumerate(docs):
-        padded[row, : len(doc)] = torch.from_numpy(doc.astype(np.int64))
+        padded[row, : len(doc)] = torch.from_numpy(np.asarray(doc, dtype=np.int64))
     state = None
-    names = stats.state_names
     for start in range(0, padded.shape[1], WINDOW):
         ids = padded[:, start:start + WINDOW]
         window_lengths = (lengths - start).clamp(min=0, max=ids.shape[1])
         trace = model.trace(ids, initial=state, lengths=window_lengths.clamp(min=1), outputs=False)
-        mask = torch.arange(ids.shape[1])[None, :] < window_lengths[:, None]
-        responses = {name: trace.response(name)[mask] for name in names}
-        on_window(ids[mask], mask, responses)
+        if on_window is not None:
+            if bool((window_lengths == ids.shape[1]).all()):  # no padding: a view, no copy
+                on_window(ids.reshape(-1), {name: trace.response(name).reshape(-1, trace[name].shape[2])
+                                            for name in names})
+            else:
+                mask = torch.arange(ids.shape[1])[None, :] < window_lengths[:, None]
+                on_window(ids[mask], {name: trace.response(name)[mask] for name in names})
         state = trace.final_state
 
 
 def count_words(documents: Iterable[np.ndarray], vocab_size: int) -> np.ndarray:
     counts = np.zeros(vocab_size, dtype=np.int64)
     for doc in documents:
-        counts += np.bincount(doc, minlength=vocab_size)
+        if len(doc):
+            counts += np.bincount(doc, minlength=vocab_size)
     return counts
 
 
@@ -94,26 +103,17 @@ def evaluate_documents(model: LoadedModel, documents: Callable[[], Iterable[np.n
     present = np.flatnonzero(counts)
     ranked = present[np.lexsort((present, -counts[present]))]
     specials = {model.vocab.pad_id, model.vocab.unk_id}
-    sketch_ids = np.array([w for w in ranked if w not in specials][:SKETCH_WORDS], dtype=np.int64)
-    stats = ResponseStats.empty(list(model.vocab.words), present, state_sizes(model), sketch_ids, sketch_size)
-    slot_of = torch.from_numpy(stats.sketch.slot_lookup(vocab_size))
-    rng = np.random.default_rng(seed)
+    sketch_ids = np.array([w for w in ranked[: SKETCH_WORDS + 2] if w not in specials][:SKETCH_WORDS], dtype=np.int64)
+    # One row per vocabulary word, whatever occurs: memory is vocabulary x units, the same for
+    # a short and a long corpus (the cache stores only rows that occurred).
+    accumulator = ResponseAccumulator(list(model.vocab.words), state_sizes(model), sketch_ids, sketch_size, seed)
+    names = list(accumulator.sums)
     done = 0
-
-    def on_window(ids: torch.Tensor, mask: torch.Tensor, responses: dict[str, torch.Tensor]) -> None:
-        stats.add(ids, responses)
-        slots = slot_of[ids].numpy()
-        positions, keys = stats.sketch.candidates(slots, rng)
-        if positions.size:
-            picked = torch.from_numpy(positions)
-            stats.sketch.offer(slots[positions], keys,
-                               {name: r[picked].numpy() for name, r in responses.items()})
-
-    for docs in _batches(documents()):
+    for docs in batches(documents()):
         if cancel is not None and cancel():
             raise Cancelled("evaluation cancelled")
-        _trace_batch(model, docs, stats, on_window)
+        trace_batch(model, docs, names, accumulator.add)
         done += sum(len(d) for d in docs)
         if progress is not None:
             progress(done / total, f"evaluated {done:,} of {total:,} tokens")
-    return stats
+    return accumulator.finish()

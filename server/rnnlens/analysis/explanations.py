@@ -24,7 +24,7 @@ def _eligible_rows(stats: ResponseStats, min_count: int) -> np.ndarray:
 
 def _box(stats: ResponseStats, name: str, row: int, unit: int) -> dict[str, float] | None:
     """Box-plot numbers (9/25/50/75/91 and mean) of the word's responses at this unit, if sketched."""
-    slot = stats.sketch._slot.get(int(stats.row_ids[row]))
+    slot = stats.sketch.slot_of(int(stats.row_ids[row]))
     if slot is None:
         return None
     values = stats.sketch.percentiles(name, slot, np.array([unit]))
@@ -64,7 +64,7 @@ def explain_unit(stats: ResponseStats, name: str, unit: int, top: int = 10, min_
 def explain_word(stats: ResponseStats, name: str, word_id: int) -> dict[str, Any] | None:
     """The word's mean response over all units of `name` (None if it never occurred)."""
     row = stats.row_of(word_id)
-    if row is None:
+    if row is None or stats.count[row] == 0:
         return None
     mean = stats.mean[name][row]
     std = np.sqrt(stats.variance(name)[row])

@@ -4,7 +4,8 @@ Each occurrence of a tracked word draws a uniform random key; the sketch keeps, 
 `size` occurrences with the smallest keys (their full response vectors, float16). That is a
 uniform sample without replacement of the word's occurrences, whatever the corpus length,
 and two sketches merge exactly by keeping the smallest keys of the union, so shards combine.
-Memory: words x size x units per state, fixed up front.
+Memory: words x size x units per state, fixed up front (plus a small bounded buffer of
+candidates, folded in with one vectorised sort when it fills).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 PERCENTILES = (9, 25, 50, 75, 91)
+PENDING_LIMIT = 8192  # candidate occurrences buffered before they are folded in
 
 
 class BottomKSketch:
@@ -24,6 +26,11 @@ class BottomKSketch:
         self.values = {name: np.zeros((len(self.word_ids), size, h), dtype=np.float16)
                        for name, h in state_sizes.items()}
         self._slot: dict[int, int] = {int(w): i for i, w in enumerate(self.word_ids)}
+        self._pending: list[tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]] = []
+        self._pending_rows = 0
+
+    def slot_of(self, word_id: int) -> int | None:
+        return self._slot.get(int(word_id))
 
     def slot_lookup(self, vocab_size: int) -> np.ndarray:
         """vocab id -> sketch slot (-1 when the word is not tracked)."""
@@ -34,49 +41,61 @@ class BottomKSketch:
     def candidates(self, slots: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         """Which of these occurrences (slot per position, -1 untracked) may enter the sample.
 
-        Returns (positions, keys). Most occurrences of a frequent word fall above its current
-        threshold, so the per-word work below touches few rows.
+        Returns (positions, keys): those whose key beats the word's current largest kept key.
+        Once a word's sample is full only about size/count of its occurrences pass.
         """
         tracked = np.flatnonzero(slots >= 0)
         keys = rng.random(tracked.size)
-        threshold = self.keys[slots[tracked]].max(axis=1)
-        keep = keys < threshold
+        threshold = self.keys[:, -1] if self.keys.shape[1] else np.zeros(len(self.keys))
+        keep = keys < threshold[slots[tracked]]
         return tracked[keep], keys[keep]
 
     def offer(self, slots: np.ndarray, keys: np.ndarray, vectors: dict[str, np.ndarray]) -> None:
-        """Insert candidate occurrences (slot, key, one vector per state) keeping the smallest keys."""
+        """Buffer candidate occurrences (slot, key, one vector per state); folded in when the buffer fills."""
         if slots.size == 0:
             return
-        order = np.argsort(slots, kind="stable")
-        slots, keys = slots[order], keys[order]
-        vectors = {name: v[order] for name, v in vectors.items()}
-        bounds = np.flatnonzero(np.diff(slots)) + 1
-        starts = np.concatenate([[0], bounds])
-        ends = np.concatenate([bounds, [slots.size]])
-        for start, end in zip(starts, ends, strict=True):
-            slot = int(slots[start])
-            merged_keys = np.concatenate([self.keys[slot], keys[start:end]])
-            best = np.argsort(merged_keys, kind="stable")[: self.size]
-            self.keys[slot] = merged_keys[best]
-            for name, values in self.values.items():
-                merged = np.concatenate([values[slot], vectors[name][start:end].astype(np.float16)])
-                values[slot] = merged[best]
+        self._pending.append((slots.astype(np.int64), keys.astype(np.float64),
+                              {name: np.asarray(v, dtype=np.float16) for name, v in vectors.items()}))
+        self._pending_rows += slots.size
+        if self._pending_rows >= PENDING_LIMIT:
+            self.flush()
+
+    def flush(self) -> None:
+        """Keep, per word, the `size` smallest keys of the sample and the buffered candidates."""
+        if not self._pending:
+            return
+        slots = np.concatenate([p[0] for p in self._pending])
+        keys = np.concatenate([p[1] for p in self._pending])
+        vectors = {name: np.concatenate([p[2][name] for p in self._pending]) for name in self.values}
+        self._pending, self._pending_rows = [], 0
+        words, size = self.keys.shape
+        all_slots = np.concatenate([np.repeat(np.arange(words), size), slots])
+        all_keys = np.concatenate([self.keys.ravel(), keys])
+        order = np.lexsort((all_keys, all_slots))  # by slot, then key
+        sorted_slots = all_slots[order]
+        rank = np.arange(order.size) - np.searchsorted(sorted_slots, np.arange(words))[sorted_slots]
+        kept = order[rank < size]  # every slot has at least `size` entries (inf-padded), so exactly size
+        self.keys = all_keys[kept].reshape(words, size)
+        for name, values in self.values.items():
+            flat = np.concatenate([values.reshape(words * size, -1), vectors[name]])
+            self.values[name] = flat[kept].reshape(words, size, -1)
 
     def merge(self, other: BottomKSketch) -> None:
         """Fold another sketch in; words it tracks that this one does not are dropped."""
-        for other_slot, word in enumerate(other.word_ids):
-            slot = self._slot.get(int(word))
-            if slot is None:
-                continue
-            keep = np.isfinite(other.keys[other_slot])
-            self.offer(np.full(int(keep.sum()), slot), other.keys[other_slot][keep],
-                       {name: other.values[name][other_slot][keep] for name in self.values})
+        other.flush()
+        slots = np.array([self._slot.get(int(w), -1) for w in other.word_ids], dtype=np.int64)
+        filled = np.isfinite(other.keys) & (slots >= 0)[:, None]
+        rows, cols = np.nonzero(filled)
+        self.offer(slots[rows], other.keys[rows, cols], {n: other.values[n][rows, cols] for n in self.values})
+        self.flush()
 
     def sample_count(self, slot: int) -> int:
+        self.flush()
         return int(np.isfinite(self.keys[slot]).sum())
 
     def percentiles(self, name: str, slot: int, units: np.ndarray | None = None) -> np.ndarray | None:
         """(5, units) percentiles 9/25/50/75/91 of the sampled responses, None without samples."""
+        self.flush()
         filled = np.isfinite(self.keys[slot])
         if not filled.any():
             return None

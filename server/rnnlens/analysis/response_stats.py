@@ -3,8 +3,8 @@
 Per word w and unit i of each state (`layer1.h`, `layer1.c`, ...): the count of w, the mean
 R[w, i] of its responses r_t = s_t - s_{t-1} and their spread (M2, the sum of squared
 deviations), plus bounded-memory percentiles for the most frequent words (quantile_sketch).
-Batches are folded in with Chan et al.'s parallel update, so accumulators of corpus shards
-merge exactly. Nothing per token is kept: memory is words x units.
+Statistics of corpus shards merge exactly with Chan et al.'s parallel update. Nothing per
+token is kept: memory is words x units. (response_accumulator.py builds these from a stream.)
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-import torch
 
 from rnnlens.analysis.quantile_sketch import BottomKSketch
 
@@ -44,7 +43,6 @@ class ResponseStats:
     sketch: BottomKSketch
     tokens: int = 0
     _row_of: dict[int, int] = field(default_factory=dict, repr=False)
-    _lookup: np.ndarray | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self._row_of = {int(w): i for i, w in enumerate(self.row_ids)}
@@ -70,42 +68,7 @@ class ResponseStats:
     def variance(self, name: str) -> np.ndarray:
         return self.m2[name] / np.maximum(self.count - 1, 1)[:, None]
 
-    def row_lookup(self) -> np.ndarray:
-        """vocab id -> row (-1 for words that never occurred)."""
-        table = np.full(len(self.words), -1, dtype=np.int64)
-        table[self.row_ids] = np.arange(len(self.row_ids))
-        return table
-
-    # ----- accumulating
-    def add(self, word_ids: torch.Tensor, responses: dict[str, torch.Tensor]) -> None:
-        """Fold in n occurrences: `word_ids` (n,), `responses[name]` (n, H) for every state."""
-        if word_ids.numel() == 0:
-            return
-        rows = torch.from_numpy(self.row_lookup_cache())[word_ids]
-        unique, inverse = torch.unique(rows, return_inverse=True)
-        batch_count = torch.bincount(inverse, minlength=unique.numel()).to(torch.float64)
-        u = unique.numpy()
-        if (u < 0).any():
-            raise ValueError("a word that the count pass did not see reached the accumulator")
-        n_b = batch_count.numpy()
-        for name, values in responses.items():
-            v = values.to(torch.float64)
-            sums = torch.zeros(unique.numel(), v.shape[1], dtype=torch.float64).index_add_(0, inverse, v)
-            squares = torch.zeros_like(sums).index_add_(0, inverse, v * v)
-            mean_b = sums / batch_count[:, None]
-            m2_b = (squares - sums * mean_b).clamp_(min=0.0)
-            _, mean, m2 = chan_merge(self.count[u], self.mean[name][u].astype(np.float64),
-                                     self.m2[name][u].astype(np.float64), n_b, mean_b.numpy(), m2_b.numpy())
-            self.mean[name][u] = mean
-            self.m2[name][u] = m2
-        self.count[u] += n_b.astype(np.int64)
-        self.tokens += int(word_ids.numel())
-
-    def row_lookup_cache(self) -> np.ndarray:
-        if self._lookup is None:
-            self._lookup = self.row_lookup()
-        return self._lookup
-
+    # ----- combining
     def merge(self, other: ResponseStats) -> ResponseStats:
         """A new ResponseStats holding both samples (same model vocabulary and states)."""
         if other.words != self.words or other.state_names != self.state_names:
