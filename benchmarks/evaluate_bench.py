@@ -58,9 +58,9 @@ def rss_kib() -> int:
         return int(handle.read().split()[1]) * resource.getpagesize() // 1024
 
 
-def memory_child(model_name: str, tokens: int) -> None:
+def memory_child(model_name: str, model_paths: list[str], tokens: int) -> None:
     """Run in a subprocess: evaluate `tokens` tokens, print peak RSS figures as JSON."""
-    model = ModelRegistry().get(model_name)
+    model = ModelRegistry(model_paths).get(model_name)
     docs = encoded_brown(model, tokens)
     before = rss_kib()
     evaluate_documents(model, lambda: iter(docs))
@@ -71,6 +71,7 @@ def memory_child(model_name: str, tokens: int) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", default="brown-lstm")
+    parser.add_argument("--model-path", action="append", default=[], help="extra model folders (as the CLI)")
     parser.add_argument("--tokens", type=int, default=1_000_000)
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
@@ -79,10 +80,10 @@ def main() -> int:
     if args.threads:
         torch.set_num_threads(args.threads)
     if args.memory_child:
-        memory_child(args.model, args.memory_child)
+        memory_child(args.model, args.model_path, args.memory_child)
         return 0
 
-    model = ModelRegistry().get(args.model)
+    model = ModelRegistry(args.model_path).get(args.model)
     docs = encoded_brown(model, args.tokens)
     total = sum(len(d) for d in docs)
     print(f"model {args.model} ({model.cell}, {model.num_layers}x{model.hidden_size}), {total:,} Brown tokens "
@@ -108,7 +109,8 @@ def main() -> int:
     figures = []
     for tokens in (args.tokens // 10, args.tokens):
         out = subprocess.run([sys.executable, __file__, "--model", args.model, "--memory-child", str(tokens),
-                              "--threads", str(args.threads)], capture_output=True, text=True, check=True)
+                              "--threads", str(args.threads),
+                              *[f"--model-path={p}" for p in args.model_path]], capture_output=True, text=True, check=True)
         figures.append(json.loads(out.stdout.strip().splitlines()[-1]))
         print(f"memory at {tokens:>9,} tokens: peak RSS {figures[-1]['peak_mib']:.0f} MiB, "
               f"growth during evaluation {figures[-1]['growth_mib']:.0f} MiB")
