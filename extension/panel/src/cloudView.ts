@@ -112,6 +112,7 @@ export function drawClouds(
   posColours: boolean,
   selected: string[],
   handlers: CloudHandlers,
+  notes?: string[],
 ): void {
   group.selectAll("*").remove();
   clusters.forEach((words, cluster) => {
@@ -125,7 +126,7 @@ export function drawClouds(
       .attr("role", "group")
       .attr("aria-label", `Word cluster ${cluster + 1}: ${words.length} words`);
     g.append("rect").attr("class", "cloud-frame").attr("x", box.x).attr("y", box.y).attr("width", box.width).attr("height", box.height).attr("rx", 6);
-    g.append("text").attr("class", "chip-label").attr("x", box.x + box.width - 4).attr("y", box.y + 10).attr("text-anchor", "end").text(`W${cluster + 1}`);
+    g.append("text").attr("class", "chip-label").attr("x", box.x + box.width - 4).attr("y", box.y + 10).attr("text-anchor", "end").text(`W${cluster + 1}${notes?.[cluster] ? ` · ${notes[cluster]}` : ""}`);
     const cx = box.x + box.width / 2;
     const cy = box.y + box.height / 2;
     const texts = g

@@ -2,7 +2,6 @@
  * Model comparison: two co-clusterings side by side, the second reordered so that matched
  * clusters share a row, with each match's overlap and the overall similarity score.
  */
-import { create } from "d3-selection";
 import { MainView } from "./mainView";
 import type { MainViewHandlers } from "./mainView";
 import type { ComparisonView, Controls, CoclusterView } from "./viewModel";
@@ -62,12 +61,15 @@ export class CompareView {
     const half = Math.max(320, Math.floor((width - 44) / 2));
     const common = { glyphs: null, controls, width: half, selectedWords, selectedTokens: new Set<number>(), noSentence: true };
     this.left.render({ ...common, view: comparison.a, title: `A: ${comparison.a.model} (layer ${comparison.a.layer}, ${comparison.a.state})` });
-    this.right.render({ ...common, view: b, title: `B: ${b.model} (layer ${b.layer}, ${b.state})` });
-    const scoreColumn = create("div").attr("class", "match-scores").attr("aria-label", "Overlap of matched clusters");
-    scores.forEach((s, i) => scoreColumn.append("div").attr("class", "match-score").text(s === null ? "–" : `${i + 1}: ${s.toFixed(2)}`));
+    this.right.render({
+      ...common,
+      view: b,
+      title: `B: ${b.model} (layer ${b.layer}, ${b.state}); row i matches A's row i, with the word overlap`,
+      cloudNotes: scores.map((s, i) => (s === null ? "unmatched" : `= A W${i + 1}, overlap ${s.toFixed(2)}`)),
+    });
     this.left.node.classList.add("side", "side-a");
     this.right.node.classList.add("side", "side-b");
-    sides.append(this.left.node, scoreColumn.node() as HTMLDivElement, this.right.node);
+    sides.append(this.left.node, this.right.node);
     this.element.append(sides);
   }
 }

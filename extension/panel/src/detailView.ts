@@ -14,10 +14,11 @@ import type { UnitDetail, WordDistribution } from "./viewModel";
 export const OVERLAY_DASHES = ["", "5 3", "1.5 2.5"];
 
 export function drawUnitDetail(detail: UnitDetail, width: number): SVGSVGElement {
-  const rows: (WordDistribution & { sign: number })[] = [
+  // Each row carries its own index: d3's filter() renumbers, so positions must not come from it.
+  const rows: (WordDistribution & { sign: number; row: number })[] = [
     ...detail.positive.map((d) => ({ ...d, sign: 1 })),
     ...detail.negative.map((d) => ({ ...d, sign: -1 })),
-  ];
+  ].map((d, row) => ({ ...d, row }));
   const margin = { top: 22, right: 12, bottom: 26, left: 84 };
   const height = margin.top + margin.bottom + rows.length * 16;
   const svg = create("svg")
@@ -49,20 +50,20 @@ export function drawUnitDetail(detail: UnitDetail, width: number): SVGSVGElement
   const boxed = box.filter((d) => hasBox(d));
   const band = y.bandwidth();
   boxed.append("line").attr("class", "whisker").attr("x1", (d) => x(d.p9)).attr("x2", (d) => x(d.p91))
-    .attr("y1", (_, i) => (y(i) ?? 0) + band / 2).attr("y2", (_, i) => (y(i) ?? 0) + band / 2);
+    .attr("y1", (d) => (y(d.row) ?? 0) + band / 2).attr("y2", (d) => (y(d.row) ?? 0) + band / 2);
   for (const end of ["p9", "p91"] as const) {
     boxed.append("line").attr("class", "whisker").attr("x1", (d) => x(d[end])).attr("x2", (d) => x(d[end]))
-      .attr("y1", (_, i) => (y(i) ?? 0) + 2).attr("y2", (_, i) => (y(i) ?? 0) + band - 2);
+      .attr("y1", (d) => (y(d.row) ?? 0) + 2).attr("y2", (d) => (y(d.row) ?? 0) + band - 2);
   }
-  boxed.append("rect").attr("x", (d) => x(Math.min(d.p25, d.p75))).attr("y", (_, i) => y(i) ?? 0)
+  boxed.append("rect").attr("x", (d) => x(Math.min(d.p25, d.p75))).attr("y", (d) => y(d.row) ?? 0)
     .attr("width", (d) => Math.max(1, Math.abs(x(d.p75) - x(d.p25)))).attr("height", band)
     .attr("fill", (d) => (d.sign > 0 ? ORANGE : BLUE)).attr("fill-opacity", 0.55).attr("stroke", (d) => (d.sign > 0 ? ORANGE : BLUE));
   boxed.append("line").attr("class", "median").attr("x1", (d) => x(d.p50)).attr("x2", (d) => x(d.p50))
-    .attr("y1", (_, i) => y(i) ?? 0).attr("y2", (_, i) => (y(i) ?? 0) + band);
+    .attr("y1", (d) => y(d.row) ?? 0).attr("y2", (d) => (y(d.row) ?? 0) + band);
   box.filter((d) => Number.isFinite(d.mean)).append("path").attr("class", "mean")
-    .attr("d", (d, i) => {
+    .attr("d", (d) => {
       const cx = x(d.mean);
-      const cy = (y(i) ?? 0) + band / 2;
+      const cy = (y(d.row) ?? 0) + band / 2;
       return `M${cx},${cy - 4}L${cx + 4},${cy}L${cx},${cy + 4}L${cx - 4},${cy}Z`;
     })
     .attr("fill", (d) => (hasBox(d) ? null : d.sign > 0 ? ORANGE : BLUE))

@@ -29,6 +29,8 @@ export interface MainViewInput {
   title?: string;
   /** Leave out the sentence column (comparison). */
   noSentence?: boolean;
+  /** Extra text after each cloud's label (comparison: the match's overlap). */
+  cloudNotes?: string[];
 }
 
 export class MainView {
@@ -91,7 +93,7 @@ export class MainView {
     measure("chips");
     drawClouds(cloudGroup, view.wordClusters, layout.clouds, controls.wordsShown, controls.posColours, input.selectedWords, {
       onWord: (w, additive) => this.handlers.onWord(w, additive),
-    });
+    }, input.cloudNotes);
     measure("clouds");
     this.updateLinks(controls.linkFilter);
     measure("links");

@@ -119,6 +119,18 @@ describe("the panel under rnnlens serve", () => {
     await page.locator("rect.cell").first().click();
     await page.waitForSelector("svg.unit-detail g.box", { timeout: 60_000, state: "attached" });
     expect(await page.locator("svg.unit-detail g.box").count()).toBeGreaterThan(2);
+    // Each word's box, whiskers and mean sit on that word's own row.
+    const misplaced = await page.$$eval("svg.unit-detail g.box", (boxes) =>
+      boxes.filter((box) => {
+        const rect = box.querySelector("rect");
+        const mean = box.querySelector("path.mean")?.getBBox();
+        if (!rect || !mean) return false;
+        const top = Number(rect.getAttribute("y"));
+        const centre = mean.y + mean.height / 2;
+        return centre < top || centre > top + Number(rect.getAttribute("height"));
+      }).length,
+    );
+    expect(misplaced).toBe(0);
     await page.screenshot({ path: resolve(artifacts, "panel-details.png"), fullPage: true });
   });
 
@@ -137,7 +149,8 @@ describe("the panel under rnnlens serve", () => {
     await page.locator("text.word").nth(3).focus();
     await page.keyboard.press("Enter");
     const word = await page.locator("text.word").nth(3).getAttribute("data-word");
-    expect(await page.getAttribute("#rnnlens-panel", "data-selected")).toBe(word);
+    // The colours come from the view's responses, or from the server when the view has none.
+    await page.waitForFunction((w) => document.getElementById("rnnlens-panel")?.dataset.selected === w, word, { timeout: 30_000 });
   });
 
   it("exports the current view as SVG and PNG", async () => {
