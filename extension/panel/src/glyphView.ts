@@ -8,7 +8,7 @@ import { asButton, shorten } from "./svg";
 import { BLUE, ORANGE } from "./colors";
 import type { SentenceGlyphs } from "./viewModel";
 
-export const GLYPH_ROW = 34;
+export const GLYPH_ROW = 38;
 export const KEPT_GAP = 10;
 const TEXT_WIDTH = 74;
 
@@ -24,7 +24,7 @@ export function drawGlyphs(group: G, glyphs: SentenceGlyphs, width: number, sele
   group.selectAll("*").remove();
   const k = glyphs.k;
   const barArea = Math.max(20, width - TEXT_WIDTH - 8);
-  const barWidth = Math.max(2, Math.min(14, Math.floor(barArea / k) - 1));
+  const barWidth = Math.max(2, Math.min(22, Math.floor(barArea / k) - 1));
   const half = GLYPH_ROW / 2 - 3;
   let max = 1e-9;
   for (let i = 0; i < glyphs.positive.length; i++) {

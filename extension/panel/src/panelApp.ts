@@ -97,7 +97,8 @@ export class PanelApp {
       onCompare: (a, b) => {
         this.controls.model = a;
         this.controls.compareWith = b;
-        void this.compare();
+        // Before the server's hello the request would fail; hello starts the comparison then.
+        if (this.models.length > 0) void this.compare();
       },
     });
     if (this.host.kind === "snapshot") {
