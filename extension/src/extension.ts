@@ -4,6 +4,7 @@ import { registerCommands } from "./commands";
 import { EditorSync, revealRange } from "./editorSync";
 import { logInfo, outputChannel } from "./log";
 import { PanelViews } from "./panelView";
+import { onPythonEnvironmentChange } from "./python";
 import { ServerManager } from "./server";
 import { documentLanguages, needsRestart } from "./settings";
 import { StatusBar } from "./statusBar";
@@ -53,6 +54,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<RnnLen
       }
     }),
   );
+  // Without an explicit interpreter, the server follows the Python extension's environment.
+  void onPythonEnvironmentChange(() => {
+    if (!vscode.workspace.getConfiguration("rnnlens").get<string>("interpreter")) {
+      logInfo("the Python extension's environment changed: restarting the server");
+      void server.restart();
+    }
+  }).then((subscription) => subscription && context.subscriptions.push(subscription));
   void server.start();
   return { server, panels, sync };
 }

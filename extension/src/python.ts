@@ -21,6 +21,7 @@ const PYTHON_EXTENSION = "ms-python.python";
 
 interface PythonExtensionApi {
   environments?: {
+    onDidChangeActiveEnvironmentPath?: vscode.Event<unknown>;
     getActiveEnvironmentPath(resource?: vscode.Uri): { path: string } | undefined;
     resolveEnvironment?(path: { path: string } | string): Promise<{ executable: { uri?: vscode.Uri } } | undefined>;
   };
@@ -35,6 +36,18 @@ async function fromPythonExtension(): Promise<string | undefined> {
     if (!active) return undefined;
     const resolved = await api.environments?.resolveEnvironment?.(active);
     return resolved?.executable.uri?.fsPath ?? active.path;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Call `listener` when the Python extension's active environment changes (when it is installed). */
+export async function onPythonEnvironmentChange(listener: () => void): Promise<vscode.Disposable | undefined> {
+  const extension = vscode.extensions.getExtension<PythonExtensionApi>(PYTHON_EXTENSION);
+  if (!extension) return undefined;
+  try {
+    const api = extension.isActive ? extension.exports : await extension.activate();
+    return api?.environments?.onDidChangeActiveEnvironmentPath?.(() => listener());
   } catch {
     return undefined;
   }
