@@ -123,7 +123,7 @@ describe("the panel under rnnlens serve", () => {
     const misplaced = await page.$$eval("svg.unit-detail g.box", (boxes) =>
       boxes.filter((box) => {
         const rect = box.querySelector("rect");
-        const mean = box.querySelector("path.mean")?.getBBox();
+        const mean = box.querySelector<SVGPathElement>("path.mean")?.getBBox();
         if (!rect || !mean) return false;
         const top = Number(rect.getAttribute("y"));
         const centre = mean.y + mean.height / 2;
