@@ -4,6 +4,7 @@
  */
 import { create } from "d3-selection";
 import type { G, Svg } from "./svg";
+import { BLUE, ORANGE, posLegend } from "./colors";
 import { drawChips } from "./chipView";
 import type { DrawnChips } from "./chipView";
 import { drawClouds } from "./cloudView";
@@ -76,6 +77,7 @@ export class MainView {
       .attr("x", glyphWidth > 0 ? glyphWidth + 16 : 0)
       .attr("y", 12)
       .text(input.title ?? `${view.model} · layer ${view.layer} · ${view.state} · ${view.k} clusters`);
+    this.drawLegend(layout.width, controls.posColours);
     layout.rows.forEach((row, i) => {
       const x = glyphWidth > 0 ? glyphWidth + 8 : 0;
       if (i % 2 === 1) this.svg.append("rect").attr("class", "row-band").attr("x", x).attr("y", row.y).attr("width", row.width - x).attr("height", row.height);
@@ -106,6 +108,24 @@ export class MainView {
         .text("Sentence: move the cursor in a text");
       this.svg.append("text").attr("class", "hint-text").attr("x", 0).attr("y", layout.glyphColumn.y + 18)
         .text("or type one above");
+    }
+  }
+
+  /** Colour key in the header: the sign colours, and the part-of-speech colours when shown. */
+  private drawLegend(width: number, pos: boolean): void {
+    const entries: { label: string; colour: string }[] = [
+      { label: "positive / increase", colour: ORANGE },
+      { label: "negative / decrease", colour: BLUE },
+      ...(pos ? posLegend() : []),
+    ];
+    const legend = this.svg.append("g").attr("class", "legend").attr("aria-hidden", "true");
+    let x = width;
+    for (const entry of [...entries].reverse()) {
+      const text = legend.append("text").attr("y", 11).attr("text-anchor", "end").text(entry.label);
+      text.attr("x", x);
+      x -= entry.label.length * 5.6 + 4;
+      legend.append("rect").attr("x", x - 9).attr("y", 3).attr("width", 9).attr("height", 9).attr("fill", entry.colour);
+      x -= 20;
     }
   }
 
