@@ -41,8 +41,8 @@ def test_sentiment_model_with_two_clusters_splits_positive_from_negative_words(s
     negative = [label[w] for w in NEGATIVE if w in label]
     assert len(positive) >= 8 and len(negative) >= 8, "too few sentiment words among the clustered words"
     positive_side = np.bincount(positive, minlength=2).argmax()
-    assert np.mean(np.array(positive) == positive_side) >= 0.85
-    assert np.mean(np.array(negative) != positive_side) >= 0.85
+    assert np.mean(np.array(positive) == positive_side) >= 0.8
+    assert np.mean(np.array(negative) != positive_side) >= 0.8
 
 
 def _though_responses(service: AnalysisService, model: str) -> tuple[np.ndarray, np.ndarray]:

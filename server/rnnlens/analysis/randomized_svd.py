@@ -30,7 +30,8 @@ def orthonormal_columns(block: np.ndarray, passes: int = 2) -> np.ndarray:
             upper = np.linalg.cholesky(gram + 1e-12 * np.trace(gram) * np.eye(gram.shape[0])).T
         except np.linalg.LinAlgError:
             return np.linalg.qr(block)[0]
-        q = np.linalg.solve(upper.T, q.T.astype(np.float64)).T.astype(block.dtype)
+        # Q = Y R^-1: R is tiny (width x width), so invert it and multiply.
+        q = (q.astype(np.float64) @ np.linalg.inv(upper)).astype(block.dtype)
     return q
 
 
@@ -72,10 +73,23 @@ def randomized_svd(matrix: np.ndarray, n_components: int, rng: np.random.Generat
     for step in range(n_power_iter):
         last = step == n_power_iter - 1
         q = orthonormal_columns(times(orthonormal_columns(transposed_times(q), passes=1)), passes=2 if last else 1)
-    small = transposed_times(q).T  # Q.T @ A
-    u_small, s, vt = np.linalg.svd(small, full_matrices=False)
+    small = transposed_times(q).T  # Q.T @ A, (width, m)
+    u_small, s, vt = _thin_svd(small)
     u = q @ u_small
     return u[:, :n_components], s[:n_components], vt[:n_components]
+
+
+def _thin_svd(small: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """SVD of a short wide (w, m) matrix through the eigenvectors of its w x w Gram matrix
+    (float64): far cheaper than a full SVD, and only the leading triplets are used."""
+    wide = small.astype(np.float64)
+    values, vectors = np.linalg.eigh(wide @ wide.T)
+    order = np.argsort(values)[::-1]
+    values, vectors = np.maximum(values[order], 0.0), vectors[:, order]
+    singular = np.sqrt(values)
+    safe = np.where(singular > singular[0] * 1e-7, singular, np.inf) if singular.size else singular
+    vt = (vectors.T @ wide) / safe[:, None]
+    return vectors, singular, vt
 
 
 def _row_sketched(matrix: np.ndarray, r: np.ndarray, c: np.ndarray, width: int, n_components: int,
