@@ -8,8 +8,9 @@ import torch
 from rnnlens.errors import RnnLensError
 from rnnlens.models.config import ModelConfig
 from rnnlens.models.network import RecurrentModel
-from rnnlens.models.storage import model_to_stack
+from rnnlens.models.storage import load_model, model_to_stack
 from rnnlens.models.trace import capture_trace, linear_recurrence
+from rnnlens.paths import SAMPLE_MODELS_DIR, SAMPLE_TEXTS_DIR
 from torch import nn
 
 VOCAB = 40
@@ -248,3 +249,23 @@ def test_linear_recurrence_equals_the_step_loop(batch: int, steps: int, width: i
         expected[:, t] = y
     got = linear_recurrence(decay, drive, start, block=block)
     torch.testing.assert_close(got.double(), expected, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("name", ["rt-gru"])
+def test_trained_sample_model_states_gates_and_outputs_match_the_reference(name: str) -> None:
+    """Trained weights saturate gates, unlike random ones: check a shipped model on real text."""
+    loaded = load_model(SAMPLE_MODELS_DIR / name)
+    model = loaded.module
+    assert isinstance(model, RecurrentModel)
+    tokens, trace = loaded.trace_text((SAMPLE_TEXTS_DIR / "reviews.txt").read_text(encoding="utf-8"), gates=True)
+    assert len(tokens) > 50
+    ids = torch.tensor([loaded.encode(tokens)])
+    expected = reference_states(model, ids)
+    for state, value in expected.items():
+        torch.testing.assert_close(trace[state], value, **TOLERANCE, msg=state)
+    with torch.no_grad():
+        logits, _ = model(ids)
+    assert trace.outputs is not None
+    torch.testing.assert_close(trace.outputs, logits, **TOLERANCE)
+    gate_names = [n for n in trace.names if ".gate." in n]
+    assert gate_names and all(((trace[n] >= 0) & (trace[n] <= 1)).all() for n in gate_names if not n.endswith((".g", ".n")))
