@@ -9,6 +9,7 @@ import { resolve } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
+import { encodeMessage } from "../../src/protocol/codec";
 import { coclusterFromCli, ensurePanelBuilt, launchChromium, python, repo, startServe, tokenCount } from "./serve";
 
 const MODEL = process.env.RNNLENS_PANEL_MODEL ?? "rt-gru";
@@ -89,6 +90,22 @@ describe("the panel under rnnlens serve", () => {
     const bars = await page.$$eval("g.glyph", (glyphs) => glyphs[0].querySelectorAll("rect.info").length);
     expect(bars).toBe(2 * K);
     await page.screenshot({ path: resolve(artifacts, "panel-light.png"), fullPage: true });
+  });
+
+  it("follows the editor's cursor: the sentence's glyphs, with the cursor's token selected", async () => {
+    const sentence = "A slow and boring film.";
+    const cursor = { uri: "file:///tmp/review.txt", line: 3, character: 12, offset: 52, token: "boring", sentence, sentence_start: 41 };
+    const frame = Array.from(encodeMessage({ type: "cursor", cursor }));
+    const painted = Number(await page.getAttribute("#rnnlens-panel", "data-painted"));
+    await page.evaluate((bytes) => (window as any).rnnlens.receiveFrame(new Uint8Array(bytes)), frame);
+    await waitForPaint(page, painted + 1);
+    expect(await page.locator("g.glyph").count()).toBe(tokenCount(sentence));
+    await page.waitForSelector("g.glyph.selected");
+    expect(await page.locator("g.glyph.selected text.token").textContent()).toBe("boring");
+    // Back to the typed sentence for the tests below.
+    await page.fill("#control-sentence", SENTENCE);
+    await page.press("#control-sentence", "Enter");
+    await page.waitForFunction((n) => document.querySelectorAll("g.glyph").length === n, tokenCount(SENTENCE));
   });
 
   it("recolours every cell when a word in a cloud is clicked, and again for another word", async () => {
