@@ -97,7 +97,13 @@ export function toSentenceGlyphs(message: GlyphView, order: number[] | null): Se
     kept: pick(g.kept),
     responses: g.responses ? numbers(g.responses) : undefined,
     units: g.responses ? g.responses.shape[1] : undefined,
+    outputs: describeOutputs(g.outputs, numbers(g.output_probs), g.output_probs.shape[1] ?? 0),
   };
+}
+
+/** "next: the 0.12, of 0.08" per token, from the names and their probabilities. */
+function describeOutputs(names: string[][], probs: Float32Array, width: number): string[] {
+  return names.map((row, t) => row.map((name, j) => `${name} ${(probs[t * width + j] ?? 0).toFixed(2)}`).join(", "));
 }
 
 function distributions(record: DistributionRecord): WordDistribution[] {

@@ -42,6 +42,8 @@ export function drawGlyphs(group: G, glyphs: SentenceGlyphs, width: number, sele
       .attr("data-token", t)
       .on("click", (event: MouseEvent) => handlers.onToken(t, event.shiftKey || event.ctrlKey || event.metaKey));
     asButton(row, () => `Token ${token.text}: select to colour the memory cells by its response`);
+    const output = glyphs.outputs?.[t];
+    row.append("title").text(`${token.text}${output ? ` → ${output}` : ""}`);
     row.append("rect").attr("class", "glyph-hit").attr("x", 0).attr("y", top).attr("width", width).attr("height", GLYPH_ROW);
     row
       .append("text")

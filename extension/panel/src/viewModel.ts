@@ -46,6 +46,8 @@ export interface SentenceGlyphs {
   deltaPositive: Float32Array;
   deltaNegative: Float32Array;
   kept: Float32Array;
+  /** The model's output after each token, as text (next words or class probabilities). */
+  outputs?: string[];
   /** Per-token response vector r_t over all H units (row-major T x H), when sent. */
   responses?: Float32Array;
   units?: number;
