@@ -37,6 +37,7 @@ Progress = Callable[[float, str], None]
 Cancel = Callable[[], bool]
 ENGINE_VERSION = 1  # bump when the statistics change meaning (invalidates cached entries)
 MIN_WORD_COUNT = 3  # a word must occur this often to be co-clustered
+TEXT_STATS_KEPT = 4
 
 
 class AnalysisService:
@@ -51,6 +52,7 @@ class AnalysisService:
         self._estimators: dict[tuple[str, str, int], tuple[np.ndarray, list[str], SignedSpectralCocluster]] = {}
         self._coclusters: dict[tuple[str, str, int, int], CoclusterResult] = {}
         self._pos: dict[str, str] | None = None
+        self._text_keys: list[str] = []  # statistics made from analysed texts, oldest first
 
     # ----- plumbing
     def _report(self, message: str) -> None:
@@ -148,7 +150,10 @@ class AnalysisService:
         model = self.model(model_name)
         layer, state = self._layer_state(model, layer, state)
         key, stats = self._stats_for(model, progress, cancel)
-        return self._cocluster_stats(model, key, stats, layer, state, k, n_words, random_state)
+        result = self._cocluster_stats(model, key, stats, layer, state, k, n_words, random_state)
+        if progress is not None:
+            progress(1.0, f"co-clustered {len(result.words)} words x {len(result.unit_labels)} units into {k}")
+        return result
 
     def _cocluster_stats(self, model: LoadedModel, key: str, stats: ResponseStats, layer: int, state: str,
                          k: int, n_words: int, random_state: int) -> CoclusterResult:
@@ -228,7 +233,20 @@ class AnalysisService:
         key = params_key("text-stats", ENGINE_VERSION, model.weights_hash, source.content_hash)
         if key not in self._stats:
             self._stats[key] = self._compute_stats(model, source, None, None)
+            self._forget_old_text_stats(key)
         return key, self._stats[key]
+
+    def _forget_old_text_stats(self, newest: str) -> None:
+        """Text stand-ins change with every edit: keep only the last few (a server runs for hours)."""
+        with self._lock:
+            self._text_keys.append(newest)
+            while len(self._text_keys) > TEXT_STATS_KEPT:
+                old = self._text_keys.pop(0)
+                self._stats.pop(old, None)
+                for memo in [m for m in self._estimators if m[0] == old]:
+                    del self._estimators[memo]
+                for memo in [m for m in self._coclusters if m[0] == old]:
+                    del self._coclusters[memo]
 
     # ----- explanations
     def explain_unit(self, model_name: str, layer: int | None, state: str | None, unit: int,

@@ -72,5 +72,5 @@ def test_language_model_word_clusters_follow_parts_of_speech(samples):
     observed = adjusted_mutual_info_score(tags, clusters)
     rng = np.random.default_rng(0)
     shuffled = [adjusted_mutual_info_score(tags, rng.permutation(clusters)) for _ in range(50)]
-    assert observed >= 0.15
+    assert observed >= 0.3
     assert observed > max(shuffled) + 0.1

@@ -139,3 +139,9 @@ def test_binary_and_empty_corpus_files_are_refused(service, tmp_path):
         service.evaluate("tiny-gru-lm", [binary])
     with pytest.raises(RnnLensError, match="empty"):
         service.evaluate("tiny-gru-lm", [empty])
+
+
+def test_text_stand_in_statistics_do_not_pile_up(service):
+    for i in range(8):
+        service.analyze_text("tiny-gru-lm", f"the food was good {'and bad ' * i}but the movie was bad", k=2)
+    assert len(service._stats) <= 4
