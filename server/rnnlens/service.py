@@ -243,10 +243,10 @@ class AnalysisService:
             while len(self._text_keys) > TEXT_STATS_KEPT:
                 old = self._text_keys.pop(0)
                 self._stats.pop(old, None)
-                for memo in [m for m in self._estimators if m[0] == old]:
-                    del self._estimators[memo]
-                for memo in [m for m in self._coclusters if m[0] == old]:
-                    del self._coclusters[memo]
+                for fitted in [m for m in self._estimators if m[0] == old]:
+                    del self._estimators[fitted]
+                for result in [m for m in self._coclusters if m[0] == old]:
+                    del self._coclusters[result]
 
     # ----- explanations
     def explain_unit(self, model_name: str, layer: int | None, state: str | None, unit: int,
