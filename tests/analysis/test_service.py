@@ -145,3 +145,16 @@ def test_text_stand_in_statistics_do_not_pile_up(service):
     for i in range(8):
         service.analyze_text("tiny-gru-lm", f"the food was good {'and bad ' * i}but the movie was bad", k=2)
     assert len(service._stats) <= 4
+
+
+def test_a_folder_of_text_files_is_a_corpus(service, corpus_file, tmp_path):
+    folder = tmp_path / "texts"
+    (folder / "nested").mkdir(parents=True)
+    (folder / "a.txt").write_text(corpus_file.read_text())
+    (folder / "nested" / "b.txt").write_text("the food was good .")
+    stats = service.evaluate("tiny-gru-lm", str(folder))
+    assert stats.tokens == service.evaluate("tiny-gru-lm", [folder / "a.txt", folder / "nested" / "b.txt"]).tokens
+    empty = tmp_path / "empty-folder"
+    empty.mkdir()
+    with pytest.raises(RnnLensError, match="no .txt files"):
+        service.evaluate("tiny-gru-lm", str(empty))

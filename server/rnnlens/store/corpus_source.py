@@ -1,4 +1,5 @@
-"""What to evaluate on: a named corpus (optionally `name:split`), a text file path, or a list of paths.
+"""What to evaluate on: a named corpus (optionally `name:split`), a text file, a folder of .txt
+files, or a list of paths.
 
 A named corpus means its held-out `test` split unless a split is given (`brown:valid`,
 `brown:all`). Every input resolves to document texts plus a content hash for the cache key.
@@ -55,10 +56,24 @@ def _files(paths: Sequence[Path]) -> CorpusInput:
     return CorpusInput(label, texts, text_hash(texts))
 
 
+def _expand_folders(paths: list[Path]) -> list[Path]:
+    """A folder stands for the .txt files inside it (recursively, sorted)."""
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*.txt") if p.is_file())
+            if not found:
+                raise RnnLensError(f"folder {path} holds no .txt files to evaluate on")
+            out.extend(found)
+        else:
+            out.append(path)
+    return out
+
+
 def resolve_corpus(corpus: str | Sequence[Path | str]) -> CorpusInput:
     if isinstance(corpus, str):
-        if Path(corpus).expanduser().is_file():
-            return _files([Path(corpus).expanduser()])
+        if Path(corpus).expanduser().exists():
+            return _files(_expand_folders([Path(corpus).expanduser()]))
         if "/" in corpus or corpus.endswith(".txt"):
             raise RnnLensError(f"corpus file not found: {corpus}")
         return _named(corpus)
@@ -67,4 +82,4 @@ def resolve_corpus(corpus: str | Sequence[Path | str]) -> CorpusInput:
         raise RnnLensError("no corpus files given")
     if len(paths) == 1 and not paths[0].exists() and not str(paths[0]).endswith(".txt") and "/" not in str(paths[0]):
         return _named(str(paths[0]))
-    return _files(paths)
+    return _files(_expand_folders(paths))
