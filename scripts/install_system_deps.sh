@@ -2,9 +2,11 @@
 # System packages the tests use (Debian/Ubuntu): add one package per line to PACKAGES.
 #   chromium: the real browser for the panel's tests and benchmark (playwright-core drives it;
 #             `npx playwright install` cannot download browsers here).
+#   neovim:   a real third-party LSP client for the language server's editor test (tests/lsp).
 set -euo pipefail
 PACKAGES=(
   chromium
+  neovim
 )
 missing=()
 for package in "${PACKAGES[@]}"; do
