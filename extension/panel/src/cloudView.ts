@@ -85,12 +85,27 @@ function computeLayout(words: CloudWord[], box: Rect, limit: number): Placed[] {
   const max = shown[0].strength || 1;
   const min = shown[shown.length - 1].strength;
   const span = max - min || 1;
-  const biggest = Math.max(11, Math.min(24, box.height / 3));
+  // Relative sizes from 1 (weakest shown) to 2 (strongest), then one scale for the whole cloud
+  // so that the words' estimated area fills about half the box: every word usually finds a
+  // place, and d3-cloud does not walk its whole spiral for words that cannot fit (its slow case).
+  const relative = (w: CloudWord) => 1 + Math.sqrt((w.strength - min) / span);
+  const area = (w: CloudWord, size: number) => (w.word.length * size * 0.58 + 4) * (size * 1.15 + 4);
+  const nominal = shown.reduce((sum, w) => sum + area(w, 10 * relative(w)), 0);
+  const scale = Math.sqrt((box.width * box.height * 0.5) / Math.max(1, nominal));
+  const maxSize = Math.max(11, Math.min(24, box.height / 2.6));
+  const sizeOf = (w: CloudWord) => Math.max(8, Math.min(maxSize, 10 * relative(w) * scale));
+  let budget = box.width * box.height * 0.65;
+  const fitting = shown.filter((w) => {
+    const size = sizeOf(w);
+    if (w.word.length * size * 0.58 + 4 > box.width - 4) return false;
+    budget -= area(w, size);
+    return budget >= 0;
+  });
   const placed: Placed[] = [];
   cloud<CloudWord & { text: string; size: number }>()
     .size([Math.max(32, Math.floor(box.width)), Math.max(16, Math.floor(box.height))])
     .canvas(compactSpriteCanvas)
-    .words(shown.map((w) => ({ ...w, text: w.word, size: 9 + (biggest - 9) * Math.sqrt((w.strength - min) / span) })))
+    .words(fitting.map((w) => ({ ...w, text: w.word, size: sizeOf(w) })))
     .padding(2)
     .rotate(0)
     .font("sans-serif")

@@ -62,7 +62,7 @@ export class MainView {
       width: input.width,
       glyphWidth,
       glyphHeight: showGlyphs && glyphs ? glyphColumnHeight(glyphs) : 0,
-      minRowHeight: 64,
+      minRowHeight: 76,
     });
     this.layout = layout;
     this.svg.selectAll("*").remove();

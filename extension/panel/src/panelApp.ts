@@ -444,11 +444,12 @@ export class PanelApp {
   private paintDetailsSoon(): void {
     if (this.detailsQueued) return;
     this.detailsQueued = true;
+    // Two frames: the first shows the recoloured cells, the profile follows in the next.
     requestAnimationFrame(() =>
-      setTimeout(() => {
+      requestAnimationFrame(() => {
         this.detailsQueued = false;
         this.paintDetails();
-      }, 0),
+      }),
     );
   }
 
