@@ -16,7 +16,6 @@ SUBCOMMAND_MODULES = [
     "rnnlens.cli.models_cmd",
     "rnnlens.cli.data_cmd",
     "rnnlens.cli.train_cmd",
-    "rnnlens.cli.demo_cmd",
     "rnnlens.cli.lsp_cmd",
     "rnnlens.cli.evaluate_cmd",
     "rnnlens.cli.cocluster_cmd",

@@ -71,10 +71,20 @@ class LoadedModel:
               gates: bool = False, outputs: bool = True) -> Trace:
         return capture_trace(self.stack, ids, initial=initial, lengths=lengths, gates=gates, outputs=outputs)
 
-    def trace_text(self, text: str, gates: bool = False) -> tuple[list[Token], Trace]:
+    def trace_text(self, text: str, gates: bool = False, outputs: bool = True) -> tuple[list[Token], Trace]:
+        """Tokenise and trace one text (batch of one). Text without tokens gives an empty trace."""
         tokens = self.tokenize(text)
+        if not tokens:
+            return tokens, self.empty_trace()
         ids = torch.tensor([self.encode(tokens)], dtype=torch.long).view(1, -1)
-        return tokens, self.trace(ids, gates=gates)
+        return tokens, self.trace(ids, gates=gates, outputs=outputs)
+
+    def empty_trace(self) -> Trace:
+        """A trace of zero steps (the recurrent kernels refuse empty sequences)."""
+        initial = self.stack.zero_state(1)
+        states = {name: value.unsqueeze(1)[:, :0] for name, value in initial.items()}
+        return Trace(states=states, initial_state=initial, final_state=dict(initial), outputs=None,
+                     names=list(states))
 
     def describe(self) -> dict[str, Any]:
         """The row `rnnlens models --json` prints."""
