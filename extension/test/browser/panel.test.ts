@@ -162,6 +162,15 @@ describe("the panel under rnnlens serve", () => {
     expect(await page.$$eval("g.glyph", (g) => g[0].querySelectorAll("rect.info").length)).toBe(12);
   });
 
+  it("colours the words by part of speech when asked", async () => {
+    expect(await page.locator("text.word[fill]").count()).toBe(0);
+    await page.check("#control-pos");
+    await page.waitForFunction(() => document.querySelectorAll("text.word[fill]").length > 0);
+    const colours = await page.$$eval("text.word[fill]", (words) => new Set(words.map((w) => w.getAttribute("fill"))).size);
+    expect(colours).toBeGreaterThan(2); // nouns, verbs, function words... differ
+    await page.uncheck("#control-pos");
+  });
+
   it("works by keyboard: Enter on a focused word selects it", async () => {
     await page.locator("text.word").nth(3).focus();
     await page.keyboard.press("Enter");
