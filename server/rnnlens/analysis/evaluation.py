@@ -61,6 +61,14 @@ def batches(documents: Iterable[np.ndarray]) -> Iterator[list[np.ndarray]]:
 OnWindow = Callable[[torch.Tensor, dict[str, torch.Tensor]], None]
 
 
+def responses_of(states: torch.Tensor, initial: torch.Tensor) -> torch.Tensor:
+    """r_t = s_t - s_{t-1} for a (batch, time, hidden) window, written once (no shifted copy)."""
+    out = torch.empty(states.shape, dtype=states.dtype)  # contiguous, whatever the layout of states
+    torch.sub(states[:, 1:], states[:, :-1], out=out[:, 1:])
+    torch.sub(states[:, 0], initial, out=out[:, 0])
+    return out
+
+
 def trace_batch(model: LoadedModel, docs: list[np.ndarray], names: list[str], on_window: OnWindow | None) -> None:
     """Trace a batch of documents window by window, carrying the state; hand each window's real
     (unpadded) token ids and responses per state name to `on_window` (None: trace only)."""
@@ -74,12 +82,12 @@ def trace_batch(model: LoadedModel, docs: list[np.ndarray], names: list[str], on
         window_lengths = (lengths - start).clamp(min=0, max=ids.shape[1])
         trace = model.trace(ids, initial=state, lengths=window_lengths.clamp(min=1), outputs=False)
         if on_window is not None:
-            if bool((window_lengths == ids.shape[1]).all()):  # no padding: a view, no copy
-                on_window(ids.reshape(-1), {name: trace.response(name).reshape(-1, trace[name].shape[2])
-                                            for name in names})
+            responses = {name: responses_of(trace[name], trace.initial_state[name]) for name in names}
+            if bool((window_lengths == ids.shape[1]).all()):  # no padding: views, no copies
+                on_window(ids.reshape(-1), {name: r.view(-1, r.shape[2]) for name, r in responses.items()})
             else:
                 mask = torch.arange(ids.shape[1])[None, :] < window_lengths[:, None]
-                on_window(ids[mask], {name: trace.response(name)[mask] for name in names})
+                on_window(ids[mask], {name: r[mask] for name, r in responses.items()})
         state = trace.final_state
 
 
