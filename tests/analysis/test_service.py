@@ -158,3 +158,15 @@ def test_a_folder_of_text_files_is_a_corpus(service, corpus_file, tmp_path):
     empty.mkdir()
     with pytest.raises(RnnLensError, match="no .txt files"):
         service.evaluate("tiny-gru-lm", str(empty))
+
+
+def test_unit_explanation_has_ordered_box_plot_numbers(service, corpus_file):
+    service.evaluate("tiny-lstm-lm", [corpus_file])
+    unit = service.explain_unit("tiny-lstm-lm", 2, "c", 3, top=5)
+    entries = unit["positive"] + unit["negative"]
+    assert all(e["mean"] > 0 for e in unit["positive"]) and all(e["mean"] < 0 for e in unit["negative"])
+    assert [e["mean"] for e in unit["positive"]] == sorted((e["mean"] for e in unit["positive"]), reverse=True)
+    boxes = [e["box"] for e in entries if e["box"] is not None]
+    assert boxes, "the frequent words of the corpus are sketched"
+    for box in boxes:
+        assert box["p9"] <= box["p25"] <= box["p50"] <= box["p75"] <= box["p91"]
