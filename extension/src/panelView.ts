@@ -57,16 +57,27 @@ export class PanelWebview implements vscode.Disposable {
 
   /** Post now if the page is listening, else when it says it is ready (hidden pages drop messages). */
   post(message: unknown): void {
-    if (this.ready) void this.webview.postMessage(message);
-    else this.pending.push(message);
+    if (this.ready) {
+      void this.webview.postMessage(message);
+      return;
+    }
+    // While hidden only the newest cursor matters.
+    if ((message as { type?: string })?.type === "cursor") this.pending = this.pending.filter((m) => (m as { type?: string })?.type !== "cursor");
+    this.pending.push(message);
+  }
+
+  /** The view was hidden: its page is unloaded and will say "ready" again when shown. */
+  hidden(): void {
+    this.ready = false;
   }
 
   private async receive(message: { type?: string; [key: string]: unknown }): Promise<void> {
     switch (message?.type) {
       case "ready": {
         this.ready = true;
+        // The newest cursor replaces any queued one.
         const cursor = this.deps.cursor();
-        if (cursor) this.pending.push({ type: "cursor", cursor });
+        if (cursor) this.pending = [...this.pending.filter((m) => (m as { type?: string })?.type !== "cursor"), { type: "cursor", cursor }];
         for (const m of this.pending.splice(0)) void this.webview.postMessage(m);
         break;
       }
@@ -109,6 +120,9 @@ export class PanelViews implements vscode.WebviewViewProvider, vscode.Disposable
   resolveWebviewView(view: vscode.WebviewView): void {
     const panel = new PanelWebview(view.webview, "main", this.deps);
     this.panels.add(panel);
+    view.onDidChangeVisibility?.(() => {
+      if (!view.visible) panel.hidden();
+    });
     view.onDidDispose(() => (this.panels.delete(panel), panel.dispose()));
   }
 
@@ -122,6 +136,9 @@ export class PanelViews implements vscode.WebviewViewProvider, vscode.Disposable
     const panel = new PanelWebview(webviewPanel.webview, "compare", this.deps);
     panel.post({ type: "compare", modelA, modelB });
     this.panels.add(panel);
+    webviewPanel.onDidChangeViewState?.(() => {
+      if (!webviewPanel.visible) panel.hidden();
+    });
     webviewPanel.onDidDispose(() => (this.panels.delete(panel), panel.dispose()));
     return panel;
   }

@@ -51,6 +51,19 @@ describe("the panel webview", () => {
     expect(webview.posted).toEqual([{ type: "compare", modelA: "a", modelB: "b" }, { type: "cursor", cursor }]);
   });
 
+  it("keeps only the newest cursor while the view is hidden, and sends it when the page is back", async () => {
+    const { views, webview, cursor } = setup();
+    await webview.fromPage({ type: "ready" });
+    const view = (views as any).panels.values().next().value;
+    view.hidden();
+    webview.posted.length = 0;
+    for (const offset of [1, 2, 3]) views.broadcast({ type: "cursor", cursor: { offset } });
+    expect(webview.posted).toEqual([]);
+    await webview.fromPage({ type: "ready" });
+    // One cursor message: the newest (the editor's current cursor), not the three queued.
+    expect(webview.posted).toEqual([{ type: "cursor", cursor }]);
+  });
+
   it("passes a token click on to the editor", async () => {
     const { webview, reveal } = setup();
     await webview.fromPage({ type: "reveal", uri: "file:///a.txt", start: 4, end: 7 });
