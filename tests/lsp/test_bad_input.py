@@ -14,8 +14,17 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 from pytest_lsp import LanguageClient
 
-from tests.lsp.conftest import CONFIG, execute, hover, initialize, inlay, make_workspace, open_document, \
-    wait_for_clusters, wait_until
+from tests.lsp.conftest import (
+    CONFIG,
+    execute,
+    hover,
+    initialize,
+    inlay,
+    make_workspace,
+    open_document,
+    wait_for_clusters,
+    wait_until,
+)
 from tests.lsp.edits import change
 
 

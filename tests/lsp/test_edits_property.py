@@ -13,8 +13,16 @@ from hypothesis import strategies as st
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
-from tests.lsp.conftest import CONFIG, execute, hover, initialize, inlay, make_workspace, open_document, \
-    wait_for_clusters
+from tests.lsp.conftest import (
+    CONFIG,
+    execute,
+    hover,
+    initialize,
+    inlay,
+    make_workspace,
+    open_document,
+    wait_for_clusters,
+)
 from tests.lsp.edits import change
 
 START = "the food was good .\nthe staff was not helpful , though !\n\ni love it 😀 .\n"

@@ -9,8 +9,17 @@ import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
-from tests.lsp.conftest import CONFIG, execute, hover, initialize, inlay, make_workspace, open_document, \
-    wait_for_clusters, wait_until
+from tests.lsp.conftest import (
+    CONFIG,
+    execute,
+    hover,
+    initialize,
+    inlay,
+    make_workspace,
+    open_document,
+    wait_for_clusters,
+    wait_until,
+)
 
 TEXT = "the food was good 😀 and the staff was helpful .\n\ni love it , though the movie was bad !\n"
 URI = "file:///tmp/rnnlens-e2e/review.txt"

@@ -12,8 +12,18 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcRequestCancelled
 from pytest_lsp import LanguageClient
 
-from tests.lsp.conftest import CONFIG, CORPUS, execute, hover, initialize, inlay, make_workspace, open_document, \
-    wait_for_clusters, wait_until
+from tests.lsp.conftest import (
+    CONFIG,
+    CORPUS,
+    execute,
+    hover,
+    initialize,
+    inlay,
+    make_workspace,
+    open_document,
+    wait_for_clusters,
+    wait_until,
+)
 
 URI = "file:///tmp/rnnlens-settings/notes.md"
 TEXT = "the staff was helpful and the food was good .\n"

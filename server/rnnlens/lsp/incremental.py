@@ -136,7 +136,6 @@ class StateTimeline:
 
     def _compute(self, first: int, last: int, should_stop: ShouldStop | None) -> dict[int, ChunkStates]:
         """Compute chunks first..last, starting from the nearest checkpoint at or before `first`."""
-        size = self.chunk_size
         origin = max(k for k in self._checkpoints if k <= first)
         made: dict[int, ChunkStates] = {}
         index = origin

@@ -208,21 +208,27 @@ class LensSession:
         def should_stop() -> bool:
             return cancelled() or not self.documents.is_current(snapshot)
 
-        tokenised = self._tokenise(snapshot, model)
+        incremental = self.settings.incremental
+        tokenised = self._tokenise(snapshot, model, use_cache=incremental)
         if should_stop():
             raise Stale()
-        with self._lock:
-            timeline = self._timelines.get(uri)
-            if timeline is None or timeline.model is not model:
-                timeline = self._timelines[uri] = StateTimeline(model)
+        if incremental:
+            with self._lock:
+                timeline = self._timelines.get(uri)
+                if timeline is None or timeline.model is not model:
+                    timeline = self._timelines[uri] = StateTimeline(model)
+        else:  # the baseline: keep nothing, run the whole document in one go for every request
+            timeline = StateTimeline(model, slice_chunks=1 << 30)
+            timeline.set_ids(tokenised.ids)
+            timeline.chunks_for(0, timeline.length, should_stop)
         labels = self.clusters.labels(self.cluster_key(model, view), start=start_clusters)
         return Prepared(snapshot, model, tokenised.tokens, tokenised.starts, tokenised.ids, timeline, view, labels,
                         should_stop)
 
-    def _tokenise(self, snapshot: Snapshot, model: LoadedModel) -> _Tokenised:
+    def _tokenise(self, snapshot: Snapshot, model: LoadedModel, use_cache: bool = True) -> _Tokenised:
         with self._lock:
             cached = self._tokenised.get(snapshot.uri)
-            if cached is not None and cached.snapshot is snapshot and cached.model_name == model.name:
+            if use_cache and cached is not None and cached.snapshot is snapshot and cached.model_name == model.name:
                 return cached
         tokens = model.tokenize(snapshot.text)
         ids = np.asarray(model.encode(tokens), dtype=np.int64)

@@ -29,6 +29,8 @@ class Settings:
     hover_image: bool = True
     max_document_size: int = DEFAULT_MAX_DOCUMENT_SIZE
     languages: tuple[str, ...] = DEFAULT_LANGUAGES
+    # False: recompute the whole document for every request (the benchmark's baseline; no caches).
+    incremental: bool = True
 
 
 def _flatten(raw: dict[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -104,6 +106,7 @@ _FIELDS = {
     "hover.image": ("hover_image", _boolean),
     "maxDocumentSize": ("max_document_size", _positive_int),
     "languages": ("languages", _string_list),
+    "incremental": ("incremental", _boolean),
 }
 
 
@@ -135,5 +138,5 @@ def apply_settings(base: Settings, raw: Any) -> tuple[Settings, list[str]]:
 def analysis_affected(old: Settings, new: Settings) -> bool:
     """Whether inlay hints/hovers change (the client should refresh them)."""
     keys = ("model", "model_paths", "layer", "state", "clusters", "inlay_density", "inlay_enabled",
-            "max_document_size", "languages", "hover_image")
+            "max_document_size", "languages", "hover_image", "incremental")
     return any(getattr(old, key) != getattr(new, key) for key in keys)

@@ -1,0 +1,110 @@
+"""The language server's pure parts: positions, incremental states, settings, glyph drawing."""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from pathlib import Path
+
+import numpy as np
+import torch
+from lsprotocol import types
+from pygls.workspace.position_codec import PositionCodec
+from rnnlens.lsp.glyph_text import encode_png, sparkline
+from rnnlens.lsp.incremental import StateTimeline, first_difference
+from rnnlens.lsp.positions import PositionMap
+from rnnlens.lsp.settings import Settings, apply_settings
+from rnnlens.models.storage import load_model
+
+
+def test_positions_round_trip_in_utf16_with_emoji_cjk_and_combining_marks():
+    text = "a😀b\n漢字 e\u0301x\n\nlast"
+    positions = PositionMap(text, PositionCodec())
+    assert positions.position_at(2) == types.Position(0, 3)  # "b" after a two-unit emoji
+    assert positions.position_at(text.index("x")) == types.Position(1, 5)  # CJK and the combining mark: 1 unit each
+    for offset in range(len(text)):
+        assert positions.offset_at(positions.position_at(offset)) == offset
+    assert positions.offset_at(types.Position(0, 2)) == 1  # inside the surrogate pair: the emoji itself
+    assert positions.offset_at(types.Position(9, 0)) is None
+    assert positions.offset_at(types.Position(0, 40)) is None
+
+
+def test_utf8_clients_count_bytes():
+    positions = PositionMap("é😀x", PositionCodec(types.PositionEncodingKind.Utf8))
+    assert positions.position_at(2) == types.Position(0, 6)
+
+
+def test_first_difference():
+    assert first_difference(np.array([1, 2, 3]), np.array([1, 2, 4])) == 2
+    assert first_difference(np.array([1, 2]), np.array([1, 2, 3])) == 2
+    assert first_difference(np.array([], dtype=np.int64), np.array([5])) == 0
+
+
+def _full_states(model, ids: np.ndarray) -> dict[str, np.ndarray]:
+    trace = model.trace(torch.from_numpy(ids).view(1, -1), outputs=False)
+    return {name: trace.states[name][0].numpy() for name in trace.initial_state}
+
+
+def test_an_edit_recomputes_from_the_checkpoint_before_it_and_only_up_to_the_range(tiny_models: Path):
+    model = load_model(tiny_models / "tiny-lstm-lm")
+    rng = np.random.default_rng(0)
+    ids = rng.integers(0, len(model.vocab), 1000)
+    timeline = StateTimeline(model, chunk_size=64)
+    timeline.set_ids(ids)
+    timeline.chunks_for(0, 1000)
+    assert timeline.tokens_computed == 1000
+    edited = ids.copy()
+    edited[700] = (edited[700] + 1) % len(model.vocab)
+    assert timeline.set_ids(edited) == 700
+    chunks = timeline.chunks_for(680, 760)  # a visible range around the edit
+    assert timeline.tokens_computed == 1000 + (768 - 640)  # from checkpoint 640 to the end of chunk 11 only
+    assert [chunk.start for chunk in chunks] == [640, 704]
+    full = _full_states(model, edited)
+    for chunk in chunks:
+        for name, states in chunk.states.items():
+            np.testing.assert_allclose(states, full[name][chunk.start:chunk.end], atol=1e-5)
+    np.testing.assert_allclose(chunks[0].previous("layer2.c")[0], full["layer2.c"][639], atol=1e-5)
+    untouched = timeline.chunks_for(0, 64)
+    assert timeline.tokens_computed == 1128 and untouched[0].start == 0  # before the edit: still cached
+
+
+def test_appending_extends_the_last_partial_chunk(tiny_models: Path):
+    model = load_model(tiny_models / "tiny-gru-lm")
+    ids = np.arange(100) % len(model.vocab)
+    timeline = StateTimeline(model, chunk_size=64)
+    timeline.set_ids(ids[:70])
+    timeline.chunks_for(0, 70)
+    timeline.set_ids(ids)
+    chunk = timeline.chunks_for(90, 100)[0]
+    assert (chunk.start, chunk.end) == (64, 100)
+    np.testing.assert_allclose(chunk.states["layer1.h"], _full_states(model, ids)["layer1.h"][64:100], atol=1e-5)
+
+
+def test_settings_report_bad_values_by_name_and_keep_the_old_value():
+    settings, problems = apply_settings(Settings(), {"clusters": 1, "inlayHints": {"density": "sparse"},
+                                                     "state": "auto", "layer": 2})
+    assert settings.clusters == 8 and settings.inlay_density == "large" and settings.state is None
+    assert settings.layer == 2
+    assert len(problems) == 1 and "rnnlens.clusters" in problems[0]
+    _, problems = apply_settings(Settings(), ["not", "an", "object"])
+    assert problems == ["RNN Lens settings must be an object, got list"]
+
+
+def test_sparkline_centres_zero_and_orders_heights():
+    assert sparkline(np.array([-1.0, 0.0, 1.0])) == "▁▅█"
+    assert sparkline(np.array([0.001, -0.001])) == "▅▄"  # below the floor: "no change"
+    assert sparkline(np.array([])) == ""
+
+
+def test_png_encoder_writes_a_decodable_image():
+    pixels = np.zeros((3, 2, 3), dtype=np.uint8)
+    pixels[1, 1] = (245, 160, 60)
+    png = encode_png(pixels)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", png[16:24])
+    assert (width, height) == (2, 3)
+    length = struct.unpack(">I", png[33:37])[0]
+    raw = zlib.decompress(png[41:41 + length])
+    rows = [raw[i * 7:(i + 1) * 7] for i in range(3)]
+    assert all(row[0] == 0 for row in rows)  # filter byte
+    assert rows[1][4:7] == bytes((245, 160, 60))
