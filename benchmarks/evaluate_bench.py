@@ -91,20 +91,24 @@ def main() -> int:
     warm = docs[:2]
     trace_only(model, warm)  # first calls pay for torch's lazy set-up; keep it out of both figures
     evaluate_documents(model, lambda: iter(warm))
-    best_trace, best_eval = np.inf, np.inf
+    wall = [np.inf, np.inf]
+    cpu = [np.inf, np.inf]
     for repeat in range(args.repeats):
         for which in ((0, 1) if repeat % 2 == 0 else (1, 0)):  # alternate which runs first
-            start = time.perf_counter()
+            w0, c0 = time.perf_counter(), time.process_time()
             if which == 0:
                 trace_only(model, docs)
-                best_trace = min(best_trace, time.perf_counter() - start)
             else:
                 evaluate_documents(model, lambda: iter(docs))
-                best_eval = min(best_eval, time.perf_counter() - start)
-    ratio = best_trace / best_eval
-    print(f"(a) trace capture alone : {total / best_trace:10,.0f} tokens/s ({best_trace:.1f} s)")
-    print(f"(b) full evaluation     : {total / best_eval:10,.0f} tokens/s ({best_eval:.1f} s)")
-    print(f"throughput (b)/(a) = {ratio:.3f}  {'ok' if ratio >= 0.8 else 'MISSED'} (target >= 0.8)")
+            wall[which] = min(wall[which], time.perf_counter() - w0)
+            cpu[which] = min(cpu[which], time.process_time() - c0)
+    ratio, cpu_ratio = wall[0] / wall[1], cpu[0] / cpu[1]
+    for which, label in ((0, "(a) trace capture alone"), (1, "(b) full evaluation    ")):
+        print(f"{label}: {total / wall[which]:10,.0f} tokens/s wall ({wall[which]:.1f} s), "
+              f"{total / cpu[which]:10,.0f} tokens/s of CPU time ({cpu[which]:.1f} s)")
+    print(f"throughput (b)/(a) = {ratio:.3f} wall, {cpu_ratio:.3f} CPU time  "
+          f"{'ok' if ratio >= 0.8 else 'MISSED'} (target >= 0.8; on a shared machine the CPU-time ratio "
+          f"is the steadier figure)")
 
     figures = []
     for tokens in (args.tokens // 10, args.tokens):
