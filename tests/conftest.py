@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 import torch
-
 from rnnlens.data.vocabulary import Vocabulary
 from rnnlens.models.config import ModelConfig
 from rnnlens.models.network import RecurrentModel

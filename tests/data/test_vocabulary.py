@@ -4,7 +4,6 @@ import json
 from collections import Counter
 
 import pytest
-
 from rnnlens.data.vocabulary import SPECIALS, UNK, Vocabulary
 from rnnlens.errors import RnnLensError
 

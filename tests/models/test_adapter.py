@@ -2,10 +2,10 @@
 
 import pytest
 import torch
-
 from rnnlens.errors import RnnLensError
 from rnnlens.models.adapter import load_entry_point
 from rnnlens.models.registry import ModelRegistry
+
 from tests.models.user_lstm import TinyTagger
 
 

@@ -2,7 +2,6 @@
 
 import pytest
 import torch
-
 from rnnlens.data.corpora import read_text_file
 from rnnlens.errors import RnnLensError
 from rnnlens.models.storage import load_model

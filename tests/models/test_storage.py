@@ -4,9 +4,9 @@ import json
 
 import pytest
 import torch
-
 from rnnlens.errors import RnnLensError
 from rnnlens.models.storage import load_model
+
 from tests.conftest import make_model_dir
 
 

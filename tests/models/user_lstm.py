@@ -1,9 +1,8 @@
 """A model that is not from the zoo: the kind of thing a user brings (used by test_adapter.py)."""
 
 import torch
-from torch import nn
-
 from rnnlens.models.adapter import UserModel
+from torch import nn
 
 WORDS = ["<pad>", "<UNK>", "the", "cat", "sat", "on", "mat", "."]
 

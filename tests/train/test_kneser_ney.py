@@ -3,7 +3,6 @@
 import random
 
 import pytest
-
 from rnnlens.train.kneser_ney import KneserNeyTrigram
 
 

@@ -63,8 +63,13 @@ def split_layers(rnn: nn.RNNBase) -> list[nn.RNNBase]:
     layers: list[nn.RNNBase] = []
     for k in range(rnn.num_layers):
         size_in = rnn.input_size if k == 0 else rnn.hidden_size
-        kwargs = {"nonlinearity": rnn.nonlinearity} if isinstance(rnn, nn.RNN) else {}
-        layer = type(rnn)(size_in, rnn.hidden_size, bias=rnn.bias, batch_first=True, **kwargs)
+        layer: nn.RNNBase
+        if isinstance(rnn, nn.RNN):
+            layer = nn.RNN(size_in, rnn.hidden_size, nonlinearity=rnn.nonlinearity, bias=rnn.bias, batch_first=True)
+        elif isinstance(rnn, nn.GRU):
+            layer = nn.GRU(size_in, rnn.hidden_size, bias=rnn.bias, batch_first=True)
+        else:
+            layer = nn.LSTM(size_in, rnn.hidden_size, bias=rnn.bias, batch_first=True)
         with torch.no_grad():
             for part in ("weight_ih", "weight_hh") + (("bias_ih", "bias_hh") if rnn.bias else ()):
                 getattr(layer, f"{part}_l0").copy_(getattr(rnn, f"{part}_l{k}"))
@@ -86,7 +91,8 @@ def from_user_model(spec: UserModel, name: str) -> LoadedModel:
         words = [UNK if w == spec.unk else w for w in words]
     vocab = Vocabulary(words)
     layers = split_layers(spec.rnn)
-    holder = nn.ModuleList([m for m in (spec.embedding, spec.head) if isinstance(m, nn.Module)] + layers)
+    owned: list[nn.Module] = [m for m in (spec.embedding, spec.head) if isinstance(m, nn.Module)]
+    holder = nn.ModuleList(owned + list(layers))
     holder.eval()
     base_tokenize = spec.tokenize or tokenize
     tokenizer = base_tokenize

@@ -11,7 +11,14 @@ from torch import nn
 
 from rnnlens.models.config import ModelConfig
 
-_MODULES: dict[str, type[nn.RNNBase]] = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}
+
+def _recurrent_layer(cell: str, size_in: int, hidden: int) -> nn.RNNBase:
+    if cell == "lstm":
+        return nn.LSTM(size_in, hidden, batch_first=True)
+    if cell == "gru":
+        return nn.GRU(size_in, hidden, batch_first=True)
+    return nn.RNN(size_in, hidden, batch_first=True)
+
 
 State = dict[str, torch.Tensor]  # "layer1.h" -> (batch, hidden)
 
@@ -25,19 +32,22 @@ class RecurrentModel(nn.Module):
         # vanilla RNN diverges (the PyTorch word-language-model example uses the same range).
         nn.init.uniform_(self.embedding.weight, -0.1, 0.1)
         sizes = [config.embed_size] + [config.hidden_size] * config.num_layers
-        module = _MODULES[config.cell]
-        self.layers = nn.ModuleList(module(sizes[i], sizes[i + 1], batch_first=True) for i in range(config.num_layers))
+        self.layers = nn.ModuleList(_recurrent_layer(config.cell, sizes[i], sizes[i + 1])
+                                    for i in range(config.num_layers))
         self.dropout = nn.Dropout(config.dropout)
         out = config.vocab_size if config.task == "lm" else len(config.labels)
         self.head = nn.Linear(config.hidden_size, out)
         if config.task == "lm" and config.tie_weights:
             self.head.weight = self.embedding.weight
 
+    def recurrent_layers(self) -> list[nn.RNNBase]:
+        return [layer for layer in self.layers if isinstance(layer, nn.RNNBase)]
+
     def forward(self, ids: torch.Tensor, state: State | None = None) -> tuple[torch.Tensor, State]:
         """Training forward: logits for every step (batch, time, out) and the final state."""
         x = self.dropout(self.embedding(ids))
         final: State = {}
-        for index, layer in enumerate(self.layers, start=1):
+        for index, layer in enumerate(self.recurrent_layers(), start=1):
             hx = _initial_for(layer, state, index)
             x, last = layer(x, hx)
             _store_final(final, last, index)

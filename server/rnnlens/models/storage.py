@@ -95,14 +95,14 @@ def load_model(directory: Path, name: str | None = None) -> LoadedModel:
                            f"says vocab_size {config.vocab_size}")
     card_path = directory / CARD_FILE
     card = read_json(card_path) if card_path.exists() else {}
-    stack = RecurrentStack(embed=model.embedding, layers=list(model.layers), head=model.head, cell=config.cell)
+    stack = RecurrentStack(embed=model.embedding, layers=model.recurrent_layers(), head=model.head, cell=config.cell)
     return LoadedModel(name=name or directory.name, task=config.task, cell=config.cell, stack=stack, vocab=vocab,
                        module=model, labels=list(config.labels), card=card if isinstance(card, dict) else {},
                        path=directory)
 
 
 def model_to_stack(model: RecurrentModel) -> RecurrentStack:
-    return RecurrentStack(embed=model.embedding, layers=list(model.layers), head=model.head, cell=model.config.cell)
+    return RecurrentStack(embed=model.embedding, layers=model.recurrent_layers(), head=model.head, cell=model.config.cell)
 
 
 def is_model_dir(path: Path) -> bool:

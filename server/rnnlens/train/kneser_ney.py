@@ -18,7 +18,7 @@ class KneserNeyTrigram:
         self.d = discount
 
     def fit(self, ids: Sequence[int]) -> KneserNeyTrigram:
-        tri = Counter(zip(ids, ids[1:], ids[2:]))
+        tri = Counter(zip(ids, ids[1:], ids[2:], strict=False))
         self.tri = tri
         self.ctx2: Counter[tuple[int, int]] = Counter()  # c(u v .)
         self.ctx2_types: Counter[tuple[int, int]] = Counter()  # N1+(u v .)
@@ -32,11 +32,11 @@ class KneserNeyTrigram:
         self.cont2_ctx: Counter[int] = Counter()  # N1+(. v .)
         self.cont2_types: Counter[int] = Counter()  # N1+(v .) over continuation counts
         cont1: Counter[int] = Counter()  # N1+(. w) from bigram types
-        for (v, w), c in cont2.items():
+        for (v, _w), c in cont2.items():
             self.cont2_ctx[v] += c
             self.cont2_types[v] += 1
         bigram_types: defaultdict[int, set[int]] = defaultdict(set)
-        for v, w in zip(ids, ids[1:]):
+        for v, w in zip(ids, ids[1:], strict=False):
             bigram_types[w].add(v)
         for w, prev in bigram_types.items():
             cont1[w] = len(prev)
@@ -69,6 +69,6 @@ class KneserNeyTrigram:
     def perplexity(self, ids: Sequence[int]) -> float:
         """Perplexity over ids[2:], each word conditioned on the two before it."""
         log_sum = 0.0
-        for u, v, w in zip(ids, ids[1:], ids[2:]):
+        for u, v, w in zip(ids, ids[1:], ids[2:], strict=False):
             log_sum -= math.log(self.p(u, v, w))
         return math.exp(log_sum / max(1, len(ids) - 2))
