@@ -12,7 +12,9 @@ import { spawnSync } from "node:child_process";
 import { encodeMessage } from "../../src/protocol/codec";
 import { coclusterFromCli, ensurePanelBuilt, launchChromium, python, repo, startServe, tokenCount } from "./serve";
 
-const MODEL = process.env.RNNLENS_PANEL_MODEL ?? "rt-gru";
+// The 2-layer LSTM language model on Brown, compared with the vanilla RNN trained the same way.
+const MODEL = process.env.RNNLENS_PANEL_MODEL ?? "brown-lstm";
+const PARTNER = process.env.RNNLENS_PANEL_PARTNER ?? "brown-rnn";
 const K = 4;
 const SENTENCE = "The film was not good, but the actors were wonderful.";
 const artifacts = resolve(repo, "artifacts");
@@ -213,13 +215,15 @@ describe("the panel under rnnlens serve", () => {
     await offline.close();
   });
 
-  it("compares two models side by side", async () => {
-    const other = (await page.$$eval("#control-compare option", (options) => options.map((o) => (o as HTMLOptionElement).value))).filter(Boolean);
-    const partner = other[0] ?? MODEL;
-    await page.selectOption("#control-compare", partner);
-    await page.waitForSelector(".compare svg.side-b", { timeout: 180_000 });
+  it("compares two models side by side, matched clusters on one row", async () => {
+    await page.selectOption("#control-compare", PARTNER);
+    await page.waitForSelector(".compare svg.side-b", { timeout: 300_000 });
     expect(await page.locator(".compare svg.main-view").count()).toBe(2);
-    expect(await page.textContent(".compare-header")).toMatch(/similarity \d\.\d{3}/);
+    expect(await page.textContent(".compare-header")).toMatch(new RegExp(`${MODEL} vs ${PARTNER}: similarity \\d\\.\\d{3}`));
+    // Both sides show the same number of clusters, each with its own model's units.
+    expect(await page.locator(".compare svg.side-a g.chip").count()).toBe(6);
+    expect(await page.locator(".compare svg.side-b g.chip").count()).toBe(6);
+    expect(await page.locator(".compare svg.side-b text.chip-label", { hasText: "overlap" }).count()).toBeGreaterThan(0);
     await page.screenshot({ path: resolve(artifacts, "panel-compare.png"), fullPage: true });
   });
 });
