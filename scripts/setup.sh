@@ -17,4 +17,4 @@ if [ -f package.json ]; then
   npm ci --silent --no-audit --no-fund
   npm run --silent build
 fi
-.venv/bin/rnnlens data fetch brown rotten-tomatoes
+.venv/bin/rnnlens data fetch brown sotu rotten-tomatoes
