@@ -1,7 +1,6 @@
 """Corpora fetched from the registries: checked, split deterministically, tags and labels kept."""
 
 import pytest
-
 from rnnlens.data import sources
 from rnnlens.data.corpora import brown_tag, load_corpus, majority_tags, split_documents, split_of
 from rnnlens.errors import RnnLensError
