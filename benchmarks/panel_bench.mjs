@@ -3,7 +3,8 @@
 // For the 2-layer LSTM sample (brown-lstm, via `rnnlens snapshot`; rt-gru if it is missing) and a
 // synthetic 1,500-unit / 20-cluster / 300-word model, it measures with the Performance API:
 //   first paint: co-clustering + glyph frames handed to the panel -> the frame after the DOM is built
-//                (decode, validate, layout, d3-cloud, SVG), cold (first) and warm (median, p95);
+//                (decode, validate, layout, d3-cloud, SVG): the first run (also compiles the code),
+//                new data (cloud layouts recomputed; median, p95), and the same data again (cached);
 //   recolour:    a click on a word -> the frame after every cell has its new colour;
 //   baseline:    the same click answered by re-rendering the whole view (what a naive panel does),
 //                measured in the same run: the ratio shows what the targeted recolour saves.
@@ -57,12 +58,22 @@ for (const { label, frames } of cases) {
       const frames = data.map((b64) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0)));
       const nextFrame = () => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
       const app = window.rnnlens;
+      // Fresh data each time (cloud layouts forgotten); the first run also pays for compiling the code.
       const paint = [];
       for (let i = 0; i < repeat; i++) {
+        app.forgetLayouts();
         const t0 = performance.now();
         for (const f of frames) app.receiveFrame(f);
         await nextFrame();
         paint.push(performance.now() - t0);
+      }
+      // The same data again (a hidden panel shown again, a setting toggled): cached cloud layouts.
+      const repaint = [];
+      for (let i = 0; i < repeat; i++) {
+        const t0 = performance.now();
+        for (const f of frames) app.receiveFrame(f);
+        await nextFrame();
+        repaint.push(performance.now() - t0);
       }
       const words = [...document.querySelectorAll("text.word")];
       const recolour = [];
@@ -83,6 +94,7 @@ for (const { label, frames } of cases) {
       }
       return {
         paint,
+        repaint,
         recolour,
         baseline,
         cells: document.querySelectorAll("rect.cell").length,
@@ -101,17 +113,21 @@ for (const { label, frames } of cases) {
     firstPaintColdMs: measured.paint[0],
     firstPaintMedianMs: quantile(measured.paint.slice(1), 0.5),
     firstPaintP95Ms: quantile(measured.paint.slice(1), 0.95),
+    repaintMedianMs: quantile(measured.repaint, 0.5),
     recolourMedianMs: quantile(measured.recolour, 0.5),
     recolourP95Ms: quantile(measured.recolour, 0.95),
     baselineMedianMs: quantile(measured.baseline, 0.5),
   };
   results.push(row);
   console.log(`\n${label}\n  ${row.shape}`);
-  console.log(`  first paint   cold ${fmt(row.firstPaintColdMs)}   warm median ${fmt(row.firstPaintMedianMs)}   p95 ${fmt(row.firstPaintP95Ms)}`);
+  console.log(`  first paint   first run ${fmt(row.firstPaintColdMs)}   new data median ${fmt(row.firstPaintMedianMs)}   p95 ${fmt(row.firstPaintP95Ms)}   same data again ${fmt(row.repaintMedianMs)}`);
   console.log(`  recolour      median ${fmt(row.recolourMedianMs)}   p95 ${fmt(row.recolourP95Ms)}`);
   console.log(`  baseline (full re-render per click) median ${fmt(row.baselineMedianMs)}   -> recolour is ${(row.baselineMedianMs / row.recolourMedianMs).toFixed(1)}x faster`);
 }
 await browser.close();
 const big = results[1];
-console.log(`\ntargets (1,500 units): first paint <= 500 ms: cold ${big.firstPaintColdMs.toFixed(0)} ms ${big.firstPaintColdMs <= 500 ? "MET" : "MISSED"}, warm p95 ${big.firstPaintP95Ms.toFixed(0)} ms ${big.firstPaintP95Ms <= 500 ? "MET" : "MISSED"}; recolour <= 50 ms: p95 ${big.recolourP95Ms.toFixed(0)} ms ${big.recolourP95Ms <= 50 ? "MET" : "MISSED"}`);
+const verdict = (ms, target) => `${ms.toFixed(0)} ms ${ms <= target ? "MET" : "MISSED"}`;
+console.log(`\ntargets (1,500 units; machine load now ${(await import("node:os")).loadavg()[0].toFixed(1)} on ${(await import("node:os")).cpus().length} cores):`);
+console.log(`  first paint <= 500 ms: new data median ${verdict(big.firstPaintMedianMs, 500)}, p95 ${verdict(big.firstPaintP95Ms, 500)}, first run ${verdict(big.firstPaintColdMs, 500)}`);
+console.log(`  recolour <= 50 ms: median ${verdict(big.recolourMedianMs, 50)}, p95 ${verdict(big.recolourP95Ms, 50)}`);
 console.log(JSON.stringify({ results }));

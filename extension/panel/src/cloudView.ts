@@ -69,6 +69,11 @@ function compactSpriteCanvas(): HTMLCanvasElement {
 const layoutCache = new Map<string, Placed[]>();
 
 /** Lay out one cloud synchronously (d3-cloud finishes in one step with timeInterval Infinity). */
+/** Forget cached layouts (the benchmark measures fresh data this way). */
+export function clearCloudLayouts(): void {
+  layoutCache.clear();
+}
+
 export function layoutCloud(words: CloudWord[], box: Rect, limit: number): Placed[] {
   const key = `${Math.round(box.width)}x${Math.round(box.height)}|${limit}|${words.map((w) => `${w.word}:${w.strength.toFixed(4)}`).join(" ")}`;
   const cached = layoutCache.get(key);

@@ -4,6 +4,7 @@
  */
 import { robustScale } from "./colors";
 import { CompareView } from "./compareView";
+import { clearCloudLayouts } from "./cloudView";
 import { ControlBar } from "./controls";
 import { drawUnitDetail, drawWordProfile } from "./detailView";
 import type { ProfileSeries } from "./detailView";
@@ -109,6 +110,11 @@ export class PanelApp {
     const endpoint = this.host.initialEndpoint();
     if (endpoint) this.stream.connect(endpoint);
     else this.setStatus(this.host.kind === "webview" ? "waiting for the RNN Lens server…" : "no token in the page URL: open the link that `rnnlens serve` prints", this.host.kind !== "webview");
+  }
+
+  /** Drop cached cloud layouts, so the next paint lays out like new data would. */
+  forgetLayouts(): void {
+    clearCloudLayouts();
   }
 
   /** Feed one encoded server message as if it had just arrived (snapshots, tests, the benchmark). */
