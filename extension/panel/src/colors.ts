@@ -23,6 +23,7 @@ const BLUE_STEPS = Array.from({ length: LEVELS + 1 }, (_, i) => toBlue(ease(i / 
 export function divergingColour(value: number, scale: number): string {
   if (!Number.isFinite(value) || scale <= 0) return NEUTRAL;
   const step = Math.round(Math.min(1, Math.abs(value) / scale) * LEVELS);
+  if (step === 0) return NEUTRAL;
   return value >= 0 ? ORANGE_STEPS[step] : BLUE_STEPS[step];
 }
 

@@ -64,7 +64,8 @@ export class CompareView {
     this.right.render({
       ...common,
       view: b,
-      title: `B: ${b.model} (layer ${b.layer}, ${b.state}); row i matches A's row i, with the word overlap`,
+      title: `B: ${b.model} (layer ${b.layer}, ${b.state}), rows matched to A`,
+      noLegend: true,
       cloudNotes: scores.map((s, i) => (s === null ? "unmatched" : `= A W${i + 1}, overlap ${s.toFixed(2)}`)),
     });
     this.left.node.classList.add("side", "side-a");

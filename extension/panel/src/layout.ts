@@ -51,7 +51,8 @@ export function chooseCellSize(largestCluster: number, chipWidth: number): numbe
 export function layoutMain(unitClusters: number[][], options: LayoutOptions): MainLayout {
   const width = Math.max(320, options.width);
   const glyphWidth = options.glyphWidth;
-  const left = glyphWidth > 0 ? glyphWidth + 16 : 0;
+  // Room on the left for the chips' labels (U1, U2, ...) when there is no sentence column.
+  const left = glyphWidth > 0 ? glyphWidth + 16 : 22;
   const usable = width - left;
   const chipWidth = Math.max(60, Math.floor(usable * 0.3));
   const linkGap = Math.max(40, Math.floor(usable * 0.16));

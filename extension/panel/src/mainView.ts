@@ -32,6 +32,8 @@ export interface MainViewInput {
   noSentence?: boolean;
   /** Extra text after each cloud's label (comparison: the match's overlap). */
   cloudNotes?: string[];
+  /** Leave out the colour key (the second side of a comparison). */
+  noLegend?: boolean;
 }
 
 export class MainView {
@@ -77,7 +79,7 @@ export class MainView {
       .attr("x", glyphWidth > 0 ? glyphWidth + 16 : 0)
       .attr("y", 12)
       .text(input.title ?? `${view.model} · layer ${view.layer} · ${view.state} · ${view.k} clusters`);
-    this.drawLegend(layout.width, controls.posColours);
+    if (!input.noLegend) this.drawLegend(layout.width, controls.posColours);
     layout.rows.forEach((row, i) => {
       const x = glyphWidth > 0 ? glyphWidth + 8 : 0;
       if (i % 2 === 1) this.svg.append("rect").attr("class", "row-band").attr("x", x).attr("y", row.y).attr("width", row.width - x).attr("height", row.height);
