@@ -98,7 +98,8 @@ class Bench:
 
     def word_positions(self, count: int, seed: int) -> list[tuple[int, int]]:
         rng = random.Random(seed)
-        spots = [(i, t.start + 1) for i, line in enumerate(self.lines) for t in tokenize(line) if t.is_word]
+        spots = [(i, len(line[:t.start].encode("utf-16-le")) // 2) for i, line in enumerate(self.lines)
+                 for t in tokenize(line) if t.is_word]
         return [rng.choice(spots) for _ in range(count)]
 
     def configure(self, settings: dict[str, Any]) -> None:
@@ -131,11 +132,12 @@ async def run(args: argparse.Namespace) -> int:
     statuses: list[dict[str, Any]] = []
 
     @client.feature("rnnlens/status")
-    def on_status(_: Any, params: Any) -> None:
-        statuses.append(params if isinstance(params, dict) else vars(params))
+    def on_status(ls: LanguageClient, params: Any) -> None:  # pygls injects the client only as `ls`
+        # pygls hands custom notification params over as namedtuples
+        statuses.append(params._asdict() if hasattr(params, "_asdict") else dict(params))
 
     @client.feature(types.WINDOW_SHOW_MESSAGE)
-    def on_message(_: Any, params: types.ShowMessageParams) -> None:
+    def on_message(ls: LanguageClient, params: types.ShowMessageParams) -> None:
         if params.type == types.MessageType.Error:
             print(f"server: {params.message}", file=sys.stderr)
 
@@ -156,8 +158,7 @@ async def run(args: argparse.Namespace) -> int:
     print(f"one-time cluster warm-up (evaluation + co-clustering, cached afterwards): {time.perf_counter() - started:.1f} s")
     client.text_document_did_open(types.DidOpenTextDocumentParams(text_document=types.TextDocumentItem(
         uri=URI, language_id="plaintext", version=1, text=text)))
-    warm_positions = bench.word_positions(args.hovers, seed=1)
-    await bench.hovers(warm_positions[:2])  # loads explanations and parts of speech once (shared by both modes)
+    await bench.hovers(bench.word_positions(2, seed=1))  # loads explanations and parts of speech once (shared by both modes)
 
     bench.configure({"incremental": False})
     await asyncio.sleep(0.5)
@@ -169,7 +170,7 @@ async def run(args: argparse.Namespace) -> int:
     elapsed, _ = await timed(lambda: bench.inlay(0, len(bench.lines) + 1))  # computes the whole document once
     print(f"first full pass (incremental server, whole document): {elapsed:.0f} ms")
     incremental_inlay = await bench.inlay_after_edits(args.repeats)
-    warm_hover = await bench.hovers(warm_positions)
+    warm_hover = await bench.hovers(bench.word_positions(args.hovers, seed=3))
 
     print(summary("baseline inlay (60 lines, edited)", baseline_inlay))
     print(summary("incremental inlay (60 lines, edited)", incremental_inlay))

@@ -16,7 +16,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.log_file:
         logging.basicConfig(filename=args.log_file, level=logging.DEBUG if args.verbose else logging.INFO)
+    import torch
+
     from rnnlens.lsp.server import build_server  # imports torch: only when the server really starts
 
+    # Requests trace a few hundred tokens at a time: one intra-op thread per request is several
+    # times faster than a pool of threads fighting over a small machine's cores.
+    torch.set_num_threads(1)
     build_server().start_io()
     return 0

@@ -42,6 +42,17 @@ def sparkline(update: np.ndarray) -> str:
     return "".join(SPARK[level] for level in levels)
 
 
+def sparklines(updates: np.ndarray) -> list[str]:
+    """`sparkline` for every row of `updates` (T, K) at once (inlay hints ask for hundreds)."""
+    values = np.asarray(updates, dtype=np.float64)
+    if values.size == 0:
+        return [""] * len(values)
+    scale = np.maximum(np.max(np.abs(values), axis=1, keepdims=True), UPDATE_FLOOR)
+    levels = np.clip(np.floor((values / scale + 1.0) / 2.0 * len(SPARK)), 0, len(SPARK) - 1).astype(int)
+    table = np.array(list(SPARK))
+    return ["".join(row) for row in table[levels]]
+
+
 def glyph_image(positive: np.ndarray, negative: np.ndarray, delta_positive: np.ndarray,
                 delta_negative: np.ndarray, kept: np.ndarray, bar_width: int = 10, height: int = 48) -> bytes:
     """A PNG (bytes) of one token's glyph; all inputs are (K,) arrays from `Glyphs` for that token."""
@@ -80,7 +91,7 @@ def encode_png(pixels: np.ndarray) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b"")
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw, 6)) + chunk(b"IEND", b"")
 
 
 def data_uri(png: bytes) -> str:

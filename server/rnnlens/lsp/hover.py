@@ -75,7 +75,7 @@ def hover_data(session: LensSession, prepared: Prepared, index: int) -> HoverDat
         data.cluster_status = session.clusters.status(session.cluster_key(model, view))
         return data
     try:  # expected responses exist once the model was evaluated (clusters ready implies that)
-        word = session.service.explain_word(model.name, token.norm, layer=view.layer, state=view.state, k=view.k)
+        word = session.explain_word(prepared, token.norm)
         profile = np.asarray(word.get("mean") or [], dtype=np.float64)
         if profile.shape == response.shape:
             data.moved = [(u, r, float(profile[u])) for u, r, _ in data.moved]
@@ -133,8 +133,8 @@ def hover_result(session: LensSession, prepared: Prepared, offset: int) -> types
         return None
     data = hover_data(session, prepared, index)
     prepared.check()
-    token = prepared.tokens[index]
+    start, end = prepared.span(index)
     positions = prepared.snapshot.positions
     return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown,
                                                     value=render_hover(data, session.settings.hover_image)),
-                       range=types.Range(positions.position_at(token.start), positions.position_at(token.end)))
+                       range=types.Range(positions.position_at(start), positions.position_at(end)))

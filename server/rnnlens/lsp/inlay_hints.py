@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 from lsprotocol import types
 
-from rnnlens.lsp.glyph_text import sparkline
+from rnnlens.lsp.glyph_text import sparklines
 from rnnlens.lsp.session import LensSession, Prepared
 
 LARGE_UPDATE = 0.5  # sum |r_t| / sum |s_{t-1}| over units
@@ -41,6 +41,7 @@ def inlay_hints(session: LensSession, prepared: Prepared, start: int, end: int) 
         chunks = prepared.timeline.chunks_for(indices.start, indices.stop, prepared.should_stop)
         for chunk in chunks:
             glyphs = chunk.glyphs(view.name, labels, view.k, key=id(labels))
+            labels_text = sparklines(glyphs.update)
             if density == "large":
                 current, previous = chunk.current(view.name), chunk.previous(view.name)
                 moved = np.abs(current - previous).sum(axis=1)
@@ -53,8 +54,8 @@ def inlay_hints(session: LensSession, prepared: Prepared, start: int, end: int) 
                     continue
                 if density == "large" and not large[t]:
                     continue
-                hints.append(types.InlayHint(position=positions.position_at(token.end),
-                                             label=sparkline(glyphs.update[t]), padding_left=False,
+                hints.append(types.InlayHint(position=positions.position_at(int(prepared.ends[index])),
+                                             label=labels_text[t], padding_left=False,
                                              data={"uri": uri, "version": version, "token": index}))
     prepared.check()
     return hints

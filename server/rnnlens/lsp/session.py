@@ -6,7 +6,6 @@ thread-safe, because requests run on worker threads while edits arrive on the ev
 
 from __future__ import annotations
 
-import bisect
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,11 +14,12 @@ from typing import Any, Protocol
 import numpy as np
 import torch
 
-from rnnlens.data.tokenizer import Token
+from rnnlens.data.tokenizer import Token, tokenize
 from rnnlens.errors import RnnLensError
 from rnnlens.lsp.clusters import ClusterBook, ClusterKey, Progress
 from rnnlens.lsp.documents import DocumentStore, Snapshot
 from rnnlens.lsp.incremental import Stale, StateTimeline
+from rnnlens.lsp.retokenize import retokenize
 from rnnlens.lsp.settings import Settings, analysis_affected, apply_settings
 from rnnlens.models.loaded import LoadedModel
 from rnnlens.models.registry import ModelRegistry
@@ -27,6 +27,7 @@ from rnnlens.service import AnalysisService
 
 PREFERRED_MODEL = "brown-lstm"
 BINARY_PROBE = 8192  # characters inspected for NUL bytes
+WORD_PROFILE_CACHE = 4096
 
 
 class Notifier(Protocol):
@@ -58,8 +59,9 @@ class Prepared:
 
     snapshot: Snapshot
     model: LoadedModel
-    tokens: list[Token]
-    starts: list[int]
+    tokens: list[Token]  # text and norm only: offsets of reused tokens are stale, use `starts`/`ends`
+    starts: np.ndarray  # (N,) code-point offsets into snapshot.text
+    ends: np.ndarray
     ids: np.ndarray
     timeline: StateTimeline
     view: View
@@ -68,18 +70,19 @@ class Prepared:
 
     def token_at(self, offset: int) -> int | None:
         """Index of the token that covers `offset` (None between tokens)."""
-        index = bisect.bisect_right(self.starts, offset) - 1
-        if index >= 0 and offset < self.tokens[index].end:
+        index = int(np.searchsorted(self.starts, offset, side="right")) - 1
+        if index >= 0 and offset < self.ends[index]:
             return index
         return None
 
     def tokens_in(self, start: int, end: int) -> range:
         """Indices of tokens that overlap the code-point span [start, end)."""
-        first = bisect.bisect_right(self.starts, start) - 1
-        if first < 0 or self.tokens[first].end <= start:
-            first += 1
-        last = bisect.bisect_left(self.starts, end)
-        return range(max(first, 0), last)
+        first = int(np.searchsorted(self.ends, start, side="right"))
+        last = int(np.searchsorted(self.starts, end, side="left"))
+        return range(first, max(first, last))
+
+    def span(self, index: int) -> tuple[int, int]:
+        return int(self.starts[index]), int(self.ends[index])
 
     def check(self) -> None:
         if self.should_stop():
@@ -91,7 +94,8 @@ class _Tokenised:
     snapshot: Snapshot
     model_name: str
     tokens: list[Token]
-    starts: list[int]
+    starts: np.ndarray
+    ends: np.ndarray
     ids: np.ndarray
 
 
@@ -105,6 +109,7 @@ class LensSession:
         self._service: AnalysisService | None = None
         self._timelines: dict[str, StateTimeline] = {}
         self._tokenised: dict[str, _Tokenised] = {}
+        self._word_profiles: dict[tuple[Any, ...], dict[str, Any]] = {}
         self._warned: dict[str, str] = {}  # uri -> the last warning shown for it (shown once)
         self.clusters = ClusterBook(self._compute_clusters, self._clusters_started, self._clusters_done)
 
@@ -222,19 +227,34 @@ class LensSession:
             timeline.set_ids(tokenised.ids)
             timeline.chunks_for(0, timeline.length, should_stop)
         labels = self.clusters.labels(self.cluster_key(model, view), start=start_clusters)
-        return Prepared(snapshot, model, tokenised.tokens, tokenised.starts, tokenised.ids, timeline, view, labels,
-                        should_stop)
+        return Prepared(snapshot, model, tokenised.tokens, tokenised.starts, tokenised.ends, tokenised.ids, timeline,
+                        view, labels, should_stop)
 
     def _tokenise(self, snapshot: Snapshot, model: LoadedModel, use_cache: bool = True) -> _Tokenised:
         with self._lock:
             cached = self._tokenised.get(snapshot.uri)
-            if use_cache and cached is not None and cached.snapshot is snapshot and cached.model_name == model.name:
-                return cached
-        tokens = model.tokenize(snapshot.text)
-        ids = np.asarray(model.encode(tokens), dtype=np.int64)
-        made = _Tokenised(snapshot, model.name, tokens, [t.start for t in tokens], ids)
+        if cached is not None and (not use_cache or cached.model_name != model.name):
+            cached = None
+        if cached is not None and cached.snapshot is snapshot:
+            return cached
+        if cached is not None and model.tokenizer is tokenize:  # reuse what the edit did not reach
+            change = retokenize(cached.snapshot.text, cached.starts, cached.ends, snapshot.text, tokenize)
+            kept, tail, middle = change.kept, change.tail, change.middle
+            tokens = cached.tokens[:kept] + middle + cached.tokens[tail:]
+            ids = np.concatenate([cached.ids[:kept], np.asarray(model.encode(middle), dtype=np.int64),
+                                  cached.ids[tail:]])
+            starts = np.concatenate([cached.starts[:kept], np.array([t.start for t in middle], dtype=np.int64),
+                                     cached.starts[tail:] + change.shift])
+            ends = np.concatenate([cached.ends[:kept], np.array([t.end for t in middle], dtype=np.int64),
+                                   cached.ends[tail:] + change.shift])
+        else:
+            tokens = model.tokenize(snapshot.text)
+            ids = np.asarray(model.encode(tokens), dtype=np.int64)
+            starts = np.array([t.start for t in tokens], dtype=np.int64)
+            ends = np.array([t.end for t in tokens], dtype=np.int64)
+        made = _Tokenised(snapshot, model.name, tokens, starts, ends, ids)
         with self._lock:
-            if self.documents.is_current(snapshot):
+            if use_cache and self.documents.is_current(snapshot):
                 self._tokenised[snapshot.uri] = made
         return made
 
@@ -283,6 +303,20 @@ class LensSession:
         values, indices = torch.topk(probs, min(top_k, probs.shape[0]))
         words = model.vocab.words
         return {"kind": "next", "items": [(words[int(i)], float(v)) for v, i in zip(values, indices, strict=True)]}
+
+    def explain_word(self, prepared: Prepared, word: str) -> dict[str, Any]:
+        """The service's word profile, memoised per clustering (a new evaluation makes new labels)."""
+        view = prepared.view
+        key = (prepared.model.name, word, view.layer, view.state, view.k, id(prepared.labels))
+        with self._lock:
+            if key in self._word_profiles:
+                return self._word_profiles[key]
+        profile = self.service.explain_word(prepared.model.name, word, layer=view.layer, state=view.state, k=view.k)
+        with self._lock:
+            if len(self._word_profiles) >= WORD_PROFILE_CACHE:
+                self._word_profiles.clear()
+            self._word_profiles[key] = profile
+        return profile
 
     # ----- clusters (background) ----------------------------------------------------------
     def _compute_clusters(self, key: ClusterKey, progress: Progress, cancel: Callable[[], bool]) -> np.ndarray:
