@@ -164,6 +164,18 @@ describe("the panel under rnnlens serve", () => {
     expect(await page.$$eval("g.glyph", (g) => g[0].querySelectorAll("rect.info").length)).toBe(12);
   });
 
+  it("switches to another layer and state kind", async () => {
+    const painted = Number(await page.getAttribute("#rnnlens-panel", "data-painted"));
+    await page.selectOption("#control-layer", "1");
+    await waitForPaint(page, painted + 1);
+    await page.selectOption("#control-state", "h");
+    await page.waitForFunction(() => /layer 1 · h ·/.test(document.querySelector("svg.main-view .view-title")?.textContent ?? ""), null, { timeout: 120_000 });
+    expect(await page.locator("g.chip").count()).toBe(6);
+    await page.selectOption("#control-layer", "2");
+    await page.selectOption("#control-state", "c");
+    await page.waitForFunction(() => /layer 2 · c ·/.test(document.querySelector("svg.main-view .view-title")?.textContent ?? ""), null, { timeout: 120_000 });
+  });
+
   it("colours the words by part of speech when asked", async () => {
     expect(await page.locator("text.word[fill]").count()).toBe(0);
     await page.check("#control-pos");
