@@ -176,6 +176,13 @@ describe("the panel under rnnlens serve", () => {
     await page.waitForFunction(() => /layer 2 · c ·/.test(document.querySelector("svg.main-view .view-title")?.textContent ?? ""), null, { timeout: 120_000 });
   });
 
+  it("restores the controls and the sentence after a reload (hidden and shown again)", async () => {
+    await page.reload();
+    await waitForPaint(page, 1);
+    expect(await page.inputValue("#control-k")).toBe("6");
+    await page.waitForFunction((n) => document.querySelectorAll("g.glyph").length === n, tokenCount(SENTENCE), { timeout: 60_000 });
+  });
+
   it("colours the words by part of speech when asked", async () => {
     expect(await page.locator("text.word[fill]").count()).toBe(0);
     await page.check("#control-pos");
