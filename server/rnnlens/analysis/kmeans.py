@@ -43,11 +43,11 @@ def _lloyd(points: np.ndarray, centers: np.ndarray, point_norms: np.ndarray,
            max_iter: int) -> tuple[np.ndarray, float]:
     k = centers.shape[0]
     labels = np.zeros(points.shape[0], dtype=np.int64)
-    for _ in range(max_iter):
+    for iteration in range(max_iter):
         dist = _squared_distances(points, centers, point_norms)
         new_labels = dist.argmin(axis=1)
-        if np.array_equal(new_labels, labels) and _ > 0:
-            break
+        if iteration > 0 and np.array_equal(new_labels, labels):
+            break  # converged: `dist` already belongs to the final centres
         labels = new_labels
         counts = np.bincount(labels, minlength=k)
         sums = np.zeros_like(centers)
@@ -58,8 +58,9 @@ def _lloyd(points: np.ndarray, centers: np.ndarray, point_norms: np.ndarray,
             # Re-seed an empty cluster at the point farthest from its center.
             far = np.argsort(-dist[np.arange(points.shape[0]), labels])[: int(empty.sum())]
             centers[empty] = points[far]
-    dist = _squared_distances(points, centers, point_norms)
-    labels = dist.argmin(axis=1)
+    else:
+        dist = _squared_distances(points, centers, point_norms)
+        labels = dist.argmin(axis=1)
     inertia = float(dist[np.arange(points.shape[0]), labels].sum())
     return labels, inertia
 
@@ -70,24 +71,39 @@ def _grouped_sum(out: np.ndarray, labels: np.ndarray, points: np.ndarray) -> Non
     out += onehot @ points
 
 
+WELL_SEPARATED = 0.05  # within-cluster share of the total scatter (95 % explained) below which one restart suffices
+
+
+def _centers_of(points: np.ndarray, labels: np.ndarray, fallback: np.ndarray) -> np.ndarray:
+    counts = np.bincount(labels, minlength=fallback.shape[0])
+    sums = np.zeros_like(fallback)
+    _grouped_sum(sums, labels, points)
+    return np.where(counts[:, None] > 0, sums / np.maximum(counts, 1)[:, None], fallback)
+
+
 def _best_centers(points: np.ndarray, k: int, rng: np.random.Generator, n_init: int,
-                  max_iter: int) -> np.ndarray:
+                  max_iter: int) -> tuple[np.ndarray, np.ndarray]:
     norms = (points * points).sum(axis=1)
+    scatter = float(((points - points.mean(axis=0)) ** 2).sum())
     best_centers: np.ndarray | None = None
+    best_labels: np.ndarray | None = None
     best_inertia = np.inf
     for attempt in range(n_init):
         centers = _seed_plus_plus(points, k, rng, norms)
         labels, inertia = _lloyd(points, centers, norms, max_iter)
         if attempt > 0 and abs(inertia - best_inertia) <= 1e-9 * max(best_inertia, 1e-12):
             break  # a second restart reached the same optimum: more restarts would too
+        if attempt == 0 and inertia <= WELL_SEPARATED * scatter:
+            # Tight, well-separated clusters: k-means++ seeding finds the optimum of such data
+            # with high probability (Ostrovsky et al. 2006), so restarts would only repeat it.
+            best_inertia, best_labels = inertia, labels
+            best_centers = _centers_of(points, labels, centers)
+            break
         if inertia < best_inertia:
-            best_inertia = inertia
-            counts = np.bincount(labels, minlength=k)
-            sums = np.zeros_like(centers)
-            _grouped_sum(sums, labels, points)
-            best_centers = np.where(counts[:, None] > 0, sums / np.maximum(counts, 1)[:, None], centers)
-    assert best_centers is not None
-    return best_centers
+            best_inertia, best_labels = inertia, labels
+            best_centers = _centers_of(points, labels, centers)
+    assert best_centers is not None and best_labels is not None
+    return best_centers, best_labels
 
 
 def kmeans(points: np.ndarray, k: int, rng: np.random.Generator, n_init: int = 3,
@@ -102,7 +118,8 @@ def kmeans(points: np.ndarray, k: int, rng: np.random.Generator, n_init: int = 3
     n = points.shape[0]
     if k < 1 or k > n:
         raise ValueError(f"k={k} must lie in 1..{n}")
-    subset = points if n <= sample else points[rng.choice(n, size=sample, replace=False)]
-    centers = _best_centers(subset, k, rng, n_init, max_iter)
-    labels, _ = _lloyd(points, centers, (points * points).sum(axis=1), 5 if n > sample else 1)
+    if n <= sample:
+        return _best_centers(points, k, rng, n_init, max_iter)[1]
+    centers, _ = _best_centers(points[rng.choice(n, size=sample, replace=False)], k, rng, n_init, max_iter)
+    labels, _ = _lloyd(points, centers, (points * points).sum(axis=1), 5)
     return labels
