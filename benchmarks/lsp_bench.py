@@ -5,10 +5,11 @@
 Through a real LSP client over stdio (pygls' LanguageClient driving `rnnlens lsp`), on a
 document of about 5,000 words of held-out Brown text wrapped at 72 columns:
   - inlay hints for a 60-line visible range right after an edit in the middle of the document;
-  - warm hover at random words (the document's states were computed once before).
-The baseline is the same server with `rnnlens.incremental: false`: every request retokenises
+  - warm hover at random words (after a pass over the whole document computed its states).
+The baseline is a second server with `rnnlens.incremental: false`: every request retokenises
 and recomputes the whole document (one trace call), the way a server without checkpoints
-would. Both run in the same process on the same document. The one-time clustering warm-up
+would. Both servers run at once, get the same edits, and are measured alternately, so the
+machine's load falls on both alike. The one-time clustering warm-up
 (evaluation of the model's corpus, then cached on disk) is printed apart and not timed.
 Targets (issue #4): inlay after an edit >= 10x faster than the baseline (p50 against p50);
 warm hover p95 <= 1/20 of the baseline's p50.
@@ -65,12 +66,13 @@ async def timed(call: Callable[[], Awaitable[Any]]) -> tuple[float, Any]:
 
 
 class Bench:
-    def __init__(self, client: LanguageClient, text: str):
+    """One server under test and the client's copy of the document."""
+
+    def __init__(self, client: LanguageClient, text: str, statuses: list[dict[str, Any]]):
         self.client = client
-        self.text = text
         self.lines = text.split("\n")
         self.version = 1
-        self.statuses: list[dict[str, Any]] = []
+        self.statuses = statuses
 
     def edit_middle(self, flip: bool) -> int:
         """Replace the first word of the middle line by another word; returns the line."""
@@ -102,32 +104,24 @@ class Bench:
                  for t in tokenize(line) if t.is_word]
         return [rng.choice(spots) for _ in range(count)]
 
-    def configure(self, settings: dict[str, Any]) -> None:
-        self.client.workspace_did_change_configuration(types.DidChangeConfigurationParams(
-            settings={"rnnlens": settings}))
+    async def inlay_after_edit(self, index: int) -> float:
+        line = self.edit_middle(flip=index % 2 == 1)
+        first = max(0, line - VISIBLE_LINES // 2)
+        elapsed, hints = await timed(lambda: self.inlay(first, first + VISIBLE_LINES))
+        assert hints, "no inlay hints came back"
+        return elapsed
 
-    async def inlay_after_edits(self, repeats: int) -> list[float]:
-        times = []
-        for index in range(repeats):
-            line = self.edit_middle(flip=index % 2 == 1)
-            first = max(0, line - VISIBLE_LINES // 2)
-            elapsed, hints = await timed(lambda first=first: self.inlay(first, first + VISIBLE_LINES))
-            assert hints, "no inlay hints came back"
-            times.append(elapsed)
-        return times
+    async def hover_at(self, line: int, character: int) -> float:
+        elapsed, result = await timed(lambda: self.hover(line, character))
+        assert result is not None, f"no hover at {line}:{character}"
+        return elapsed
 
-    async def hovers(self, positions: list[tuple[int, int]]) -> list[float]:
-        times = []
-        for line, character in positions:
-            elapsed, result = await timed(lambda line=line, character=character: self.hover(line, character))
-            assert result is not None, f"no hover at {line}:{character}"
-            times.append(elapsed)
-        return times
+    async def full_pass(self) -> float:
+        elapsed, _ = await timed(lambda: self.inlay(0, len(self.lines) + 1))
+        return elapsed
 
 
-async def run(args: argparse.Namespace) -> int:
-    text = document_text(args.words)
-    words = sum(1 for t in tokenize(text) if t.is_word)
+async def start_server(text: str, model: str, model_paths: list[str], incremental: bool) -> Bench:
     client = LanguageClient("rnnlens-bench", "1")
     statuses: list[dict[str, Any]] = []
 
@@ -142,49 +136,67 @@ async def run(args: argparse.Namespace) -> int:
             print(f"server: {params.message}", file=sys.stderr)
 
     await client.start_io(sys.executable, "-m", "rnnlens", "lsp")
-    options = {"model": args.model, "modelPaths": args.model_path, "inlayHints": {"density": "all"},
-               "maxDocumentSize": 10_000_000}
+    options = {"model": model, "modelPaths": model_paths, "inlayHints": {"density": "all"},
+               "maxDocumentSize": 10_000_000, "incremental": incremental}
     await client.initialize_async(types.InitializeParams(capabilities=types.ClientCapabilities(),
                                                          initialization_options=options))
     client.initialized(types.InitializedParams())
-    bench = Bench(client, text)
-    print(f"document: {words:,} words, {len(text):,} characters, {len(bench.lines):,} lines; model {args.model}")
+    return Bench(client, text, statuses)
 
-    started = time.perf_counter()
-    while not any(s.get("clusters") == "ready" for s in statuses):
-        if any(s.get("clusters") == "failed" for s in statuses):
-            raise SystemExit(f"clustering failed: {statuses[-1]}")
+
+async def wait_for_clusters(bench: Bench) -> None:
+    while not any(s.get("clusters") == "ready" for s in bench.statuses):
+        if any(s.get("clusters") == "failed" for s in bench.statuses):
+            raise SystemExit(f"clustering failed: {bench.statuses[-1]}")
         await asyncio.sleep(0.2)
-    print(f"one-time cluster warm-up (evaluation + co-clustering, cached afterwards): {time.perf_counter() - started:.1f} s")
-    client.text_document_did_open(types.DidOpenTextDocumentParams(text_document=types.TextDocumentItem(
-        uri=URI, language_id="plaintext", version=1, text=text)))
-    await bench.hovers(bench.word_positions(2, seed=1))  # loads explanations and parts of speech once (shared by both modes)
 
-    bench.configure({"incremental": False})
-    await asyncio.sleep(0.5)
-    baseline_inlay = await bench.inlay_after_edits(args.baseline_repeats)
-    baseline_hover = await bench.hovers(bench.word_positions(args.baseline_repeats, seed=2))
 
-    bench.configure({"incremental": True})
-    await asyncio.sleep(0.5)
-    elapsed, _ = await timed(lambda: bench.inlay(0, len(bench.lines) + 1))  # computes the whole document once
-    print(f"first full pass (incremental server, whole document): {elapsed:.0f} ms")
-    incremental_inlay = await bench.inlay_after_edits(args.repeats)
-    warm_hover = await bench.hovers(bench.word_positions(args.hovers, seed=3))
+async def run(args: argparse.Namespace) -> int:
+    text = document_text(args.words)
+    words = sum(1 for t in tokenize(text) if t.is_word)
+    print(f"document: {words:,} words, {len(text):,} characters, {len(text.splitlines()):,} lines; model {args.model}")
+    started = time.perf_counter()
+    incremental = await start_server(text, args.model, args.model_path, incremental=True)
+    await wait_for_clusters(incremental)
+    print(f"one-time cluster warm-up (evaluation + co-clustering, cached afterwards): "
+          f"{time.perf_counter() - started:.1f} s")
+    baseline = await start_server(text, args.model, args.model_path, incremental=False)
+    await wait_for_clusters(baseline)
+    servers = (incremental, baseline)
+    for bench in servers:
+        bench.client.text_document_did_open(types.DidOpenTextDocumentParams(text_document=types.TextDocumentItem(
+            uri=URI, language_id="plaintext", version=1, text=text)))
+        for line, character in bench.word_positions(3, seed=1):  # loads explanations and POS tags once
+            await bench.hover_at(line, character)
+    print(f"first full pass (incremental server, whole document): {await incremental.full_pass():.0f} ms")
 
-    print(summary("baseline inlay (60 lines, edited)", baseline_inlay))
-    print(summary("incremental inlay (60 lines, edited)", incremental_inlay))
-    print(summary("baseline hover", baseline_hover))
-    print(summary("warm hover", warm_hover))
-    inlay_ratio = percentile(baseline_inlay, 0.5) / percentile(incremental_inlay, 0.5)
-    hover_ratio = percentile(baseline_hover, 0.5) / percentile(warm_hover, 0.95)
+    # Both servers get the same edits; their measurements alternate so that the machine's load
+    # falls on both alike.
+    inlay: dict[bool, list[float]] = {True: [], False: []}
+    for index in range(args.repeats):
+        for bench in (servers if index % 2 == 0 else servers[::-1]):
+            inlay[bench is incremental].append(await bench.inlay_after_edit(index))
+    await incremental.full_pass()  # warm again: the edits invalidated the states after them
+    hover: dict[bool, list[float]] = {True: [], False: []}
+    for index, (line, character) in enumerate(incremental.word_positions(args.hovers, seed=3)):
+        hover[True].append(await incremental.hover_at(line, character))
+        if index < args.baseline_repeats:
+            hover[False].append(await baseline.hover_at(line, character))
+
+    print(summary("baseline inlay (60 lines, edited)", inlay[False]))
+    print(summary("incremental inlay (60 lines, edited)", inlay[True]))
+    print(summary("baseline hover", hover[False]))
+    print(summary("warm hover", hover[True]))
+    inlay_ratio = percentile(inlay[False], 0.5) / percentile(inlay[True], 0.5)
+    hover_ratio = percentile(hover[False], 0.5) / percentile(hover[True], 0.95)
     print(f"inlay after edit: {inlay_ratio:.1f}x faster than the baseline (target >= 10x) "
           f"{'PASS' if inlay_ratio >= 10 else 'FAIL'}")
     print(f"warm hover p95 = 1/{hover_ratio:.1f} of the baseline p50 (target <= 1/20) "
           f"{'PASS' if hover_ratio >= 20 else 'FAIL'}")
-    await client.shutdown_async(None)
-    client.exit(None)
-    await client.stop()
+    for bench in servers:
+        await bench.client.shutdown_async(None)
+        bench.client.exit(None)
+        await bench.client.stop()
     return 0 if inlay_ratio >= 10 and hover_ratio >= 20 else 1
 
 
@@ -193,8 +205,8 @@ def main() -> int:
     parser.add_argument("--model", default="brown-lstm")
     parser.add_argument("--model-path", action="append", default=[], help="extra model folders")
     parser.add_argument("--words", type=int, default=5000)
-    parser.add_argument("--repeats", type=int, default=30, help="incremental measurements")
-    parser.add_argument("--baseline-repeats", type=int, default=10, help="baseline measurements")
+    parser.add_argument("--repeats", type=int, default=30, help="edits, each measured on both servers")
+    parser.add_argument("--baseline-repeats", type=int, default=12, help="baseline hovers")
     parser.add_argument("--hovers", type=int, default=100, help="warm hovers")
     return asyncio.run(run(parser.parse_args()))
 

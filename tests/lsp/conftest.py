@@ -96,8 +96,21 @@ async def wait_until(predicate: Any, timeout: float = 60.0, interval: float = 0.
         await asyncio.sleep(interval)
 
 
-async def wait_for_clusters(client: LanguageClient, timeout: float = 120.0) -> None:
-    await wait_until(lambda: any(s.get("clusters") == "ready" for s in client.statuses), timeout)  # type: ignore[attr-defined]
+def ready_count(client: LanguageClient) -> int:
+    return sum(1 for s in client.statuses if s.get("clusters") == "ready")  # type: ignore[attr-defined]
+
+
+async def wait_for_clusters(client: LanguageClient, timeout: float = 120.0, after: int = 0) -> None:
+    """Wait for a "clusters ready" status beyond the first `after` ones."""
+    await wait_until(lambda: ready_count(client) > after, timeout)
+
+
+async def evaluate_and_wait(client: LanguageClient, *arguments: Any) -> Any:
+    """Evaluate, then wait for the clusters made from the new statistics (not older ones)."""
+    before = ready_count(client)
+    result = await execute(client, "evaluate", *arguments)
+    await wait_for_clusters(client, after=before)
+    return result
 
 
 async def execute(client: LanguageClient, command: str, *arguments: Any) -> Any:

@@ -28,15 +28,18 @@ local ok, err = pcall(function()
   local client = vim.lsp.get_client_by_id(client_id)
   results.filetype = vim.bo.filetype
 
+  local function ready_count()
+    local count = 0
+    for _, status in ipairs(results.statuses) do
+      if status.clusters == "ready" then count = count + 1 end
+    end
+    return count
+  end
+  local before = ready_count()  -- wait for clusters made from this evaluation, not from an older cache
   local evaluated = client.request_sync("workspace/executeCommand",
     { command = "rnnlens.server.evaluate", arguments = {} }, 120000, bufnr)
   results.evaluate = evaluated and evaluated.result
-  vim.wait(120000, function()
-    for _, status in ipairs(results.statuses) do
-      if status.clusters == "ready" then return true end
-    end
-    return false
-  end, 50)
+  vim.wait(120000, function() return ready_count() > before end, 50)
 
   local document = { uri = vim.uri_from_bufnr(bufnr) }
   local hover = client.request_sync("textDocument/hover",

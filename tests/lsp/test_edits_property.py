@@ -15,13 +15,12 @@ from pytest_lsp import LanguageClient
 
 from tests.lsp.conftest import (
     CONFIG,
-    execute,
+    evaluate_and_wait,
     hover,
     initialize,
     inlay,
     make_workspace,
     open_document,
-    wait_for_clusters,
 )
 from tests.lsp.edits import change
 
@@ -38,8 +37,7 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 async def _start(client: LanguageClient, tiny_models: Path, workspace: Path) -> LanguageClient:
     await initialize(client, workspace, {**OPTIONS, "modelPaths": [str(tiny_models)]})
-    await execute(client, "evaluate")  # the second server reads the statistics from the shared cache
-    await wait_for_clusters(client)
+    await evaluate_and_wait(client)  # the second server reads the statistics from the shared cache
     return client
 
 

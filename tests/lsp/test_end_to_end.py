@@ -11,13 +11,13 @@ from pytest_lsp import LanguageClient
 
 from tests.lsp.conftest import (
     CONFIG,
+    evaluate_and_wait,
     execute,
     hover,
     initialize,
     inlay,
     make_workspace,
     open_document,
-    wait_for_clusters,
     wait_until,
 )
 
@@ -44,13 +44,12 @@ async def test_a_model_without_a_corpus_says_how_to_get_clusters(client: Languag
 
 
 async def test_evaluate_reports_progress_and_enables_clusters(client: LanguageClient):
-    result = await execute(client, "evaluate")
+    result = await evaluate_and_wait(client)
     assert result["tokens"] > 100 and "workspace" in result["corpus"]
     reports = [r for reports in client.progress_reports.values() for r in reports]
     assert any(isinstance(r, types.WorkDoneProgressBegin) and "Evaluate" in r.title for r in reports)
     assert any(isinstance(r, types.WorkDoneProgressEnd) for r in reports)
     assert any(m.message.startswith("Evaluated tiny-lstm-lm") for m in client.messages)
-    await wait_for_clusters(client)
 
 
 async def test_hover_on_a_word_shows_glyph_kept_rate_and_next_words(client: LanguageClient):

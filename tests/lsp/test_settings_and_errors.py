@@ -15,6 +15,7 @@ from pytest_lsp import LanguageClient
 from tests.lsp.conftest import (
     CONFIG,
     CORPUS,
+    evaluate_and_wait,
     execute,
     hover,
     initialize,
@@ -64,8 +65,7 @@ async def test_an_unknown_setting_is_logged(client: LanguageClient):
 
 
 async def test_initialization_options_and_configuration_both_apply(client: LanguageClient):
-    await execute(client, "evaluate")
-    await wait_for_clusters(client)
+    await evaluate_and_wait(client)
     open_document(client, URI, TEXT, language="markdown")
     result = await hover(client, URI, 0, 5)
     assert result is not None

@@ -16,7 +16,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
@@ -65,6 +65,21 @@ class ChunkStates:
         return self.glyph_cache[cache_key]
 
 
+def fill_glyphs(chunks: Sequence[ChunkStates], name: str, unit_labels: np.ndarray, n_clusters: int,
+                key: Hashable) -> None:
+    """Compute the missing glyphs of many chunks in one call (one call per chunk costs more in overhead)."""
+    missing = [chunk for chunk in chunks if (name, key) not in chunk.glyph_cache]
+    if not missing:
+        return
+    glyphs = compute_glyphs(np.concatenate([chunk.current(name) for chunk in missing]),
+                            np.concatenate([chunk.previous(name) for chunk in missing]), unit_labels, n_clusters)
+    offset = 0
+    for chunk in missing:
+        rows = slice(offset, offset + chunk.length)
+        chunk.glyph_cache[(name, key)] = Glyphs(**{f.name: getattr(glyphs, f.name)[rows] for f in fields(Glyphs)})
+        offset += chunk.length
+
+
 def first_difference(old: np.ndarray, new: np.ndarray) -> int:
     """The first index where two id sequences differ (the shorter length when one extends the other)."""
     n = min(len(old), len(new))
@@ -77,8 +92,8 @@ def first_difference(old: np.ndarray, new: np.ndarray) -> int:
 class StateTimeline:
     """One model's states along one document, kept incrementally. Thread-safe."""
 
-    def __init__(self, model: LoadedModel, chunk_size: int = 64, max_cached_chunks: int = 512,
-                 slice_chunks: int = 8):
+    def __init__(self, model: LoadedModel, chunk_size: int = 32, max_cached_chunks: int = 1024,
+                 slice_chunks: int = 16):
         self.model = model
         self.chunk_size = chunk_size
         self.max_cached_chunks = max_cached_chunks

@@ -13,14 +13,16 @@ import numpy as np
 from lsprotocol import types
 
 from rnnlens.lsp.glyph_text import sparklines
+from rnnlens.lsp.incremental import fill_glyphs
 from rnnlens.lsp.session import LensSession, Prepared
 
 LARGE_UPDATE = 0.5  # sum |r_t| / sum |s_{t-1}| over units
 MAX_HINTS = 5000  # a cap per request (a 1 MB single line is one "visible" line)
 
 
-def inlay_hints(session: LensSession, prepared: Prepared, start: int, end: int) -> list[types.InlayHint]:
-    """Hints for tokens overlapping the code-point span [start, end)."""
+def inlay_hints(session: LensSession, prepared: Prepared, start: int, end: int) -> list[dict[str, Any]]:
+    """Hints for tokens overlapping the code-point span [start, end), as JSON-ready `InlayHint` dicts
+    (a request may return thousands; plain dicts skip building and unstructuring attrs objects)."""
     settings = session.settings
     if prepared.labels is None or not settings.inlay_enabled or settings.inlay_density == "off":
         return []
@@ -31,7 +33,7 @@ def inlay_hints(session: LensSession, prepared: Prepared, start: int, end: int) 
     density = settings.inlay_density
     view = prepared.view
     labels = prepared.labels
-    hints: list[types.InlayHint] = []
+    chosen: list[tuple[int, str]] = []
     positions = prepared.snapshot.positions
     version = prepared.snapshot.version
     uri = prepared.snapshot.uri
@@ -39,6 +41,7 @@ def inlay_hints(session: LensSession, prepared: Prepared, start: int, end: int) 
         prepared.check()
         session.sync_timeline(prepared)
         chunks = prepared.timeline.chunks_for(indices.start, indices.stop, prepared.should_stop)
+        fill_glyphs(chunks, view.name, labels, view.k, key=id(labels))
         for chunk in chunks:
             glyphs = chunk.glyphs(view.name, labels, view.k, key=id(labels))
             labels_text = sparklines(glyphs.update)
@@ -54,21 +57,32 @@ def inlay_hints(session: LensSession, prepared: Prepared, start: int, end: int) 
                     continue
                 if density == "large" and not large[t]:
                     continue
-                hints.append(types.InlayHint(position=positions.position_at(int(prepared.ends[index])),
-                                             label=labels_text[t], padding_left=False,
-                                             data={"uri": uri, "version": version, "token": index}))
+                chosen.append((index, labels_text[t]))
     prepared.check()
-    return hints
+    places = positions.positions_at(prepared.ends[[index for index, _ in chosen]])
+    prefix = f"{version}:"
+    return [{"position": {"line": line, "character": character}, "label": label, "data": [uri, prefix + str(index)]}
+            for (index, label), (line, character) in zip(chosen, places, strict=True)]
+
+
+def hint_reference(data: Any) -> tuple[str, int, int] | None:
+    """(uri, version, token index) from a hint's `data`: [uri, "version:index"] (compact: hints are many)."""
+    if not isinstance(data, list | tuple) or len(data) != 2 or not all(isinstance(x, str) for x in data):
+        return None
+    version, _, index = data[1].partition(":")
+    try:
+        return data[0], int(version), int(index)
+    except ValueError:
+        return None
 
 
 def resolve_tooltip(session: LensSession, prepared: Prepared, hint: types.InlayHint) -> types.InlayHint:
     """Add the numbers behind a glyph as a Markdown tooltip (the hint unchanged if its document moved on)."""
-    data: Any = hint.data
-    if not isinstance(data, dict) or data.get("uri") != prepared.snapshot.uri \
-            or data.get("version") != prepared.snapshot.version or prepared.labels is None:
+    reference = hint_reference(hint.data)
+    if reference is None or prepared.labels is None:
         return hint
-    index = int(data.get("token", -1))
-    if not 0 <= index < len(prepared.tokens):
+    uri, version, index = reference
+    if uri != prepared.snapshot.uri or version != prepared.snapshot.version or not 0 <= index < len(prepared.tokens):
         return hint
     view = prepared.view
     with prepared.timeline.lock:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 from itertools import accumulate
 
+import numpy as np
 from lsprotocol import types
 from pygls.workspace.position_codec import PositionCodec
 
@@ -26,6 +27,7 @@ class PositionMap:
         self.line_starts: list[int] = [0, *accumulate(len(line) for line in lines)][: max(len(lines), 1)]
         self._lines = lines or [""]
         self._unit_tables: dict[int, list[int] | None] = {}
+        self._starts_array: np.ndarray | None = None
 
     @property
     def line_count(self) -> int:
@@ -49,6 +51,19 @@ class PositionMap:
         column = offset - self.line_starts[line]
         table = self._units_before(line)
         return types.Position(line=line, character=column if table is None else table[min(column, len(table) - 1)])
+
+    def positions_at(self, offsets: np.ndarray) -> list[tuple[int, int]]:
+        """(line, character) for many offsets at once (inlay hints need hundreds)."""
+        clamped = np.clip(np.asarray(offsets, dtype=np.int64), 0, len(self._text))
+        if self._starts_array is None:
+            self._starts_array = np.asarray(self.line_starts, dtype=np.int64)
+        lines = np.searchsorted(self._starts_array, clamped, side="right") - 1
+        columns = clamped - self._starts_array[lines]
+        result = []
+        for line, column in zip(lines.tolist(), columns.tolist(), strict=True):
+            table = self._units_before(line)
+            result.append((line, column if table is None else table[min(column, len(table) - 1)]))
+        return result
 
     def offset_at(self, position: types.Position) -> int | None:
         """The code-point offset of a client position; None when it lies past the end of the text.

@@ -30,7 +30,7 @@ from rnnlens.lsp.clusters import Progress
 from rnnlens.lsp.commands import COMMANDS, CommandContext, CommandSpec, parse_arguments, workspace_roots
 from rnnlens.lsp.hover import hover_result
 from rnnlens.lsp.incremental import Stale
-from rnnlens.lsp.inlay_hints import inlay_hints, resolve_tooltip
+from rnnlens.lsp.inlay_hints import hint_reference, inlay_hints, resolve_tooltip
 from rnnlens.lsp.session import LensSession
 from rnnlens.stream.lsp_bridge import start_panel_stream
 
@@ -245,13 +245,13 @@ def build_server() -> RnnLensServer:
         return await answer(ls, work)
 
     @server.feature(types.TEXT_DOCUMENT_INLAY_HINT)
-    async def inlay_hint(ls: RnnLensServer, params: types.InlayHintParams) -> list[types.InlayHint] | None:
+    async def inlay_hint(ls: RnnLensServer, params: types.InlayHintParams) -> list[dict[str, Any]] | None:
         snapshot = ls.session.documents.get(params.text_document.uri)
         if snapshot is None:
             return None
         start, end = snapshot.positions.span_of_range(params.range)
 
-        def work(cancelled: Callable[[], bool]) -> list[types.InlayHint]:
+        def work(cancelled: Callable[[], bool]) -> list[dict[str, Any]]:
             prepared = ls.session.prepare(snapshot.uri, cancelled)
             if prepared is None:
                 return []
@@ -263,9 +263,10 @@ def build_server() -> RnnLensServer:
 
     @server.feature(types.INLAY_HINT_RESOLVE)
     async def inlay_hint_resolve(ls: RnnLensServer, hint: types.InlayHint) -> types.InlayHint:
-        uri = hint.data.get("uri") if isinstance(hint.data, dict) else None
-        if not isinstance(uri, str):
+        reference = hint_reference(hint.data)
+        if reference is None:
             return hint
+        uri = reference[0]
 
         def work(cancelled: Callable[[], bool]) -> types.InlayHint:
             prepared = ls.session.prepare(uri, cancelled, start_clusters=False)
