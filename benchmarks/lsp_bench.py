@@ -121,7 +121,8 @@ class Bench:
         return elapsed
 
 
-async def start_server(text: str, model: str, model_paths: list[str], incremental: bool) -> Bench:
+async def start_server(text: str, model: str, model_paths: list[str], incremental: bool,
+                       density: str = "words") -> Bench:
     client = LanguageClient("rnnlens-bench", "1")
     statuses: list[dict[str, Any]] = []
 
@@ -136,7 +137,7 @@ async def start_server(text: str, model: str, model_paths: list[str], incrementa
             print(f"server: {params.message}", file=sys.stderr)
 
     await client.start_io(sys.executable, "-m", "rnnlens", "lsp")
-    options = {"model": model, "modelPaths": model_paths, "inlayHints": {"density": "all"},
+    options = {"model": model, "modelPaths": model_paths, "inlayHints": {"density": density},
                "maxDocumentSize": 10_000_000, "incremental": incremental}
     await client.initialize_async(types.InitializeParams(capabilities=types.ClientCapabilities(),
                                                          initialization_options=options))
@@ -154,13 +155,14 @@ async def wait_for_clusters(bench: Bench) -> None:
 async def run(args: argparse.Namespace) -> int:
     text = document_text(args.words)
     words = sum(1 for t in tokenize(text) if t.is_word)
-    print(f"document: {words:,} words, {len(text):,} characters, {len(text.splitlines()):,} lines; model {args.model}")
+    print(f"document: {words:,} words, {len(text):,} characters, {len(text.splitlines()):,} lines; "
+          f"model {args.model}; inlay density {args.density}")
     started = time.perf_counter()
-    incremental = await start_server(text, args.model, args.model_path, incremental=True)
+    incremental = await start_server(text, args.model, args.model_path, True, args.density)
     await wait_for_clusters(incremental)
     print(f"one-time cluster warm-up (evaluation + co-clustering, cached afterwards): "
           f"{time.perf_counter() - started:.1f} s")
-    baseline = await start_server(text, args.model, args.model_path, incremental=False)
+    baseline = await start_server(text, args.model, args.model_path, False, args.density)
     await wait_for_clusters(baseline)
     servers = (incremental, baseline)
     for bench in servers:
@@ -205,6 +207,8 @@ def main() -> int:
     parser.add_argument("--model", default="brown-lstm")
     parser.add_argument("--model-path", action="append", default=[], help="extra model folders")
     parser.add_argument("--words", type=int, default=5000)
+    parser.add_argument("--density", default="words", choices=["all", "words", "large"],
+                        help="inlay-hint density (the server's default: words)")
     parser.add_argument("--repeats", type=int, default=30, help="edits, each measured on both servers")
     parser.add_argument("--baseline-repeats", type=int, default=12, help="baseline hovers")
     parser.add_argument("--hovers", type=int, default=100, help="warm hovers")

@@ -40,6 +40,7 @@ class ClusterBook:
         self._labels: dict[ClusterKey, np.ndarray] = {}
         self._failed: dict[ClusterKey, str] = {}
         self._jobs: dict[ClusterKey, ClusterJob] = {}
+        self._generation: dict[str, int] = {}  # model -> bumps when its statistics change
 
     def labels(self, key: ClusterKey, start: bool = True) -> np.ndarray | None:
         """The labels if ready; otherwise start computing them (once) and return None."""
@@ -55,15 +56,20 @@ class ClusterBook:
         thread.start()
         return None
 
+    def _bump(self, model_name: str) -> None:
+        self._generation[model_name] = self._generation.get(model_name, 0) + 1
+
     def set_labels(self, key: ClusterKey, labels: np.ndarray) -> None:
         """Labels that another path computed (the co-cluster command)."""
         with self._lock:
+            self._bump(key[0])  # a job still running on older statistics must not overwrite these
             self._labels[key] = np.asarray(labels, dtype=np.int64)
             self._failed.pop(key, None)
 
     def forget(self, model_name: str) -> None:
         """Drop the labels of a model (its statistics changed, e.g. after evaluating another corpus)."""
         with self._lock:
+            self._bump(model_name)
             for key in [k for k in self._labels if k[0] == model_name]:
                 del self._labels[key]
             for key in [k for k in self._failed if k[0] == model_name]:
@@ -91,11 +97,16 @@ class ClusterBook:
 
     def _run(self, key: ClusterKey, cancel: threading.Event) -> None:
         error: str | None = None
+        with self._lock:
+            generation = self._generation.get(key[0], 0)
         try:
             progress = self._on_started(key)
             labels = self._compute(key, progress, cancel.is_set)
             with self._lock:
-                self._labels[key] = np.asarray(labels, dtype=np.int64)
+                if self._generation.get(key[0], 0) != generation:
+                    error = "cancelled"  # the statistics changed meanwhile; newer labels win
+                else:
+                    self._labels[key] = np.asarray(labels, dtype=np.int64)
         except Cancelled:
             error = "cancelled"
         except RnnLensError as exc:

@@ -119,6 +119,8 @@ def evaluate(session: LensSession, options: dict[str, Any], context: CommandCont
         str(options.get("corpus")) if corpus is not None else "the model's corpus")
     stats = session.service.evaluate(model, corpus, progress=context.progress, cancel=context.cancelled)
     session.clusters.forget(model)
+    if model == session.model_name():  # new statistics, new clusters: make the glyphs' ones now (fast)
+        session.refresh_clusters(context.cancelled)
     data = {"model": model, "corpus": label, "tokens": int(stats.tokens), "words": int(len(stats.row_ids))}
     return data, f"Evaluated {model} on {label}: {stats.tokens:,} tokens, {len(stats.row_ids):,} distinct words"
 

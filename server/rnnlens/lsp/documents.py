@@ -39,6 +39,8 @@ class DocumentStore:
         self._lock = threading.Lock()
         self._documents: dict[str, Snapshot] = {}
         self._serial = 0  # bumps on every change, so a reopened document never matches an old snapshot
+        self._numbers: dict[str, int] = {}  # uri -> a small number that names it in inlay-hint data
+        self._uris: list[str] = []
 
     def put(self, uri: str, version: int | None, text: str, language_id: str, codec: PositionCodec) -> Snapshot:
         with self._lock:
@@ -58,6 +60,17 @@ class DocumentStore:
     def is_current(self, snapshot: Snapshot) -> bool:
         with self._lock:
             return self._documents.get(snapshot.uri) is snapshot
+
+    def number(self, uri: str) -> int:
+        with self._lock:
+            if uri not in self._numbers:
+                self._numbers[uri] = len(self._uris)
+                self._uris.append(uri)
+            return self._numbers[uri]
+
+    def uri_of(self, number: int) -> str | None:
+        with self._lock:
+            return self._uris[number] if 0 <= number < len(self._uris) else None
 
     def uris(self) -> list[str]:
         with self._lock:

@@ -60,25 +60,27 @@ def inlay_hints(session: LensSession, prepared: Prepared, start: int, end: int) 
                 chosen.append((index, labels_text[t]))
     prepared.check()
     places = positions.positions_at(prepared.ends[[index for index, _ in chosen]])
-    prefix = f"{version}:"
-    return [{"position": {"line": line, "character": character}, "label": label, "data": [uri, prefix + str(index)]}
+    prefix = f"{session.documents.number(uri)}:{version}:"
+    return [{"position": {"line": line, "character": character}, "label": label, "data": prefix + str(index)}
             for (index, label), (line, character) in zip(chosen, places, strict=True)]
 
 
-def hint_reference(data: Any) -> tuple[str, int, int] | None:
-    """(uri, version, token index) from a hint's `data`: [uri, "version:index"] (compact: hints are many)."""
-    if not isinstance(data, list | tuple) or len(data) != 2 or not all(isinstance(x, str) for x in data):
+def hint_reference(session: LensSession, data: Any) -> tuple[str, int, int] | None:
+    """(uri, version, token index) from a hint's `data`, "document number:version:token" (compact: hints
+    are many, and the uri would repeat in each)."""
+    if not isinstance(data, str):
         return None
-    version, _, index = data[1].partition(":")
     try:
-        return data[0], int(version), int(index)
+        number, version, index = (int(part) for part in data.split(":"))
     except ValueError:
         return None
+    uri = session.documents.uri_of(number)
+    return None if uri is None else (uri, version, index)
 
 
 def resolve_tooltip(session: LensSession, prepared: Prepared, hint: types.InlayHint) -> types.InlayHint:
     """Add the numbers behind a glyph as a Markdown tooltip (the hint unchanged if its document moved on)."""
-    reference = hint_reference(hint.data)
+    reference = hint_reference(session, hint.data)
     if reference is None or prepared.labels is None:
         return hint
     uri, version, index = reference

@@ -263,7 +263,7 @@ def build_server() -> RnnLensServer:
 
     @server.feature(types.INLAY_HINT_RESOLVE)
     async def inlay_hint_resolve(ls: RnnLensServer, hint: types.InlayHint) -> types.InlayHint:
-        reference = hint_reference(hint.data)
+        reference = hint_reference(ls.session, hint.data)
         if reference is None:
             return hint
         uri = reference[0]

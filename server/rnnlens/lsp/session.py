@@ -318,6 +318,14 @@ class LensSession:
             self._word_profiles[key] = profile
         return profile
 
+    def refresh_clusters(self, cancel: Callable[[], bool]) -> None:
+        """Cluster the current view's units now, on this thread (after an evaluation it takes seconds)."""
+        model = self.model()
+        view = self.view_for(model)
+        key = self.cluster_key(model, view)
+        self.clusters.set_labels(key, self._compute_clusters(key, lambda fraction, message: None, cancel))
+        self._clusters_done(key, None)
+
     # ----- clusters (background) ----------------------------------------------------------
     def _compute_clusters(self, key: ClusterKey, progress: Progress, cancel: Callable[[], bool]) -> np.ndarray:
         name, _, layer, state, k = key
