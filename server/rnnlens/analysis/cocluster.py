@@ -97,10 +97,12 @@ def block_means(matrix: np.ndarray, row_labels: np.ndarray, column_labels: np.nd
 def _low_rank_block_means(d: SpectralDecomposition, rows: np.ndarray, columns: np.ndarray, k: int) -> np.ndarray:
     row_weight = np.divide(1.0, d.row_scale, out=np.zeros_like(d.row_scale), where=d.row_scale > 0)
     column_weight = np.divide(1.0, d.column_scale, out=np.zeros_like(d.column_scale), where=d.column_scale > 0)
-    left = np.zeros((k, d.u.shape[1]))
-    np.add.at(left, rows, d.u * row_weight[:, None])
-    right = np.zeros((d.vt.shape[0], k))
-    np.add.at(right.T, columns, d.vt.T * column_weight[:, None])
+    row_members = np.zeros((k, rows.size))
+    row_members[rows, np.arange(rows.size)] = 1.0
+    column_members = np.zeros((columns.size, k))
+    column_members[np.arange(columns.size), columns] = 1.0
+    left = row_members @ (d.u * row_weight[:, None])  # (k, c)
+    right = (d.vt * column_weight[None, :]) @ column_members  # (c, k)
     sums = (left * d.s[None, :]) @ right
     sizes = np.outer(np.bincount(rows, minlength=k), np.bincount(columns, minlength=k))
     return np.divide(sums, sizes, out=np.zeros_like(sums), where=sizes > 0)
