@@ -65,7 +65,8 @@ def render(analysis: TextAnalysis, colour: bool) -> str:
     width = max((len(t.text) for t in analysis.tokens), default=4)
     lines = [f"layer {analysis.layer} state {analysis.state}: one cell per unit cluster "
              f"(height = |net update|, {'orange' if colour else 'plain'} = increase, "
-             f"{'blue' if colour else 'marked -'} = decrease), kept = share of memory carried over"]
+             f"{'blue' if colour else 'marked -'} = decrease), kept = share of memory carried over, "
+             f"word? = not in the model's vocabulary"]
     for t, token in enumerate(analysis.tokens):
         cells = "".join(_cell(float(update[t, c]), scale, colour) for c in range(glyphs.n_clusters))
         kept = float(glyphs.kept[t].mean())
