@@ -11,6 +11,10 @@ from rnnlens.models.config import ModelConfig
 from rnnlens.models.network import RecurrentModel
 from rnnlens.models.storage import save_model
 
+# The tests share 2 cores with the servers they start; torch's spinning worker threads then
+# slow everything several-fold, so the test process computes on one thread.
+torch.set_num_threads(1)
+
 TINY_WORDS = ("the a food staff is not helpful though i love it was good bad movie great terrible "
               "and but very , . ! ?").split()
 

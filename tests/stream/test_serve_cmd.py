@@ -29,7 +29,7 @@ def served(tiny_models: Path, tmp_path: Path):
     process = _serve(tiny_models, tmp_path, "--model", "tiny-gru-lm")
     yield process
     process.send_signal(signal.SIGINT)
-    process.wait(timeout=20)
+    process.wait(timeout=60)
 
 
 async def test_prints_one_line_and_serves_page_and_stream(served: subprocess.Popen):
@@ -44,7 +44,8 @@ async def test_prints_one_line_and_serves_page_and_stream(served: subprocess.Pop
     assert hello["settings"]["model"] == "tiny-gru-lm"
     assert "tiny-gru-lm" in [m["name"] for m in hello["models"]]
     served.send_signal(signal.SIGINT)
-    rest, _ = served.communicate(timeout=20)
+    # Ctrl-C waits for a running analysis to see its cancel flag: generous on a loaded machine.
+    rest, _ = served.communicate(timeout=60)
     assert rest == "", "serve must print exactly one line"
 
 
