@@ -26,6 +26,7 @@ from rnnlens.train.card import write_card
 from rnnlens.train.checkpoint import load_checkpoint, save_checkpoint
 from rnnlens.train.config import TrainConfig
 from rnnlens.train.kneser_ney import KneserNeyTrigram
+from rnnlens.train.metrics import classifier_accuracy, final_step_logits, lm_perplexity
 
 
 def seed_everything(seed: int) -> None:
@@ -91,21 +92,10 @@ class Trainer:
         self.optimizer.step()
 
     def evaluate_lm(self, split: str) -> float:
-        data = batches.batchify(self.lm[split], 8)
-        self.model.eval()
-        state = None
-        total, count = 0.0, 0
-        with torch.inference_mode():
-            for inputs, targets in batches.lm_windows(data, 200):
-                logits, state = self.model(inputs, state)
-                total += nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1),
-                                                     reduction="sum").item()
-                count += targets.numel()
-        return math.exp(total / count)
+        return lm_perplexity(self.model, self.lm[split])
 
     def _classifier_logits(self, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
-        logits, _ = self.model(ids)
-        return logits[torch.arange(ids.shape[0]), lengths - 1]
+        return final_step_logits(self.model, ids, lengths)
 
     def _train_epoch_classifier(self, epoch: int) -> float:
         seqs, targets = self.snippets["train"]
@@ -123,13 +113,7 @@ class Trainer:
 
     def evaluate_classifier(self, split: str) -> float:
         seqs, targets = self.snippets[split]
-        self.model.eval()
-        correct = 0
-        with torch.inference_mode():
-            for ids, lengths, gold in batches.padded_batches(seqs, targets, 256, self.vocab.pad_id,
-                                                             range(len(seqs))):
-                correct += int((self._classifier_logits(ids, lengths).argmax(1) == gold).sum())
-        return correct / max(1, len(seqs))
+        return classifier_accuracy(self.model, seqs, targets, self.vocab.pad_id)
 
     # driver ---------------------------------------------------------------------------------
     def run(self, resume: bool = True) -> dict[str, Any]:

@@ -1,0 +1,40 @@
+"""The test metrics the model cards report, as functions of a network and encoded data."""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+
+from rnnlens.train import batches
+
+
+def lm_perplexity(network: nn.Module, stream: torch.Tensor, rows: int = 8, window: int = 200) -> float:
+    """Perplexity of a language model over a token stream, read as `rows` contiguous rows."""
+    data = batches.batchify(stream, rows)
+    network.eval()
+    state = None
+    total, count = 0.0, 0
+    with torch.inference_mode():
+        for inputs, targets in batches.lm_windows(data, window):
+            logits, state = network(inputs, state)
+            total += nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1),
+                                                 reduction="sum").item()
+            count += targets.numel()
+    return math.exp(total / count)
+
+
+def final_step_logits(network: nn.Module, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+    """A classifier's logits at each padded sequence's last real token."""
+    logits, _ = network(ids)
+    return logits[torch.arange(ids.shape[0]), lengths - 1]
+
+
+def classifier_accuracy(network: nn.Module, seqs: list[list[int]], gold: torch.Tensor, pad: int) -> float:
+    network.eval()
+    correct = 0
+    with torch.inference_mode():
+        for ids, lengths, target in batches.padded_batches(seqs, gold, 256, pad, range(len(seqs))):
+            correct += int((final_step_logits(network, ids, lengths).argmax(1) == target).sum())
+    return correct / max(1, len(seqs))
