@@ -10,8 +10,8 @@ import numpy as np
 import torch
 from lsprotocol import types
 from pygls.workspace.position_codec import PositionCodec
-from rnnlens.lsp.glyph_text import encode_png, sparkline
-from rnnlens.lsp.incremental import StateTimeline, first_difference
+from rnnlens.lsp.glyph_text import encode_png, sparkline, sparklines
+from rnnlens.lsp.incremental import SINGLE_THREAD_MAX_TOKENS, StateTimeline, first_difference, threads_for
 from rnnlens.lsp.positions import PositionMap
 from rnnlens.lsp.settings import Settings, apply_settings
 from rnnlens.models.storage import load_model
@@ -108,3 +108,40 @@ def test_png_encoder_writes_a_decodable_image():
     rows = [raw[i * 7:(i + 1) * 7] for i in range(3)]
     assert all(row[0] == 0 for row in rows)  # filter byte
     assert rows[1][4:7] == bytes((245, 160, 60))
+
+
+def test_sparklines_match_sparkline_row_by_row():
+    updates = np.random.default_rng(3).normal(size=(200, 7))
+    updates[4] = 0.0  # a flat row
+    updates[5] = [0.001, -0.001, 0, 0, 0, 0, 0]  # below the floor
+    assert sparklines(updates) == [sparkline(row) for row in updates]
+    assert sparklines(np.zeros((3, 0))) == ["", "", ""]
+    assert sparklines(np.zeros((0, 4))) == []
+
+
+def test_memoised_labels_die_with_the_chunks_an_edit_reaches(tiny_models: Path):
+    model = load_model(tiny_models / "tiny-gru-lm")
+    ids = np.arange(200) % len(model.vocab)
+    timeline = StateTimeline(model, chunk_size=64)
+    timeline.set_ids(ids)
+    before, after = timeline.chunks_for(0, 1)[0], timeline.chunks_for(150, 151)[0]
+    calls: list[int] = []
+    for chunk in (before, after):
+        chunk.memo("key", lambda chunk=chunk: calls.append(chunk.start) or chunk.start)
+        assert chunk.memo("key", lambda: -1) == chunk.start  # memoised: `make` runs once
+    edited = ids.copy()
+    edited[130] = (edited[130] + 1) % len(model.vocab)
+    timeline.set_ids(edited)
+    assert timeline.chunks_for(0, 1)[0] is before and before.memo("key", lambda: -1) == 0
+    fresh = timeline.chunks_for(150, 151)[0]
+    assert fresh is not after and fresh.memo("key", lambda: -1) == -1  # recomputed, not the old value
+    assert calls == [0, 128]
+
+
+def test_small_traces_run_on_one_thread_and_restore_the_count():
+    threads = torch.get_num_threads()
+    with threads_for(SINGLE_THREAD_MAX_TOKENS):
+        assert torch.get_num_threads() == 1
+    assert torch.get_num_threads() == threads
+    with threads_for(SINGLE_THREAD_MAX_TOKENS + 1):
+        assert torch.get_num_threads() == threads

@@ -20,6 +20,7 @@ import zlib
 import numpy as np
 
 SPARK = "▁▂▃▄▅▆▇█"
+SPARK_TABLE = np.array(list(SPARK))
 UPDATE_FLOOR = 0.02  # |U| below this is drawn as "no change"
 
 ORANGE = (245, 160, 60)
@@ -49,8 +50,9 @@ def sparklines(updates: np.ndarray) -> list[str]:
         return [""] * len(values)
     scale = np.maximum(np.max(np.abs(values), axis=1, keepdims=True), UPDATE_FLOOR)
     levels = np.clip(np.floor((values / scale + 1.0) / 2.0 * len(SPARK)), 0, len(SPARK) - 1).astype(int)
-    table = np.array(list(SPARK))
-    return ["".join(row) for row in table[levels]]
+    # (T, K) one-character strings, contiguous, viewed as T strings of K characters: no per-row join
+    chars = np.ascontiguousarray(SPARK_TABLE[levels])
+    return chars.view(f"<U{chars.shape[1]}").ravel().tolist() if chars.shape[1] else [""] * len(chars)
 
 
 def glyph_image(positive: np.ndarray, negative: np.ndarray, delta_positive: np.ndarray,

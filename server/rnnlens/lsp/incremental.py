@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import torch
@@ -27,6 +28,26 @@ from rnnlens.models.loaded import LoadedModel
 from rnnlens.models.trace import State
 
 ShouldStop = Callable[[], bool]
+T = TypeVar("T")
+
+# A trace of a few hundred tokens (the usual work after an edit) runs faster on one thread: at
+# batch 1 and hidden ~150 each step is too small to split, and with busy cores the threads
+# wait for each other at every step. Longer runs keep torch's thread count.
+SINGLE_THREAD_MAX_TOKENS = 1024
+_ORIGINAL_THREADS = torch.get_num_threads()
+
+
+@contextmanager
+def threads_for(tokens: int) -> Iterator[None]:
+    """Run the body on one torch thread when `tokens` is small (restores the process's count after)."""
+    if tokens > SINGLE_THREAD_MAX_TOKENS or _ORIGINAL_THREADS <= 1:
+        yield
+        return
+    torch.set_num_threads(1)  # OpenMP keeps the count per calling thread; the restore below resets it
+    try:
+        yield
+    finally:
+        torch.set_num_threads(_ORIGINAL_THREADS)
 
 
 class Stale(Exception):
@@ -41,6 +62,9 @@ class ChunkStates:
     states: dict[str, np.ndarray]
     initial: dict[str, np.ndarray]  # name -> (H,): the state before `start`
     glyph_cache: dict[Hashable, Glyphs] = field(default_factory=dict)
+    # Values derived from this chunk's states only (e.g. inlay labels), memoised: an edit that
+    # reaches the chunk replaces the whole object, so nothing here can outlive its states.
+    derived: dict[Hashable, Any] = field(default_factory=dict)
 
     @property
     def length(self) -> int:
@@ -56,6 +80,13 @@ class ChunkStates:
     def previous(self, name: str) -> np.ndarray:
         seq = self.states[name]
         return np.concatenate([self.initial[name][None, :], seq[:-1]], axis=0)
+
+    def memo(self, key: Hashable, make: Callable[[], T]) -> T:
+        """`make()` once per key for this chunk; it must depend only on the chunk's states and the key."""
+        if key not in self.derived:
+            self.derived[key] = make()
+        value: T = self.derived[key]
+        return value
 
     def glyphs(self, name: str, unit_labels: np.ndarray, n_clusters: int, key: Hashable) -> Glyphs:
         cache_key = (name, key)
@@ -167,7 +198,8 @@ class StateTimeline:
         begin, finish = first * size, min(stop * size, len(self.ids))
         initial = self._checkpoints[first]
         ids = torch.from_numpy(self.ids[begin:finish]).view(1, -1)
-        trace = self.model.trace(ids, initial=initial, outputs=False)
+        with threads_for(finish - begin):
+            trace = self.model.trace(ids, initial=initial, outputs=False)
         self.tokens_computed += finish - begin
         names = list(initial)
         arrays = {name: trace.states[name][0].numpy().astype(np.float32, copy=False) for name in names}

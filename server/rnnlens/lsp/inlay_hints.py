@@ -7,13 +7,15 @@ updates only (the token rewrote at least `LARGE_UPDATE` of the memory it found).
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from typing import Any
 
 import numpy as np
 from lsprotocol import types
 
+from rnnlens.analysis.glyphs import Glyphs
 from rnnlens.lsp.glyph_text import sparklines
-from rnnlens.lsp.incremental import fill_glyphs
+from rnnlens.lsp.incremental import ChunkStates, fill_glyphs
 from rnnlens.lsp.session import LensSession, Prepared
 
 LARGE_UPDATE = 0.5  # sum |r_t| / sum |s_{t-1}| over units
@@ -42,9 +44,10 @@ def inlay_hints(session: LensSession, prepared: Prepared, start: int, end: int) 
         session.sync_timeline(prepared)
         chunks = prepared.timeline.chunks_for(indices.start, indices.stop, prepared.should_stop)
         fill_glyphs(chunks, view.name, labels, view.k, key=id(labels))
+        label_key = ("sparklines", view.name, id(labels))
+        fill_labels(chunks, label_key, [chunk.glyphs(view.name, labels, view.k, key=id(labels)) for chunk in chunks])
         for chunk in chunks:
-            glyphs = chunk.glyphs(view.name, labels, view.k, key=id(labels))
-            labels_text = sparklines(glyphs.update)
+            labels_text: list[str] = chunk.derived[label_key]
             if density == "large":
                 current, previous = chunk.current(view.name), chunk.previous(view.name)
                 moved = np.abs(current - previous).sum(axis=1)
@@ -63,6 +66,20 @@ def inlay_hints(session: LensSession, prepared: Prepared, start: int, end: int) 
     prefix = f"{session.documents.number(uri)}:{version}:"
     return [{"position": {"line": line, "character": character}, "label": label, "data": prefix + str(index)}
             for (index, label), (line, character) in zip(chosen, places, strict=True)]
+
+
+def fill_labels(chunks: list[ChunkStates], key: Hashable, glyphs: list[Glyphs]) -> None:
+    """Memoise every chunk's sparkline labels under `key`; the new chunks (those after an edit)
+    in one `sparklines` call, the chunks the edit did not reach keep theirs."""
+    missing = [(chunk, g) for chunk, g in zip(chunks, glyphs, strict=True) if key not in chunk.derived]
+    if not missing:
+        return
+    texts = sparklines(np.concatenate([g.update for _, g in missing]))
+    offset = 0
+    for chunk, g in missing:
+        rows = len(g.update)
+        chunk.memo(key, lambda offset=offset, rows=rows: texts[offset:offset + rows])  # type: ignore[misc]
+        offset += rows
 
 
 def hint_reference(session: LensSession, data: Any) -> tuple[str, int, int] | None:
