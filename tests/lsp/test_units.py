@@ -11,7 +11,7 @@ import torch
 from lsprotocol import types
 from pygls.workspace.position_codec import PositionCodec
 from rnnlens.lsp.glyph_text import encode_png, sparkline, sparklines
-from rnnlens.lsp.incremental import SINGLE_THREAD_MAX_TOKENS, StateTimeline, first_difference, threads_for
+from rnnlens.lsp.incremental import StateTimeline, first_difference
 from rnnlens.lsp.positions import PositionMap
 from rnnlens.lsp.settings import Settings, apply_settings
 from rnnlens.models.storage import load_model
@@ -138,10 +138,22 @@ def test_memoised_labels_die_with_the_chunks_an_edit_reaches(tiny_models: Path):
     assert calls == [0, 128]
 
 
-def test_small_traces_run_on_one_thread_and_restore_the_count():
-    threads = torch.get_num_threads()
-    with threads_for(SINGLE_THREAD_MAX_TOKENS):
-        assert torch.get_num_threads() == 1
-    assert torch.get_num_threads() == threads
-    with threads_for(SINGLE_THREAD_MAX_TOKENS + 1):
-        assert torch.get_num_threads() == threads
+
+def test_content_modified_is_one_info_line_and_other_errors_keep_their_traceback(caplog):
+    import logging
+
+    from pygls.exceptions import JsonRpcContentModified
+    from rnnlens.lsp.server import quiet_content_modified
+
+    quiet_content_modified()
+    pygls_log = logging.getLogger("pygls.protocol.json_rpc")
+    caplog.set_level(logging.INFO, logger="pygls.protocol.json_rpc")
+    for error in (JsonRpcContentModified("the document changed"), ValueError("a real bug")):
+        try:
+            raise error
+        except Exception:
+            pygls_log.exception('Exception occurred for message "%s"', 7)
+    overtaken, bug = caplog.records
+    assert overtaken.levelno == logging.INFO and overtaken.exc_info is None
+    assert "the document changed" in overtaken.getMessage()
+    assert bug.levelno == logging.ERROR and bug.exc_info is not None

@@ -15,8 +15,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any, TypeVar
 
@@ -29,25 +28,6 @@ from rnnlens.models.trace import State
 
 ShouldStop = Callable[[], bool]
 T = TypeVar("T")
-
-# A trace of a few hundred tokens (the usual work after an edit) runs faster on one thread: at
-# batch 1 and hidden ~150 each step is too small to split, and with busy cores the threads
-# wait for each other at every step. Longer runs keep torch's thread count.
-SINGLE_THREAD_MAX_TOKENS = 1024
-_ORIGINAL_THREADS = torch.get_num_threads()
-
-
-@contextmanager
-def threads_for(tokens: int) -> Iterator[None]:
-    """Run the body on one torch thread when `tokens` is small (restores the process's count after)."""
-    if tokens > SINGLE_THREAD_MAX_TOKENS or _ORIGINAL_THREADS <= 1:
-        yield
-        return
-    torch.set_num_threads(1)  # OpenMP keeps the count per calling thread; the restore below resets it
-    try:
-        yield
-    finally:
-        torch.set_num_threads(_ORIGINAL_THREADS)
 
 
 class Stale(Exception):
@@ -198,8 +178,7 @@ class StateTimeline:
         begin, finish = first * size, min(stop * size, len(self.ids))
         initial = self._checkpoints[first]
         ids = torch.from_numpy(self.ids[begin:finish]).view(1, -1)
-        with threads_for(finish - begin):
-            trace = self.model.trace(ids, initial=initial, outputs=False)
+        trace = self.model.trace(ids, initial=initial, outputs=False)
         self.tokens_computed += finish - begin
         names = list(initial)
         arrays = {name: trace.states[name][0].numpy().astype(np.float32, copy=False) for name in names}

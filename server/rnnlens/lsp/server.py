@@ -30,7 +30,7 @@ from rnnlens.lsp.clusters import Progress
 from rnnlens.lsp.commands import COMMANDS, CommandContext, CommandSpec, parse_arguments, workspace_roots
 from rnnlens.lsp.hover import hover_result
 from rnnlens.lsp.incremental import Stale
-from rnnlens.lsp.inlay_hints import hint_reference, inlay_hints, resolve_tooltip
+from rnnlens.lsp.inlay_hints import JsonReadyHints, hint_reference, inlay_hints, resolve_tooltip
 from rnnlens.lsp.session import LensSession
 from rnnlens.stream.lsp_bridge import start_panel_stream
 
@@ -44,6 +44,25 @@ STATUS_NOTIFICATION = "rnnlens/status"
 PROGRESS_INTERVAL_S = 0.1
 
 
+class QuietContentModified(logging.Filter):
+    """pygls logs every failed request at error level with its traceback. A request that an edit
+    overtook (ContentModified) is normal: the client asks again. Make that one info line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, JsonRpcContentModified):
+            record.msg, record.args = "request overtaken by an edit: %s", (error,)
+            record.exc_info, record.exc_text = None, None
+            record.levelno, record.levelname = logging.INFO, logging.getLevelName(logging.INFO)
+        return True
+
+
+def quiet_content_modified() -> None:
+    pygls_log = logging.getLogger("pygls.protocol.json_rpc")
+    if not any(isinstance(f, QuietContentModified) for f in pygls_log.filters):
+        pygls_log.addFilter(QuietContentModified())
+
+
 class RnnLensServer(LanguageServer):
     def __init__(self) -> None:
         super().__init__("rnnlens", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
@@ -52,6 +71,7 @@ class RnnLensServer(LanguageServer):
         self.session = LensSession(_Notifier(self))
         self.workers = ThreadPoolExecutor(max_workers=4, thread_name_prefix="rnnlens-request")
         self.on_started: list[StartHook] = list(ON_STARTED)
+        self.protocol._converter.register_unstructure_hook(JsonReadyHints, lambda hints: hints)
 
     # ----- bridge to the event loop -----------------------------------------------------
     def send_soon(self, action: Callable[[], Any]) -> None:
@@ -76,6 +96,12 @@ class RnnLensServer(LanguageServer):
         except asyncio.CancelledError:
             flag.set()
             raise
+
+    def report_server_error(self, error: Exception, source: Any) -> None:
+        if isinstance(error, JsonRpcContentModified):  # normal (see QuietContentModified): no error line
+            log.info("request overtaken by an edit: %s", error)
+            return
+        super().report_server_error(error, source)
 
     def client_supports_inlay_refresh(self) -> bool:
         workspace = self.client_capabilities.workspace
@@ -180,6 +206,7 @@ class ProgressReporter:
 
 
 def build_server() -> RnnLensServer:
+    quiet_content_modified()
     server = RnnLensServer()
     session = server.session
 
