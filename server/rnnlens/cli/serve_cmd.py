@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import errno
+import signal
 import sys
 
 from rnnlens.errors import RnnLensError
@@ -49,8 +50,14 @@ async def _serve(service, settings: dict, port: int) -> None:
 
     server = await start_stream(service, lambda: dict(settings), port=port, serve_page=True)
     print(f"panel: {server.page_url}", flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    # Ctrl-C and a plain `kill` both stop cleanly. Installing the handlers here also covers a
+    # serve started in the background of a non-interactive shell, which inherits SIGINT ignored.
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
     try:
-        await asyncio.Event().wait()
+        await stop.wait()
     finally:
         await server.close()
         sys.stdout.flush()
