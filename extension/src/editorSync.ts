@@ -4,18 +4,18 @@
  */
 import * as vscode from "vscode";
 import { cursorSnapshot, utf16Offset } from "./offsets";
-import type { CursorSnapshot } from "./offsets";
+import type { CursorState } from "./protocol/messages";
 
 export const CURSOR_DEBOUNCE_MS = 120;
 
 export class EditorSync implements vscode.Disposable {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly subscription: vscode.Disposable;
-  latest: CursorSnapshot | undefined;
+  latest: CursorState | undefined;
 
   constructor(
     private readonly languages: () => string[],
-    private readonly onCursor: (cursor: CursorSnapshot) => void,
+    private readonly onCursor: (cursor: CursorState) => void,
   ) {
     this.subscription = vscode.window.onDidChangeTextEditorSelection((event) => this.schedule(event.textEditor));
   }
@@ -26,7 +26,7 @@ export class EditorSync implements vscode.Disposable {
     this.timer = setTimeout(() => this.capture(editor), CURSOR_DEBOUNCE_MS);
   }
 
-  capture(editor: vscode.TextEditor): CursorSnapshot {
+  capture(editor: vscode.TextEditor): CursorState {
     const document = editor.document;
     const selection = editor.selection;
     const text = document.getText();

@@ -4,6 +4,8 @@
  * the same rule as the server (split after . ! ? and whitespace, or at a blank line).
  */
 
+import type { CursorState } from "./protocol/messages";
+
 /** Code-point offset of a UTF-16 offset into `text`. */
 export function codePointOffset(text: string, utf16: number): number {
   let points = 0;
@@ -61,18 +63,8 @@ export function tokenAt(text: string, offset: number): string | null {
   return null;
 }
 
-export interface CursorSnapshot {
-  uri: string;
-  line: number;
-  character: number;
-  offset: number;
-  token: string | null;
-  sentence: string;
-  sentence_start: number;
-}
-
 /** The protocol's CursorState for a cursor at UTF-16 `offset` (sentence capped to keep it light). */
-export function cursorSnapshot(uri: string, text: string, offset: number, line: number, character: number, maxSentence = 2000): CursorSnapshot {
+export function cursorSnapshot(uri: string, text: string, offset: number, line: number, character: number, maxSentence = 2000): CursorState {
   const [start, rawEnd] = sentenceAround(text, offset);
   const end = Math.min(rawEnd, start + maxSentence);
   return {

@@ -4,14 +4,13 @@
  * editor's cursor; it asks the editor to reveal tokens and to save exports.
  */
 import * as vscode from "vscode";
-import type { PanelEndpointParams } from "./protocol/messages";
-import type { CursorSnapshot } from "./offsets";
+import type { CursorState, PanelEndpointParams } from "./protocol/messages";
 import { panelHtml } from "./panelHtml";
 
 export interface PanelDependencies {
   extensionUri: vscode.Uri;
   endpoint(): PanelEndpointParams | undefined;
-  cursor(): CursorSnapshot | undefined;
+  cursor(): CursorState | undefined;
   reveal(uri: string, start: number, end: number): Promise<void>;
 }
 
