@@ -3,8 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RNNLENS=${RNNLENS:-.venv/bin/rnnlens}
-for name in "${@:-rt-gru brown-lstm brown-gru brown-rnn}"; do
-  for model in $name; do
-    "$RNNLENS" train "samples/train/$model.json"
-  done
+models=("$@")
+[ ${#models[@]} -gt 0 ] || models=(rt-gru brown-lstm brown-gru brown-rnn)
+for model in "${models[@]}"; do
+  "$RNNLENS" train "samples/train/$model.json"
 done

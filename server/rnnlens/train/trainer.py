@@ -94,9 +94,6 @@ class Trainer:
     def evaluate_lm(self, split: str) -> float:
         return lm_perplexity(self.model, self.lm[split])
 
-    def _classifier_logits(self, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
-        return final_step_logits(self.model, ids, lengths)
-
     def _train_epoch_classifier(self, epoch: int) -> float:
         seqs, targets = self.snippets["train"]
         order = list(range(len(seqs)))
@@ -106,7 +103,7 @@ class Trainer:
         bar = tqdm(list(batches.padded_batches(seqs, targets, self.config.batch_size, self.vocab.pad_id, order)),
                    desc=f"epoch {epoch}", unit="batch", file=sys.stderr, leave=False)
         for ids, lengths, gold in bar:
-            logits = self._classifier_logits(ids, lengths)
+            logits = final_step_logits(self.model, ids, lengths)
             self._step(nn.functional.cross_entropy(logits, gold))
             correct += int((logits.argmax(1) == gold).sum())
         return correct / len(seqs)
