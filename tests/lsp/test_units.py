@@ -68,6 +68,23 @@ def test_an_edit_recomputes_from_the_checkpoint_before_it_and_only_up_to_the_ran
     assert timeline.tokens_computed == 1128 and untouched[0].start == 0  # before the edit: still cached
 
 
+def test_a_timeline_keeps_only_the_states_it_shows_and_still_resumes_exactly(tiny_models: Path):
+    model = load_model(tiny_models / "tiny-lstm-lm")
+    ids = np.random.default_rng(1).integers(0, len(model.vocab), 300)
+    timeline = StateTimeline(model, keep={"layer2.c"}, chunk_size=32, slice_chunks=3)
+    timeline.set_ids(ids)
+    timeline.chunks_for(0, 300)
+    edited = ids.copy()
+    edited[150] = (edited[150] + 1) % len(model.vocab)
+    timeline.set_ids(edited)
+    chunks = timeline.chunks_for(140, 300)  # resumes from checkpoint 128, completed from the slice end at 96
+    assert timeline.tokens_computed == 300 + (300 - 128)
+    full = _full_states(model, edited)
+    for chunk in chunks:
+        assert set(chunk.states) == {"layer2.c", "layer1.h", "layer2.h"}  # no layer1.c: solved at checkpoints only
+        np.testing.assert_allclose(chunk.states["layer2.c"], full["layer2.c"][chunk.start:chunk.end], atol=1e-5)
+
+
 def test_appending_extends_the_last_partial_chunk(tiny_models: Path):
     model = load_model(tiny_models / "tiny-gru-lm")
     ids = np.arange(100) % len(model.vocab)

@@ -1,5 +1,5 @@
 """Trace capture: names and shapes, states equal to a step-by-step cell reference, gates,
-chunking, padded batches, outputs, name filtering and the linear-recurrence solver."""
+chunking, padded batches, outputs, name filtering, checkpoints and the linear-recurrence solvers."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from rnnlens.errors import RnnLensError
 from rnnlens.models.config import ModelConfig
 from rnnlens.models.network import RecurrentModel
 from rnnlens.models.storage import load_model, model_to_stack
-from rnnlens.models.trace import capture_trace, linear_recurrence
+from rnnlens.models.trace import capture_trace, linear_recurrence, states_every, stretch_ends
 from rnnlens.paths import SAMPLE_MODELS_DIR, SAMPLE_TEXTS_DIR
 from torch import nn
 
@@ -249,6 +249,79 @@ def test_linear_recurrence_equals_the_step_loop(batch: int, steps: int, width: i
         expected[:, t] = y
     got = linear_recurrence(decay, drive, start, block=block)
     torch.testing.assert_close(got.double(), expected, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("cell", ["rnn", "gru", "lstm"])
+@pytest.mark.parametrize("names", [None, ["layer2.h"]])
+def test_checkpoints_are_the_complete_states_after_every_kth_step(cell: str, names: list[str] | None) -> None:
+    model = make_model(cell, layers=2)
+    initial = random_state(model, 2)
+    ids = random_ids(2, 45)
+    reference = reference_states(model, ids, initial)
+    trace = capture_trace(model_to_stack(model), ids, initial=initial, names=names, checkpoint_every=10)
+    assert len(trace.checkpoints) == 4  # after steps 9, 19, 29, 39; the 5 left over make no checkpoint
+    for k, checkpoint in enumerate(trace.checkpoints):
+        assert set(checkpoint) == set(reference)  # every layer's h (and c), whatever `names` kept
+        for name, value in checkpoint.items():
+            torch.testing.assert_close(value, reference[name][:, 10 * k + 9], **TOLERANCE)
+
+
+def test_resuming_from_a_checkpoint_equals_one_pass() -> None:
+    stack = model_to_stack(make_model("lstm", layers=2))
+    ids = random_ids(1, 64)
+    whole = capture_trace(stack, ids)
+    marked = capture_trace(stack, ids[:, :40], names=["layer2.h"], checkpoint_every=16)
+    resumed = capture_trace(stack, ids[:, 32:], initial=marked.checkpoints[1])
+    for name in whole.names:
+        torch.testing.assert_close(resumed[name], whole[name][:, 32:], **TOLERANCE)
+
+
+@pytest.mark.parametrize("cell", ["gru", "lstm"])
+def test_states_every_solves_the_missing_cell_states_from_the_kept_hs(cell: str) -> None:
+    model = make_model(cell, layers=3)
+    stack = model_to_stack(model)
+    initial = random_state(model, 1)
+    ids = random_ids(1, 50)
+    reference = reference_states(model, ids, initial)
+    kept = {name: value for name, value in reference.items() if name.endswith(".h") or name == "layer2.c"}
+    marks = states_every(stack, ids, kept, initial, every=16)
+    assert len(marks) == 3
+    for k, state in enumerate(marks):
+        assert set(state) == set(reference)
+        for name, value in state.items():
+            torch.testing.assert_close(value, reference[name][:, 16 * k + 15], **TOLERANCE)
+
+
+def test_checkpoints_refuse_padded_batches() -> None:
+    with pytest.raises(ValueError, match="unpadded"):
+        capture_trace(model_to_stack(make_model("gru")), random_ids(2, 8), lengths=torch.tensor([8, 3]),
+                      checkpoint_every=4)
+
+
+@pytest.mark.parametrize("batch,steps,width,every", [(1, 450, 150, 32), (2, 7, 3, 7), (3, 20, 4, 1), (1, 5, 2, 8)])
+def test_stretch_ends_equal_the_step_loop_at_every_kth_step(batch: int, steps: int, width: int, every: int) -> None:
+    generator = torch.Generator().manual_seed(4)
+    decay = torch.rand(batch, steps, width, generator=generator)
+    drive = torch.randn(batch, steps, width, generator=generator)
+    start = torch.randn(batch, width, generator=generator)
+    ends = []
+    y = start.double()
+    for t in range(steps):
+        y = decay[:, t].double() * y + drive[:, t].double()
+        if t % every == every - 1:
+            ends.append(y)
+    got = stretch_ends(decay, drive, start, every)
+    assert got.shape == (batch, steps // every, width)
+    if ends:
+        torch.testing.assert_close(got.double(), torch.stack(ends, dim=1), rtol=1e-5, atol=1e-6)
+
+
+def test_stretch_ends_forget_what_an_underflowing_product_of_decays_erased() -> None:
+    decay = torch.full((1, 64, 2), 1e-3)  # 1e-3 ** 63 underflows float32 to zero
+    drive = torch.zeros(1, 64, 2)
+    drive[0, -1] = 1.0
+    got = stretch_ends(decay, drive, torch.full((1, 2), 1e30), every=64)
+    torch.testing.assert_close(got, torch.ones(1, 1, 2))
 
 
 @pytest.mark.parametrize("name", ["rt-gru"])

@@ -20,6 +20,7 @@ def run(args: argparse.Namespace) -> int:
     import torch
 
     from rnnlens.lsp.server import build_server  # imports torch: only when the server really starts
+    from rnnlens.lsp.stdio import serve_stdio
 
     # Requests trace a few hundred tokens at a time: one intra-op thread per request is several
     # times faster than a pool of threads fighting over a small machine's cores.
@@ -27,5 +28,5 @@ def run(args: argparse.Namespace) -> int:
     # The server holds many small long-lived objects (tokens of open documents); frequent full
     # garbage collections over them showed up as latency spikes in hovers.
     gc.set_threshold(50_000, 20, 100)
-    build_server().start_io()
+    serve_stdio(build_server())
     return 0

@@ -1,12 +1,19 @@
 """Hidden states of a changing document, recomputed only where an edit reached them.
 
-The sequence of token ids is split into chunks of `chunk_size` tokens. For every chunk start
-we keep a checkpoint (the recurrent state before that token, all layers); computed chunks
-keep their states in a bounded LRU. An edit changes the ids from some index on: the chunks
-and checkpoints after it are dropped, everything before is kept, so the next request runs the
-model from the nearest checkpoint before the edit. A request for a range runs the model only
-up to that range's last token. Work is cut into slices so that a stale request (the
-document moved on, or the client cancelled) stops within one slice.
+The sequence of token ids is split into chunks of `chunk_size` tokens; computed chunks keep
+their states in a bounded LRU. A checkpoint is the complete recurrent state (all layers)
+before a chunk's first token. An edit changes the ids from some index on: the chunks and
+checkpoints after it are dropped, everything before is kept, so the next request runs the
+model from the checkpoint of the chunk the edit fell in. A request for a range runs the
+model only up to that range's last token. Work is cut into slices so that a stale request
+(the document moved on, or the client cancelled) stops within one slice.
+
+Checkpoints are completed lazily. Chunks keep every layer's h (the recurrent kernels return
+it anyway) but an LSTM's cell state only where it is shown, so a checkpoint inside a slice
+lacks the other layers' c. The slice's end gets a complete checkpoint for free (the kernel's
+final state); the ones inside are solved only when an edit needs to resume there, once, from
+the kept h's (`states_every`). Typing keeps resuming from the same checkpoint, so the
+requests after the first pay nothing for checkpoints at all.
 
 No LSP here: ids in, numpy arrays out.
 """
@@ -15,7 +22,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Collection, Hashable, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any, TypeVar
 
@@ -24,7 +31,7 @@ import torch
 
 from rnnlens.analysis.glyphs import Glyphs, compute_glyphs
 from rnnlens.models.loaded import LoadedModel
-from rnnlens.models.trace import State
+from rnnlens.models.trace import State, states_every
 
 ShouldStop = Callable[[], bool]
 T = TypeVar("T")
@@ -45,14 +52,13 @@ class ChunkStates:
     # Values derived from this chunk's states only (e.g. inlay labels), memoised: an edit that
     # reaches the chunk replaces the whole object, so nothing here can outlive its states.
     derived: dict[Hashable, Any] = field(default_factory=dict)
+    # read for every token of every request: plain ints set once, not derived at each read
+    length: int = field(init=False)
+    end: int = field(init=False)
 
-    @property
-    def length(self) -> int:
-        return int(next(iter(self.states.values())).shape[0])
-
-    @property
-    def end(self) -> int:
-        return self.start + self.length
+    def __post_init__(self) -> None:
+        self.length = int(next(iter(self.states.values())).shape[0])
+        self.end = self.start + self.length
 
     def current(self, name: str) -> np.ndarray:
         return self.states[name]
@@ -103,9 +109,13 @@ def first_difference(old: np.ndarray, new: np.ndarray) -> int:
 class StateTimeline:
     """One model's states along one document, kept incrementally. Thread-safe."""
 
-    def __init__(self, model: LoadedModel, chunk_size: int = 32, max_cached_chunks: int = 1024,
-                 slice_chunks: int = 16):
+    def __init__(self, model: LoadedModel, keep: Collection[str] | None = None, chunk_size: int = 32,
+                 max_cached_chunks: int = 1024, slice_chunks: int = 16):
         self.model = model
+        # the states kept for every token: what hover and hints read, plus every layer's h, from
+        # which a checkpoint's missing cell states can be solved later
+        self.keep = frozenset(keep if keep is not None else model.stack.state_names())
+        self._names = self.keep | {f"layer{index}.h" for index in range(1, model.num_layers + 1)}
         self.chunk_size = chunk_size
         self.max_cached_chunks = max_cached_chunks
         self.slice_chunks = slice_chunks
@@ -161,8 +171,9 @@ class StateTimeline:
         return chunks[0]
 
     def _compute(self, first: int, last: int, should_stop: ShouldStop | None) -> dict[int, ChunkStates]:
-        """Compute chunks first..last, starting from the nearest checkpoint at or before `first`."""
-        origin = max(k for k in self._checkpoints if k <= first)
+        """Compute chunks first..last, starting from the checkpoint before `first` (completed from
+        the chunks before it if need be) or else the nearest earlier one."""
+        origin = self._complete_checkpoints(max(k for k in self._checkpoints if k <= first), first)
         made: dict[int, ChunkStates] = {}
         index = origin
         while index <= last:
@@ -178,9 +189,9 @@ class StateTimeline:
         begin, finish = first * size, min(stop * size, len(self.ids))
         initial = self._checkpoints[first]
         ids = torch.from_numpy(self.ids[begin:finish]).view(1, -1)
-        trace = self.model.trace(ids, initial=initial, outputs=False)
+        trace = self.model.trace(ids, initial=initial, outputs=False, names=self._names)
         self.tokens_computed += finish - begin
-        names = list(initial)
+        names = list(trace.states)
         arrays = {name: trace.states[name][0].numpy().astype(np.float32, copy=False) for name in names}
         made: dict[int, ChunkStates] = {}
         for index in range(first, stop):
@@ -192,10 +203,27 @@ class StateTimeline:
                                 initial={n: np.asarray(v, dtype=np.float32) for n, v in before.items()})
             made[index] = chunk
             self._store(index, chunk)
-            if hi - lo == size:
-                self._checkpoints[index + 1] = {n: torch.from_numpy(arrays[n][hi - 1].copy()).view(1, -1)
-                                                for n in names}
+        if finish == stop * size:  # the slice ends on a chunk boundary: its final state is a checkpoint
+            self._checkpoints[stop] = {n: v.clone() for n, v in trace.final_state.items()}
         return made
+
+    def _complete_checkpoints(self, origin: int, first: int) -> int:
+        """Solve the checkpoints origin+1..first from the cached chunks between them (their kept
+        h's and the ids); returns the nearest checkpoint to resume from (`origin` when a chunk
+        in between was evicted and the model must run again from there)."""
+        if origin >= first:
+            return origin
+        chunks = [self._chunks.get(index) for index in range(origin, first)]
+        if any(chunk is None for chunk in chunks):
+            return origin
+        size = self.chunk_size
+        known = {name: torch.from_numpy(np.concatenate([chunk.states[name] for chunk in chunks if chunk])).unsqueeze(0)
+                 for name in self._names}
+        ids = torch.from_numpy(self.ids[origin * size: first * size]).view(1, -1)
+        solved = states_every(self.model.stack, ids, known, self._checkpoints[origin], size)
+        for offset, state in enumerate(solved, start=1):
+            self._checkpoints[origin + offset] = {n: v.clone() for n, v in state.items()}
+        return first
 
     def _store(self, index: int, chunk: ChunkStates) -> None:
         self._chunks[index] = chunk

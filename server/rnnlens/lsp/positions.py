@@ -37,7 +37,9 @@ class PositionMap:
         """Cumulative client units before each code point of `line`; None when units == code points."""
         if line not in self._unit_tables:
             text = self._lines[line]
-            if self._codec.client_num_units(text) == len(text):
+            # ASCII is one unit per character in every LSP encoding; the codec's per-character
+            # count costs milliseconds over a screenful of lines after each edit
+            if text.isascii() or self._codec.client_num_units(text) == len(text):
                 self._unit_tables[line] = None
             else:
                 widths = [self._codec.client_num_units(ch) for ch in text]

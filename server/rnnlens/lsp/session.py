@@ -217,13 +217,14 @@ class LensSession:
         tokenised = self._tokenise(snapshot, model, use_cache=incremental)
         if should_stop():
             raise Stale()
+        keep = {view.name, f"layer{model.num_layers}.h"}  # what hovers and hints read per token
         if incremental:
             with self._lock:
                 timeline = self._timelines.get(uri)
-                if timeline is None or timeline.model is not model:
-                    timeline = self._timelines[uri] = StateTimeline(model)
+                if timeline is None or timeline.model is not model or not keep <= timeline.keep:
+                    timeline = self._timelines[uri] = StateTimeline(model, keep)
         else:  # the baseline: keep nothing, run the whole document in one go for every request
-            timeline = StateTimeline(model, slice_chunks=1 << 30)
+            timeline = StateTimeline(model, keep, slice_chunks=1 << 30)
             timeline.set_ids(tokenised.ids)
             timeline.chunks_for(0, timeline.length, should_stop)
         labels = self.clusters.labels(self.cluster_key(model, view), start=start_clusters)

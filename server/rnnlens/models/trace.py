@@ -16,7 +16,7 @@ recurrence with known coefficients, solved in blocks of steps (see `linear_recur
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import torch
@@ -83,6 +83,8 @@ class Trace:
     outputs: torch.Tensor | None = None
     lengths: torch.Tensor | None = None
     names: list[str] = field(default_factory=list)
+    # With `checkpoint_every=k`: the complete state (every layer) after steps k-1, 2k-1, ...
+    checkpoints: list[State] = field(default_factory=list)
 
     def __getitem__(self, name: str) -> torch.Tensor:
         return self.states[name]
@@ -106,6 +108,7 @@ def capture_trace(
     gates: bool = False,
     outputs: bool = True,
     names: Collection[str] | None = None,
+    checkpoint_every: int | None = None,
 ) -> Trace:
     """Run `ids` (batch, time) through `stack` and record every layer's states.
 
@@ -113,24 +116,34 @@ def capture_trace(
     (the final state is then taken at each sequence's last real step). `names`, if given,
     keeps only those states (gate names included), which skips work: asking for h only never
     computes c. The final state is always complete, so chunks can always be chained.
+    `checkpoint_every=k` also returns the complete state after every k-th step
+    (`Trace.checkpoints`), so that a caller can later resume from any of them; an LSTM's cell
+    state is then solved only at those steps unless `names` asks for all of it.
     """
     wanted = _wanted_names(stack, gates, names)
     batch, steps = ids.shape
+    if checkpoint_every is not None and (checkpoint_every < 1 or lengths is not None):
+        raise ValueError("checkpoint_every needs a positive step count and unpadded sequences")
     init = initial if initial is not None else stack.zero_state(batch)
     states: dict[str, torch.Tensor] = {}
     final: State = {}
+    marks: dict[str, torch.Tensor] = {}  # name -> (batch, checkpoints, hidden)
     with torch.inference_mode():
         x = stack.embed(ids)
         for index, layer in enumerate(stack.layers, start=1):
             prefix = f"layer{index}"
             layer_states, layer_final = _run_layer(layer, x, init, prefix, wanted, lengths)
+            if checkpoint_every is not None:
+                marks.update(_layer_checkpoints(layer, x, layer_states, init, prefix, checkpoint_every, steps))
             x = layer_states[f"{prefix}.h"]
             states.update((name, value) for name, value in layer_states.items() if name in wanted)
             final.update(layer_final)
         logits = stack.head(x) if outputs and stack.head is not None else None
     ordered = {name: states[name] for name in stack.state_names(gates=True) if name in states}
+    count = steps // checkpoint_every if checkpoint_every else 0
+    checkpoints = [{name: value[:, k] for name, value in marks.items()} for k in range(count)]
     return Trace(states=ordered, initial_state=init, final_state=final, outputs=logits,
-                 lengths=lengths, names=list(ordered))
+                 lengths=lengths, names=list(ordered), checkpoints=checkpoints)
 
 
 def _wanted_names(stack: RecurrentStack, gates: bool, names: Collection[str] | None) -> set[str]:
@@ -172,6 +185,44 @@ def _run_layer(layer: nn.RNNBase, x: torch.Tensor, init: State, prefix: str, wan
     return found, finals
 
 
+def states_every(stack: RecurrentStack, ids: torch.Tensor, known: Mapping[str, torch.Tensor], start: State,
+                 every: int) -> list[State]:
+    """The complete state after steps every-1, 2*every-1, ... of `ids` run from `start`, given every
+    layer's h at every step in `known` ((batch, time, hidden) by name) and any LSTM cell states
+    kept there too. A caller that kept only the states it shows can so make resumable
+    checkpoints later, solving only the missing cell states at those steps."""
+    marks: dict[str, torch.Tensor] = {}
+    with torch.inference_mode():
+        for index, layer in enumerate(stack.layers, start=1):
+            prefix = f"layer{index}"
+            x = None
+            if isinstance(layer, nn.LSTM) and f"{prefix}.c" not in known:  # its inputs are needed
+                x = stack.embed(ids) if index == 1 else known[f"layer{index - 1}.h"]
+            marks.update(_layer_checkpoints(layer, x, known, start, prefix, every, steps=ids.shape[1]))
+    return [{name: value[:, k] for name, value in marks.items()} for k in range(ids.shape[1] // every)]
+
+
+def _layer_checkpoints(layer: nn.RNNBase, x: torch.Tensor | None, found: Mapping[str, torch.Tensor], init: State,
+                       prefix: str, every: int, steps: int) -> dict[str, torch.Tensor]:
+    """One layer's states after steps every-1, 2*every-1, ...: (batch, checkpoints, hidden) per name
+    (`x`, the layer's input, is only read to solve a cell state missing from `found`)."""
+    count = steps // every
+    if count == 0:
+        return {}
+    last = slice(every - 1, count * every, every)
+    marks = {f"{prefix}.h": found[f"{prefix}.h"][:, last]}
+    if isinstance(layer, nn.LSTM):
+        cells = found.get(f"{prefix}.c")
+        if cells is not None:
+            marks[f"{prefix}.c"] = cells[:, last]
+        else:
+            covered = slice(0, count * every)
+            assert x is not None, "an LSTM layer's input is needed to solve its cell state"
+            marks[f"{prefix}.c"] = lstm_cell_checkpoints(layer, x[:, covered], found[f"{prefix}.h"][:, covered],
+                                                         init[f"{prefix}.h"], init[f"{prefix}.c"], every)
+    return marks
+
+
 def _empty_states(layer: nn.RNNBase, x: torch.Tensor, init: State, prefix: str,
                   wanted: set[str]) -> dict[str, torch.Tensor]:
     empty = x.new_zeros(x.shape[0], 0, layer.hidden_size)
@@ -207,8 +258,37 @@ def lstm_cell_states(layer: nn.LSTM, x: torch.Tensor, out: torch.Tensor, h0: tor
     All steps' pre-activations come from one matrix product over [x_t, h_{t-1}] (the o gate's
     quarter is skipped unless the gates are wanted); c then follows from the linear recurrence.
     """
+    pre = lstm_preactivations(layer, x, out, h0, with_o=with_gates)
+    hidden = out.shape[2]
+    i, f, g = pre[..., :hidden], pre[..., hidden: 2 * hidden], pre[..., 2 * hidden: 3 * hidden]
+    cells = linear_recurrence(f, i * g, c0)
+    if not with_gates:
+        return cells, {}
+    o = pre[..., 3 * hidden:].sigmoid_()
+    return cells, {"i": i, "f": f, "g": g, "o": o}
+
+
+def lstm_cell_checkpoints(layer: nn.LSTM, x: torch.Tensor, out: torch.Tensor, h0: torch.Tensor, c0: torch.Tensor,
+                          every: int) -> torch.Tensor:
+    """The cell state only after steps every-1, 2*every-1, ...: (batch, time // every, hidden).
+
+    Resuming from a checkpoint needs c there, not at every step: each stretch's end follows
+    from its own gates in a few vectorised calls (`stretch_ends`), far cheaper than the full
+    recurrence when c itself is not shown.
+    """
+    pre = lstm_preactivations(layer, x, out, h0, with_o=False)
+    hidden = out.shape[2]
+    i, f, g = pre[..., :hidden], pre[..., hidden: 2 * hidden], pre[..., 2 * hidden: 3 * hidden]
+    return stretch_ends(f, i * g, c0, every)
+
+
+def lstm_preactivations(layer: nn.LSTM, x: torch.Tensor, out: torch.Tensor, h0: torch.Tensor,
+                        with_o: bool) -> torch.Tensor:
+    """Gate activations i, f, g (and o with `with_o`) of every step, (batch, time, 3 or 4 * hidden),
+    from one matrix product over [x_t, h_{t-1}] (the o quarter is skipped unless asked for; the
+    caller applies its sigmoid)."""
     batch, steps, hidden = out.shape
-    width = 4 * hidden if with_gates else 3 * hidden  # rows are ordered i, f, g, o
+    width = 4 * hidden if with_o else 3 * hidden  # rows are ordered i, f, g, o
     previous = shifted(out, h0).reshape(batch * steps, hidden)
     inputs = x.reshape(batch * steps, -1)
     weight_ih, weight_hh, bias_ih, bias_hh = layer_parameters(layer)
@@ -221,12 +301,32 @@ def lstm_cell_states(layer: nn.LSTM, x: torch.Tensor, out: torch.Tensor, h0: tor
     pre = pre.view(batch, steps, width)
     pre[..., : 2 * hidden].sigmoid_()
     pre[..., 2 * hidden: 3 * hidden].tanh_()
-    i, f, g = pre[..., :hidden], pre[..., hidden: 2 * hidden], pre[..., 2 * hidden: 3 * hidden]
-    cells = linear_recurrence(f, i * g, c0)
-    if not with_gates:
-        return cells, {}
-    o = pre[..., 3 * hidden:].sigmoid_()
-    return cells, {"i": i, "f": f, "g": g, "o": o}
+    return pre
+
+
+def stretch_ends(decay: torch.Tensor, drive: torch.Tensor, start: torch.Tensor, every: int) -> torch.Tensor:
+    """y at steps every-1, 2*every-1, ... of y_t = decay_t * y_{t-1} + drive_t, y_{-1} = start.
+
+    (batch, time, n) in, (batch, time // every, n) out. Inside a stretch of `every` steps, the
+    end is sum_j drive_j * (product of the decays after j) plus the stretch's whole decay times
+    the state entering it: one reversed running product for all stretches at once, then a
+    short loop that carries the ends from stretch to stretch. Products and sums only, no
+    division: an underflowing product just means that input is forgotten.
+    """
+    batch, steps, width = drive.shape
+    count = steps // every
+    ends = torch.empty(batch, count, width, dtype=drive.dtype)
+    if count == 0:
+        return ends
+    a = decay[:, : count * every].reshape(batch, count, every, width)
+    b = drive[:, : count * every].reshape(batch, count, every, width)
+    from_here = torch.flip(torch.cumprod(torch.flip(a, [2]), dim=2), [2])  # decay over steps j..end
+    after = torch.cat([from_here[:, :, 1:], torch.ones_like(from_here[:, :, :1])], dim=2)  # steps j+1..end
+    local = (b * after).sum(dim=2)  # each stretch's end from a zero state
+    carry = start
+    for k in range(count):
+        carry = torch.addcmul(local[:, k], from_here[:, k, 0], carry, out=ends[:, k])
+    return ends
 
 
 def linear_recurrence(decay: torch.Tensor, drive: torch.Tensor, start: torch.Tensor,
