@@ -39,18 +39,12 @@ def inlay_hints(session: LensSession, prepared: Prepared, start: int, end: int) 
     indices = indices[:MAX_HINTS]
     density = settings.inlay_density
     view = prepared.view
-    labels = prepared.labels
     chosen: list[tuple[int, str]] = []
     positions = prepared.snapshot.positions
     version = prepared.snapshot.version
     uri = prepared.snapshot.uri
     with prepared.timeline.lock:
-        prepared.check()
-        session.sync_timeline(prepared)
-        chunks = prepared.timeline.chunks_for(indices.start, indices.stop, prepared.should_stop)
-        fill_glyphs(chunks, view.name, labels, view.k, key=id(labels))
-        label_key = ("sparklines", view.name, id(labels))
-        fill_labels(chunks, label_key, [chunk.glyphs(view.name, labels, view.k, key=id(labels)) for chunk in chunks])
+        chunks, label_key = labelled_chunks(session, prepared, indices)
         for chunk in chunks:
             labels_text: list[str] = chunk.derived[label_key]
             if density == "large":
@@ -72,6 +66,37 @@ def inlay_hints(session: LensSession, prepared: Prepared, start: int, end: int) 
     return JsonReadyHints({"position": {"line": line, "character": character}, "label": label,
                            "data": prefix + str(index)}
                           for (index, label), (line, character) in zip(chosen, places, strict=True))
+
+
+def labelled_chunks(session: LensSession, prepared: Prepared, indices: range) -> tuple[list[ChunkStates], Hashable]:
+    """The chunks covering tokens `indices`, each with its glyph labels memoised under the returned
+    key (call with the timeline's lock held; `prepared.labels` must be set)."""
+    view, labels = prepared.view, prepared.labels
+    assert labels is not None
+    prepared.check()
+    session.sync_timeline(prepared)
+    chunks = prepared.timeline.chunks_for(indices.start, indices.stop, prepared.should_stop)
+    fill_glyphs(chunks, view.name, labels, view.k, key=id(labels))
+    label_key = ("sparklines", view.name, id(labels))
+    fill_labels(chunks, label_key, [chunk.glyphs(view.name, labels, view.k, key=id(labels)) for chunk in chunks])
+    return chunks, label_key
+
+
+def precompute_lines(session: LensSession, prepared: Prepared, first_line: int, last_line: int) -> int:
+    """Bring the states and hint labels of lines first..last up to date (what an inlay request for
+    them would compute); returns how many tokens they hold."""
+    start, end = prepared.snapshot.positions.line_span(first_line, last_line)
+    indices = prepared.tokens_in(start, end)[:MAX_HINTS]
+    if not indices:
+        return 0
+    with prepared.timeline.lock:
+        if prepared.labels is None:  # no clusters yet: the states at least
+            prepared.check()
+            session.sync_timeline(prepared)
+            prepared.timeline.chunks_for(indices.start, indices.stop, prepared.should_stop)
+        else:
+            labelled_chunks(session, prepared, indices)
+    return len(indices)
 
 
 def fill_labels(chunks: list[ChunkStates], key: Hashable, glyphs: list[Glyphs]) -> None:
