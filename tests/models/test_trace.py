@@ -1,5 +1,5 @@
 """Trace capture: names and shapes, states equal to a step-by-step cell reference, gates,
-chunking, padded batches, outputs, name filtering, checkpoints and the linear-recurrence solvers."""
+chunking, padded batches, outputs, name filtering, solved checkpoints and the linear-recurrence solvers."""
 
 from __future__ import annotations
 
@@ -251,27 +251,13 @@ def test_linear_recurrence_equals_the_step_loop(batch: int, steps: int, width: i
     torch.testing.assert_close(got.double(), expected, rtol=1e-5, atol=1e-6)
 
 
-@pytest.mark.parametrize("cell", ["rnn", "gru", "lstm"])
-@pytest.mark.parametrize("names", [None, ["layer2.h"]])
-def test_checkpoints_are_the_complete_states_after_every_kth_step(cell: str, names: list[str] | None) -> None:
-    model = make_model(cell, layers=2)
-    initial = random_state(model, 2)
-    ids = random_ids(2, 45)
-    reference = reference_states(model, ids, initial)
-    trace = capture_trace(model_to_stack(model), ids, initial=initial, names=names, checkpoint_every=10)
-    assert len(trace.checkpoints) == 4  # after steps 9, 19, 29, 39; the 5 left over make no checkpoint
-    for k, checkpoint in enumerate(trace.checkpoints):
-        assert set(checkpoint) == set(reference)  # every layer's h (and c), whatever `names` kept
-        for name, value in checkpoint.items():
-            torch.testing.assert_close(value, reference[name][:, 10 * k + 9], **TOLERANCE)
-
-
-def test_resuming_from_a_checkpoint_equals_one_pass() -> None:
+def test_resuming_from_a_solved_checkpoint_equals_one_pass() -> None:
     stack = model_to_stack(make_model("lstm", layers=2))
     ids = random_ids(1, 64)
     whole = capture_trace(stack, ids)
-    marked = capture_trace(stack, ids[:, :40], names=["layer2.h"], checkpoint_every=16)
-    resumed = capture_trace(stack, ids[:, 32:], initial=marked.checkpoints[1])
+    kept = capture_trace(stack, ids[:, :40], names=["layer1.h", "layer2.h"])
+    checkpoints = states_every(stack, ids[:, :40], kept.states, kept.initial_state, every=16)
+    resumed = capture_trace(stack, ids[:, 32:], initial=checkpoints[1])
     for name in whole.names:
         torch.testing.assert_close(resumed[name], whole[name][:, 32:], **TOLERANCE)
 
@@ -290,12 +276,6 @@ def test_states_every_solves_the_missing_cell_states_from_the_kept_hs(cell: str)
         assert set(state) == set(reference)
         for name, value in state.items():
             torch.testing.assert_close(value, reference[name][:, 16 * k + 15], **TOLERANCE)
-
-
-def test_checkpoints_refuse_padded_batches() -> None:
-    with pytest.raises(ValueError, match="unpadded"):
-        capture_trace(model_to_stack(make_model("gru")), random_ids(2, 8), lengths=torch.tensor([8, 3]),
-                      checkpoint_every=4)
 
 
 @pytest.mark.parametrize("batch,steps,width,every", [(1, 450, 150, 32), (2, 7, 3, 7), (3, 20, 4, 1), (1, 5, 2, 8)])

@@ -68,10 +68,9 @@ class LoadedModel:
         return self.vocab.encode([t.norm for t in tokens])
 
     def trace(self, ids: torch.Tensor, initial: State | None = None, lengths: torch.Tensor | None = None,
-              gates: bool = False, outputs: bool = True, names: Collection[str] | None = None,
-              checkpoint_every: int | None = None) -> Trace:
+              gates: bool = False, outputs: bool = True, names: Collection[str] | None = None) -> Trace:
         return capture_trace(self.stack, ids, initial=initial, lengths=lengths, gates=gates, outputs=outputs,
-                             names=names, checkpoint_every=checkpoint_every)
+                             names=names)
 
     def trace_text(self, text: str, gates: bool = False, outputs: bool = True) -> tuple[list[Token], Trace]:
         """Tokenise and trace one text (batch of one). Text without tokens gives an empty trace."""

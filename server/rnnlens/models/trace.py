@@ -83,8 +83,6 @@ class Trace:
     outputs: torch.Tensor | None = None
     lengths: torch.Tensor | None = None
     names: list[str] = field(default_factory=list)
-    # With `checkpoint_every=k`: the complete state (every layer) after steps k-1, 2k-1, ...
-    checkpoints: list[State] = field(default_factory=list)
 
     def __getitem__(self, name: str) -> torch.Tensor:
         return self.states[name]
@@ -108,42 +106,31 @@ def capture_trace(
     gates: bool = False,
     outputs: bool = True,
     names: Collection[str] | None = None,
-    checkpoint_every: int | None = None,
 ) -> Trace:
     """Run `ids` (batch, time) through `stack` and record every layer's states.
 
     `initial` continues from an earlier chunk's `final_state`; `lengths` marks padded batches
     (the final state is then taken at each sequence's last real step). `names`, if given,
     keeps only those states (gate names included), which skips work: asking for h only never
-    computes c. The final state is always complete, so chunks can always be chained.
-    `checkpoint_every=k` also returns the complete state after every k-th step
-    (`Trace.checkpoints`), so that a caller can later resume from any of them; an LSTM's cell
-    state is then solved only at those steps unless `names` asks for all of it.
+    computes c. The final state is always complete, so chunks can always be chained
+    (`states_every` makes resumable states at other steps later).
     """
     wanted = _wanted_names(stack, gates, names)
-    batch, steps = ids.shape
-    if checkpoint_every is not None and (checkpoint_every < 1 or lengths is not None):
-        raise ValueError("checkpoint_every needs a positive step count and unpadded sequences")
-    init = initial if initial is not None else stack.zero_state(batch)
+    init = initial if initial is not None else stack.zero_state(ids.shape[0])
     states: dict[str, torch.Tensor] = {}
     final: State = {}
-    marks: dict[str, torch.Tensor] = {}  # name -> (batch, checkpoints, hidden)
     with torch.inference_mode():
         x = stack.embed(ids)
         for index, layer in enumerate(stack.layers, start=1):
             prefix = f"layer{index}"
             layer_states, layer_final = _run_layer(layer, x, init, prefix, wanted, lengths)
-            if checkpoint_every is not None:
-                marks.update(_layer_checkpoints(layer, x, layer_states, init, prefix, checkpoint_every, steps))
             x = layer_states[f"{prefix}.h"]
             states.update((name, value) for name, value in layer_states.items() if name in wanted)
             final.update(layer_final)
         logits = stack.head(x) if outputs and stack.head is not None else None
     ordered = {name: states[name] for name in stack.state_names(gates=True) if name in states}
-    count = steps // checkpoint_every if checkpoint_every else 0
-    checkpoints = [{name: value[:, k] for name, value in marks.items()} for k in range(count)]
     return Trace(states=ordered, initial_state=init, final_state=final, outputs=logits,
-                 lengths=lengths, names=list(ordered), checkpoints=checkpoints)
+                 lengths=lengths, names=list(ordered))
 
 
 def _wanted_names(stack: RecurrentStack, gates: bool, names: Collection[str] | None) -> set[str]:
