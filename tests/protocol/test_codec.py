@@ -88,3 +88,12 @@ def test_array_with_wrong_byte_count_is_refused():
 def test_unknown_keys_survive_a_round_trip():
     frame = encode_message(_word_detail(added_later=[1, 2.5]))
     assert decode_message(frame)["added_later"] == [1, 2.5]
+
+
+@pytest.mark.parametrize("number", [2**64, -(2**63) - 1])
+def test_an_integer_msgpack_cannot_carry_is_a_protocol_error_naming_it(number: int):
+    hello = {"type": "hello", "protocol": 0, "server": "", "models": [], "settings": {"size": number}, "cursor": None}
+    with pytest.raises(ProtocolError, match=str(number)):
+        encode_message(hello)
+    with pytest.raises(ProtocolError, match="protocol"):
+        encode_message({**hello, "settings": {}, "protocol": number})

@@ -10,10 +10,11 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rnnlens.protocol import SCHEMA, ProtocolError, decode_message, encode_message
-from rnnlens.protocol.codec import NUMPY_DTYPES, message_fields
+from rnnlens.protocol.codec import NUMPY_DTYPES, WIRE_INT_RANGE, message_fields
 
 FLOATS = st.floats(allow_nan=False, allow_infinity=False, width=64)
 INTS = st.integers(min_value=-(2**31), max_value=2**31 - 1)
+WIRE_INTS = st.integers(min_value=WIRE_INT_RANGE[0], max_value=WIRE_INT_RANGE[1])  # larger ones: see test_codec.py
 
 
 def _array(dtype: str) -> st.SearchStrategy[np.ndarray]:
@@ -34,7 +35,7 @@ def value_for(expr: str) -> st.SearchStrategy[Any]:
     if expr.startswith("ndarray<"):
         return _array(expr[8:-1])
     simple = {"str": st.text(max_size=8), "int": INTS, "float": FLOATS, "bool": st.booleans(),
-              "any": st.dictionaries(st.text(max_size=4), st.integers() | st.text(max_size=4) | st.none(), max_size=3)}
+              "any": st.dictionaries(st.text(max_size=4), WIRE_INTS | st.text(max_size=4) | st.none(), max_size=3)}
     if expr in simple:
         return simple[expr]
     return st.fixed_dictionaries({k: value_for(v) for k, v in SCHEMA["records"][expr]["fields"].items()})

@@ -21,6 +21,7 @@ from rnnlens.protocol.messages import SCHEMA
 NUMPY_DTYPES: dict[str, np.dtype[Any]] = {"float32": np.dtype("<f4"), "float16": np.dtype("<f2"), "int32": np.dtype("<i4")}
 ARRAY_KEYS = ("dtype", "shape", "data")
 MAX_SAFE_INTEGER = 2**53 - 1
+WIRE_INT_RANGE = (-(2**63), 2**64 - 1)  # what a msgpack integer can hold at all
 
 
 class ProtocolError(ValueError):
@@ -154,13 +155,20 @@ def _primitive(value: Any, expr: str, path: str, decoding: bool) -> Any:
             return value
     elif expr == "int":
         if isinstance(value, int) and not isinstance(value, bool):
-            return value
+            return value if decoding else _wire_int(value, path)
     elif expr == "float":
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return float(value) if decoding else _canonical_float(float(value))
     else:
         raise ProtocolError("invalid", f"{path}: unknown schema type {expr!r}")
     raise ProtocolError("invalid", f"{path}: expected {expr}, got {type(value).__name__}")
+
+
+def _wire_int(value: int, path: str) -> int:
+    low, high = WIRE_INT_RANGE
+    if not low <= value <= high:
+        raise ProtocolError("invalid", f"{path}: the integer {value} is outside the 64-bit range msgpack can carry")
+    return value
 
 
 def _canonical_float(value: float) -> float | int:
@@ -199,7 +207,9 @@ def _generic_to_wire(value: Any) -> Any:
     """Values of `any` fields and unknown keys: plain data, numpy scalars unwrapped."""
     if isinstance(value, np.generic):
         value = value.item()
-    if isinstance(value, bool) or value is None or isinstance(value, (str, bytes, int)):
+    if isinstance(value, int) and not isinstance(value, bool):
+        return _wire_int(value, "a value")
+    if isinstance(value, bool) or value is None or isinstance(value, (str, bytes)):
         return value
     if isinstance(value, float):
         return _canonical_float(value)
