@@ -211,13 +211,16 @@ class StateTimeline:
         """Solve the checkpoints origin+1..first from the cached chunks between them (their kept
         h's and the ids); returns the nearest checkpoint to resume from (`origin` when a chunk
         in between was evicted and the model must run again from there)."""
-        if origin >= first:
-            return origin
-        chunks = [self._chunks.get(index) for index in range(origin, first)]
-        if any(chunk is None for chunk in chunks):
+        chunks = []
+        for index in range(origin, first):
+            chunk = self._chunks.get(index)
+            if chunk is None:
+                return origin
+            chunks.append(chunk)
+        if not chunks:
             return origin
         size = self.chunk_size
-        known = {name: torch.from_numpy(np.concatenate([chunk.states[name] for chunk in chunks if chunk])).unsqueeze(0)
+        known = {name: torch.from_numpy(np.concatenate([chunk.states[name] for chunk in chunks])).unsqueeze(0)
                  for name in self._names}
         ids = torch.from_numpy(self.ids[origin * size: first * size]).view(1, -1)
         solved = states_every(self.model.stack, ids, known, self._checkpoints[origin], size)

@@ -70,15 +70,15 @@ def inlay_hints(session: LensSession, prepared: Prepared, start: int, end: int) 
 
 def labelled_chunks(session: LensSession, prepared: Prepared, indices: range) -> tuple[list[ChunkStates], Hashable]:
     """The chunks covering tokens `indices`, each with its glyph labels memoised under the returned
-    key (call with the timeline's lock held; `prepared.labels` must be set)."""
+    key when the units are clustered (call with the timeline's lock held)."""
     view, labels = prepared.view, prepared.labels
-    assert labels is not None
     prepared.check()
     session.sync_timeline(prepared)
     chunks = prepared.timeline.chunks_for(indices.start, indices.stop, prepared.should_stop)
-    fill_glyphs(chunks, view.name, labels, view.k, key=id(labels))
     label_key = ("sparklines", view.name, id(labels))
-    fill_labels(chunks, label_key, [chunk.glyphs(view.name, labels, view.k, key=id(labels)) for chunk in chunks])
+    if labels is not None:  # without clusters there are states but no glyphs yet
+        fill_glyphs(chunks, view.name, labels, view.k, key=id(labels))
+        fill_labels(chunks, label_key, [chunk.glyphs(view.name, labels, view.k, key=id(labels)) for chunk in chunks])
     return chunks, label_key
 
 
@@ -90,12 +90,7 @@ def precompute_lines(session: LensSession, prepared: Prepared, first_line: int, 
     if not indices:
         return 0
     with prepared.timeline.lock:
-        if prepared.labels is None:  # no clusters yet: the states at least
-            prepared.check()
-            session.sync_timeline(prepared)
-            prepared.timeline.chunks_for(indices.start, indices.stop, prepared.should_stop)
-        else:
-            labelled_chunks(session, prepared, indices)
+        labelled_chunks(session, prepared, indices)
     return len(indices)
 
 

@@ -70,12 +70,12 @@ async def _serve(server: LanguageServer, stdin: BinaryIO, stop: threading.Event)
                     error_handler=server.report_server_error)
 
 
-def serve_stdio(server: LanguageServer, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
+def serve_stdio(server: LanguageServer) -> None:
     """What `LanguageServer.start_io` does, with the faster reader (same shutdown and error paths)."""
     stop = server._stop_event = threading.Event()  # pygls' shutdown sets it
-    server.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
+    server.protocol.set_writer(StdoutWriter(sys.stdout.buffer))
     try:
-        asyncio.run(_serve(server, stdin or sys.stdin.buffer, stop))
+        asyncio.run(_serve(server, sys.stdin.buffer, stop))
     except BrokenPipeError:
         log.error("Connection to the client is lost! Shutting down the server.")
     except (KeyboardInterrupt, SystemExit):

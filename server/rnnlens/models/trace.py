@@ -178,36 +178,23 @@ def states_every(stack: RecurrentStack, ids: torch.Tensor, known: Mapping[str, t
     layer's h at every step in `known` ((batch, time, hidden) by name) and any LSTM cell states
     kept there too. A caller that kept only the states it shows can so make resumable
     checkpoints later, solving only the missing cell states at those steps."""
-    marks: dict[str, torch.Tensor] = {}
+    count = ids.shape[1] // every
+    if count == 0:
+        return []
+    covered, last = slice(0, count * every), slice(every - 1, count * every, every)
+    marks: dict[str, torch.Tensor] = {}  # name -> (batch, count, hidden)
     with torch.inference_mode():
         for index, layer in enumerate(stack.layers, start=1):
-            prefix = f"layer{index}"
-            x = None
-            if isinstance(layer, nn.LSTM) and f"{prefix}.c" not in known:  # its inputs are needed
-                x = stack.embed(ids) if index == 1 else known[f"layer{index - 1}.h"]
-            marks.update(_layer_checkpoints(layer, x, known, start, prefix, every, steps=ids.shape[1]))
-    return [{name: value[:, k] for name, value in marks.items()} for k in range(ids.shape[1] // every)]
-
-
-def _layer_checkpoints(layer: nn.RNNBase, x: torch.Tensor | None, found: Mapping[str, torch.Tensor], init: State,
-                       prefix: str, every: int, steps: int) -> dict[str, torch.Tensor]:
-    """One layer's states after steps every-1, 2*every-1, ...: (batch, checkpoints, hidden) per name
-    (`x`, the layer's input, is only read to solve a cell state missing from `found`)."""
-    count = steps // every
-    if count == 0:
-        return {}
-    last = slice(every - 1, count * every, every)
-    marks = {f"{prefix}.h": found[f"{prefix}.h"][:, last]}
-    if isinstance(layer, nn.LSTM):
-        cells = found.get(f"{prefix}.c")
-        if cells is not None:
-            marks[f"{prefix}.c"] = cells[:, last]
-        else:
-            covered = slice(0, count * every)
-            assert x is not None, "an LSTM layer's input is needed to solve its cell state"
-            marks[f"{prefix}.c"] = lstm_cell_checkpoints(layer, x[:, covered], found[f"{prefix}.h"][:, covered],
-                                                         init[f"{prefix}.h"], init[f"{prefix}.c"], every)
-    return marks
+            h, c = f"layer{index}.h", f"layer{index}.c"
+            marks[h] = known[h][:, last]
+            if not isinstance(layer, nn.LSTM):
+                continue
+            if c in known:
+                marks[c] = known[c][:, last]
+            else:  # solve it from the layer's input and its own h
+                x = stack.embed(ids[:, covered]) if index == 1 else known[f"layer{index - 1}.h"][:, covered]
+                marks[c] = lstm_cell_checkpoints(layer, x, known[h][:, covered], start[h], start[c], every)
+    return [{name: value[:, k] for name, value in marks.items()} for k in range(count)]
 
 
 def _empty_states(layer: nn.RNNBase, x: torch.Tensor, init: State, prefix: str,
@@ -245,13 +232,10 @@ def lstm_cell_states(layer: nn.LSTM, x: torch.Tensor, out: torch.Tensor, h0: tor
     All steps' pre-activations come from one matrix product over [x_t, h_{t-1}] (the o gate's
     quarter is skipped unless the gates are wanted); c then follows from the linear recurrence.
     """
-    pre = lstm_preactivations(layer, x, out, h0, with_o=with_gates)
-    hidden = out.shape[2]
-    i, f, g = pre[..., :hidden], pre[..., hidden: 2 * hidden], pre[..., 2 * hidden: 3 * hidden]
+    i, f, g, o = lstm_gate_values(layer, x, out, h0, with_o=with_gates)
     cells = linear_recurrence(f, i * g, c0)
-    if not with_gates:
+    if o is None:
         return cells, {}
-    o = pre[..., 3 * hidden:].sigmoid_()
     return cells, {"i": i, "f": f, "g": g, "o": o}
 
 
@@ -263,17 +247,14 @@ def lstm_cell_checkpoints(layer: nn.LSTM, x: torch.Tensor, out: torch.Tensor, h0
     from its own gates in a few vectorised calls (`stretch_ends`), far cheaper than the full
     recurrence when c itself is not shown.
     """
-    pre = lstm_preactivations(layer, x, out, h0, with_o=False)
-    hidden = out.shape[2]
-    i, f, g = pre[..., :hidden], pre[..., hidden: 2 * hidden], pre[..., 2 * hidden: 3 * hidden]
+    i, f, g, _ = lstm_gate_values(layer, x, out, h0, with_o=False)
     return stretch_ends(f, i * g, c0, every)
 
 
-def lstm_preactivations(layer: nn.LSTM, x: torch.Tensor, out: torch.Tensor, h0: torch.Tensor,
-                        with_o: bool) -> torch.Tensor:
-    """Gate activations i, f, g (and o with `with_o`) of every step, (batch, time, 3 or 4 * hidden),
-    from one matrix product over [x_t, h_{t-1}] (the o quarter is skipped unless asked for; the
-    caller applies its sigmoid)."""
+def lstm_gate_values(layer: nn.LSTM, x: torch.Tensor, out: torch.Tensor, h0: torch.Tensor, with_o: bool,
+                     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor | None]:
+    """Gates i, f, g (and o with `with_o`, else None) of every step, each (batch, time, hidden),
+    from one matrix product over [x_t, h_{t-1}] (the o quarter is skipped unless asked for)."""
     batch, steps, hidden = out.shape
     width = 4 * hidden if with_o else 3 * hidden  # rows are ordered i, f, g, o
     previous = shifted(out, h0).reshape(batch * steps, hidden)
@@ -288,7 +269,8 @@ def lstm_preactivations(layer: nn.LSTM, x: torch.Tensor, out: torch.Tensor, h0: 
     pre = pre.view(batch, steps, width)
     pre[..., : 2 * hidden].sigmoid_()
     pre[..., 2 * hidden: 3 * hidden].tanh_()
-    return pre
+    o = pre[..., 3 * hidden:].sigmoid_() if with_o else None
+    return pre[..., :hidden], pre[..., hidden: 2 * hidden], pre[..., 2 * hidden: 3 * hidden], o
 
 
 def stretch_ends(decay: torch.Tensor, drive: torch.Tensor, start: torch.Tensor, every: int) -> torch.Tensor:
