@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import pytest
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 from pytest_lsp.client import make_test_lsp_client
@@ -73,6 +74,12 @@ def make_workspace(root: Path) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     (root / "corpus.txt").write_text(CORPUS, encoding="utf-8")
     return root
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder of text files for the workspace commands, one per test module."""
+    return make_workspace(tmp_path_factory.mktemp("ws"))
 
 
 async def initialize(client: LanguageClient, workspace: Path, options: dict[str, Any],

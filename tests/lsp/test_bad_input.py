@@ -8,7 +8,6 @@ import random
 import time
 from pathlib import Path
 
-import pytest
 import pytest_lsp
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
@@ -20,16 +19,10 @@ from tests.lsp.conftest import (
     hover,
     initialize,
     inlay,
-    make_workspace,
     open_document,
     wait_until,
 )
 from tests.lsp.edits import change
-
-
-@pytest.fixture(scope="module")
-def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_workspace(tmp_path_factory.mktemp("ws"))
 
 
 @pytest_lsp.fixture(config=CONFIG, scope="module")

@@ -6,7 +6,6 @@ from __future__ import annotations
 import itertools
 from pathlib import Path
 
-import pytest
 import pytest_lsp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -19,7 +18,6 @@ from tests.lsp.conftest import (
     hover,
     initialize,
     inlay,
-    make_workspace,
     open_document,
 )
 from tests.lsp.edits import change
@@ -28,11 +26,6 @@ START = "the food was good .\nthe staff was not helpful , though !\n\ni love it 
 PIECES = ["the ", "food ", "good", " bad", "staff ", "é", "😀", " ", "\n", ".", ", ", "was ", "not", "x"]
 OPTIONS = {"model": "tiny-gru-lm", "clusters": 3, "inlayHints": {"density": "all"}}
 _serial = itertools.count()
-
-
-@pytest.fixture(scope="module")
-def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_workspace(tmp_path_factory.mktemp("ws"))
 
 
 async def _start(client: LanguageClient, tiny_models: Path, workspace: Path) -> LanguageClient:

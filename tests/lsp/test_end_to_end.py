@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import LanguageClient
@@ -16,18 +15,12 @@ from tests.lsp.conftest import (
     hover,
     initialize,
     inlay,
-    make_workspace,
     open_document,
     wait_until,
 )
 
 TEXT = "the food was good 😀 and the staff was helpful .\n\ni love it , though the movie was bad !\n"
 URI = "file:///tmp/rnnlens-e2e/review.txt"
-
-
-@pytest.fixture(scope="module")
-def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_workspace(tmp_path_factory.mktemp("ws"))
 
 
 @pytest_lsp.fixture(config=CONFIG, scope="module")

@@ -20,7 +20,6 @@ from tests.lsp.conftest import (
     hover,
     initialize,
     inlay,
-    make_workspace,
     open_document,
     wait_for_clusters,
     wait_until,
@@ -28,11 +27,6 @@ from tests.lsp.conftest import (
 
 URI = "file:///tmp/rnnlens-settings/notes.md"
 TEXT = "the staff was helpful and the food was good .\n"
-
-
-@pytest.fixture(scope="module")
-def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_workspace(tmp_path_factory.mktemp("ws"))
 
 
 @pytest_lsp.fixture(config=CONFIG, scope="module")

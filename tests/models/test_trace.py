@@ -235,6 +235,17 @@ def test_previous_and_response_shift_by_one_step_from_the_initial_state() -> Non
     torch.testing.assert_close(trace.response("layer1.c"), trace["layer1.c"] - previous)
 
 
+def recurrence_step_loop(decay: torch.Tensor, drive: torch.Tensor, start: torch.Tensor) -> torch.Tensor:
+    """y_t = decay_t * y_{t-1} + drive_t, one step at a time in float64 (the obvious reference)."""
+    batch, steps, width = drive.shape
+    expected = torch.empty(batch, steps, width, dtype=torch.float64)
+    y = start.double()
+    for t in range(steps):
+        y = decay[:, t].double() * y + drive[:, t].double()
+        expected[:, t] = y
+    return expected
+
+
 @pytest.mark.parametrize("batch,steps,width,block", [(1, 1, 3, None), (1, 500, 7, None), (2, 33, 4, 8), (3, 64, 5, 64),
                                                      (1, 1000, 600, None), (1, 100, 3000, 32), (4, 50, 2, 7)])
 def test_linear_recurrence_equals_the_step_loop(batch: int, steps: int, width: int, block: int | None) -> None:
@@ -242,13 +253,8 @@ def test_linear_recurrence_equals_the_step_loop(batch: int, steps: int, width: i
     decay = torch.rand(batch, steps, width, generator=generator)
     drive = torch.randn(batch, steps, width, generator=generator)
     start = torch.randn(batch, width, generator=generator)
-    expected = torch.empty(batch, steps, width, dtype=torch.float64)
-    y = start.double()
-    for t in range(steps):
-        y = decay[:, t].double() * y + drive[:, t].double()
-        expected[:, t] = y
     got = linear_recurrence(decay, drive, start, block=block)
-    torch.testing.assert_close(got.double(), expected, rtol=1e-5, atol=1e-6)
+    torch.testing.assert_close(got.double(), recurrence_step_loop(decay, drive, start), rtol=1e-5, atol=1e-6)
 
 
 def test_resuming_from_a_solved_checkpoint_equals_one_pass() -> None:
@@ -284,16 +290,10 @@ def test_stretch_ends_equal_the_step_loop_at_every_kth_step(batch: int, steps: i
     decay = torch.rand(batch, steps, width, generator=generator)
     drive = torch.randn(batch, steps, width, generator=generator)
     start = torch.randn(batch, width, generator=generator)
-    ends = []
-    y = start.double()
-    for t in range(steps):
-        y = decay[:, t].double() * y + drive[:, t].double()
-        if t % every == every - 1:
-            ends.append(y)
     got = stretch_ends(decay, drive, start, every)
     assert got.shape == (batch, steps // every, width)
-    if ends:
-        torch.testing.assert_close(got.double(), torch.stack(ends, dim=1), rtol=1e-5, atol=1e-6)
+    expected = recurrence_step_loop(decay, drive, start)[:, every - 1::every]
+    torch.testing.assert_close(got.double(), expected, rtol=1e-5, atol=1e-6)
 
 
 def test_stretch_ends_forget_what_an_underflowing_product_of_decays_erased() -> None:
