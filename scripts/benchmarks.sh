@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every benchmark, one after another (about 10 minutes on 2 cores): each prints its figures as
+# Every benchmark, one after another (about 4 minutes on 2 cores): each prints its figures as
 # ratios against a baseline measured in the same run.
 set -uo pipefail
 cd "$(dirname "$0")/.."
