@@ -61,6 +61,13 @@ class LoadedModel:
             self._weights_hash = digest.hexdigest()[:20]
         return self._weights_hash
 
+    @property
+    def tokenizer_identity(self) -> str:
+        """Names the tokenizer and its options for cache keys and provenance (store/keys.py)."""
+        from rnnlens.store.keys import callable_identity
+
+        return callable_identity(self.tokenizer)
+
     def tokenize(self, text: str) -> list[Token]:
         return self.tokenizer(text)
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import inspect
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 
@@ -22,3 +24,35 @@ def params_key(*parts: Any) -> str:
     """A short stable key of JSON-serialisable parts (hashes, names, numbers)."""
     blob = json.dumps(parts, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:24]
+
+
+@functools.lru_cache(maxsize=256)
+def _file_hash(path: str) -> str:
+    try:
+        with open(path, "rb") as handle:
+            return hashlib.sha256(handle.read()).hexdigest()[:12]
+    except OSError:
+        return "unreadable"
+
+
+def callable_identity(function: Callable[..., Any]) -> str:
+    """`module.qualname@hash-of-its-source-file` (plus bound arguments of a partial).
+
+    Keys a cache entry to the code that cut the text: editing a user's tokenize function (its
+    file changes) or switching lower-casing (another function) gives another identity. Hashing
+    the whole file is coarse on purpose: a change elsewhere in it only costs a recomputation.
+    """
+    extra = ""
+    while isinstance(function, functools.partial):
+        extra += f"({', '.join(map(repr, function.args))}; {sorted(function.keywords.items())!r})"
+        function = function.func
+    target = inspect.unwrap(function)
+    if not (inspect.isfunction(target) or inspect.ismethod(target) or inspect.isbuiltin(target)):
+        target = type(target)  # a callable object: its class's code decides
+    name = f"{getattr(target, '__module__', '?')}.{getattr(target, '__qualname__', repr(target))}"
+    try:
+        source = inspect.getsourcefile(target)
+    except TypeError:
+        source = None
+    digest = _file_hash(source) if source else "builtin"
+    return f"{name}{extra}@{digest}"
