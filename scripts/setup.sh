@@ -16,5 +16,7 @@ fi
 if [ -f package.json ]; then
   npm ci --silent --no-audit --no-fund
   npm run --silent build
+  # A real VS Code (code-server) for the extension's end-to-end tests, in .tools/ (git-ignored).
+  scripts/install_code_server.sh
 fi
 .venv/bin/rnnlens data fetch brown sotu rotten-tomatoes
