@@ -46,14 +46,16 @@ def group_language_model(seed: int = 0) -> RecurrentStack:
 
 
 def one_word_classifier(word: int, seed: int = 0) -> RecurrentStack:
-    """1-layer RNN classifier that only one input word can move: every other word embeds to zero
-    and the state starts at zero, so the recurrence carries only that word's input (biases 0)."""
+    """1-layer RNN classifier that only one input word can move: that word embeds into
+    dimensions 0-1, every other word (non-zero, random) into 2-3, which the layer does not read."""
     torch.manual_seed(seed)
     embed = nn.Embedding(12, 4)
-    layer = nn.RNN(4, 6, batch_first=True, bias=False)
+    layer = nn.RNN(4, 6, batch_first=True)
     head = nn.Linear(6, 2)
     with torch.no_grad():
-        embed.weight.zero_()
-        embed.weight[word] = torch.tensor([1.5, -1.0, 0.8, 1.2])
-        layer.weight_hh_l0.mul_(0.5)
+        embed.weight[:, :2] = 0.0
+        embed.weight[word] = torch.tensor([1.5, -1.2, 0.0, 0.0])
+        layer.weight_ih_l0[:, 2:] = 0.0
+        layer.weight_ih_l0.mul_(2.0)
+        head.weight.mul_(3.0)
     return RecurrentStack(embed=embed, layers=[layer], head=head, cell="rnn")
