@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import hashlib
+import html
 import re
 from pathlib import Path
 
@@ -52,6 +54,39 @@ def test_inlines_the_bundle_so_no_script_can_end_early(page: str) -> None:
     assert "body { color: red }" in page
     assert "<\\/script> must not end the element" in page
     assert page.count("</script>") == 2  # the frames element and the bundle's own
+
+
+def policy_of(page: str) -> dict[str, list[str]]:
+    match = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">', page)
+    assert match, "the snapshot carries its Content-Security-Policy"
+    parts = (part.split() for part in html.unescape(match.group(1)).split(";"))
+    return {part[0]: part[1:] for part in parts if part}
+
+
+def inline_hash(page: str, pattern: str) -> str:
+    body = re.search(pattern, page, re.S)
+    assert body is not None
+    return "'sha256-" + base64.b64encode(hashlib.sha256(body.group(1).encode()).digest()).decode() + "'"
+
+
+def test_policy_allows_exactly_the_inlined_script_and_styles_and_no_connection(page: str) -> None:
+    policy = policy_of(page)
+    assert policy["default-src"] == ["'none'"]
+    assert policy["script-src"] == [inline_hash(page, r"<script>(.*?)</script>")]
+    assert policy["style-src"] == [inline_hash(page, r"<style>(.*?)</style>")]
+    assert policy["connect-src"] == ["'none'"]
+    assert not any("unsafe" in s or s == "*" for sources in policy.values() for s in sources)
+    # The policy is in force before the first element that loads or runs anything.
+    assert page.index("Content-Security-Policy") < page.index("<style>")
+
+
+def test_styles_cannot_end_their_element_early(tmp_path: Path) -> None:
+    from rnnlens.cli.snapshot_cmd import snapshot_html
+
+    page = snapshot_html("a::after { content: '</style><script>alert(1)</script>' }", "run()", [], "t")
+    style = re.search(r"<style>(.*?)</style>", page, re.S)
+    assert style is not None and style.group(1).endswith("alert(1)</script>' }")  # the whole rule, one element
+    assert policy_of(page)["style-src"] == [inline_hash(page, r"<style>(.*?)</style>")]
 
 
 def test_missing_bundle_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -39,7 +39,8 @@ async def test_page_and_bundle_are_served_and_traversal_is_not(service, panel: P
     server = await start_stream(service, dict, serve_page=True, panel_dir=panel)
     try:
         status, body = await raw_http(server.port, f"/?token={server.token}")
-        assert (status, body) == (200, b"<html>panel</html>")
+        assert status == 200 and body.endswith(b"<html>panel</html>")
+        assert body.startswith(b'<meta http-equiv="Content-Security-Policy"')
         status, body = await raw_http(server.port, "/panel.js")
         assert (status, body) == (200, b"console.log('panel')")
         for path in ("/../secret.txt", "/%2e%2e/secret.txt", "/link.txt"):

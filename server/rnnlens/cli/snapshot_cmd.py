@@ -36,13 +36,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def snapshot_html(css: str, script: str, frames: list[bytes], title: str) -> str:
-    """The page: styles and script inlined, frames one base64 line each in a non-executed element."""
+    """The page: styles and script inlined, frames one base64 line each in a non-executed element.
+
+    Its Content-Security-Policy allows exactly the inlined script and styles (by their hashes)
+    and no connection at all: a snapshot file cannot be made to run or fetch anything else.
+    """
+    from html import escape
+
+    from rnnlens.stream.security import page_policy, sha256_source
+
     lines = "\n".join(base64.b64encode(frame).decode("ascii") for frame in frames)
     safe_script = script.replace("</script", "<\\/script")
+    safe_css = css.replace("</style", "<\\/style")
     safe_title = title.replace("&", "&amp;").replace("<", "&lt;")
+    policy = escape(page_policy(sha256_source(safe_script), sha256_source(safe_css), None))
     return (f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
+            f'<meta http-equiv="Content-Security-Policy" content="{policy}">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>{safe_title}</title><style>{css}</style></head>\n<body>"
+            f"<title>{safe_title}</title><style>{safe_css}</style></head>\n<body>"
             f'<main id="rnnlens-panel" aria-label="RNN Lens hidden memory panel"></main>\n'
             f'<script type="text/plain" id="rnnlens-snapshot">\n{lines}\n</script>\n'
             f"<script>{safe_script}</script>\n</body></html>\n")

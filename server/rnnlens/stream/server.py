@@ -26,13 +26,29 @@ from rnnlens.protocol.messages import CursorState
 from rnnlens.service import AnalysisService
 from rnnlens.stream import handlers
 from rnnlens.stream.connection import PanelConnection
-from rnnlens.stream.panel_files import PANEL_DIR, PLACEHOLDER_HTML, content_type, resolve_panel_file
-from rnnlens.stream.security import host_allowed, new_token, origin_allowed, token_matches
+from rnnlens.stream.panel_files import (
+    PANEL_DIR,
+    PLACEHOLDER_HTML,
+    content_type,
+    resolve_panel_file,
+    with_policy,
+)
+from rnnlens.stream.security import (
+    header_policy,
+    host_allowed,
+    new_nonce,
+    new_token,
+    origin_allowed,
+    page_policy,
+    single_host,
+    token_matches,
+)
 
 log = logging.getLogger(__name__)
 
 HOST = "127.0.0.1"
 STREAM_PATH = "/ws"
+PAGE_METHODS = ("GET", "HEAD")
 SettingsProvider = Callable[[], dict[str, Any]]
 RevealHandler = Callable[[str, int, int], None]  # uri, start, end (code points)
 ServiceSource = AnalysisService | Callable[[], AnalysisService]
@@ -118,26 +134,43 @@ class StreamServer:
 
     # ----- HTTP side and handshake checks
     def _process_request(self, connection: ServerConnection, request: Request) -> Response | None:
-        if not host_allowed(request.headers.get("Host"), self.port):
+        # Several Host headers (a smuggling trick) or several Origins are refused, never a 500.
+        host = single_host(request.headers.get_all("Host"))
+        if host is None:
+            return _text_response(http.HTTPStatus.BAD_REQUEST, "exactly one Host header is required\n")
+        if not host_allowed(host, self.port):
             return _text_response(http.HTTPStatus.FORBIDDEN, "wrong Host header\n")
+        if request.method not in PAGE_METHODS:
+            response = _text_response(http.HTTPStatus.METHOD_NOT_ALLOWED, f"{request.method} is not allowed\n")
+            response.headers["Allow"] = ", ".join(PAGE_METHODS)
+            return response
         path = urlsplit(request.path).path
-        if request.headers.get("Upgrade", "").lower() == "websocket":
+        if any(value.strip().lower() == "websocket" for value in request.headers.get_all("Upgrade")):
             if path != STREAM_PATH:
                 return _text_response(http.HTTPStatus.NOT_FOUND, f"the stream is at {STREAM_PATH}\n")
-            if not origin_allowed(request.headers.get("Origin"), self.port):
+            origins = request.headers.get_all("Origin")
+            if len(origins) > 1 or not origin_allowed(origins[0] if origins else None, self.port):
                 return _text_response(http.HTTPStatus.FORBIDDEN, "origin not allowed\n")
             return None
         if self.panel_dir is None:
             return _text_response(http.HTTPStatus.NOT_FOUND, "this server has no panel page\n")
-        return self._panel_file(request.path)
+        response = self._panel_file(request.path, host)
+        if request.method == "HEAD":  # the GET's headers (Content-Length included), no body
+            response = Response(response.status_code, response.reason_phrase, response.headers, b"")
+        return response
 
-    def _panel_file(self, url_path: str) -> Response:
+    def _panel_file(self, url_path: str, host: str) -> Response:
         assert self.panel_dir is not None
+        nonce = new_nonce()
+        # The page may open only the stream on the address it was loaded from (127.0.0.1 or localhost).
+        policy = page_policy(f"'nonce-{nonce}'", f"'nonce-{nonce}'", f"ws://{host}{STREAM_PATH}")
         file = resolve_panel_file(self.panel_dir, url_path)
         if file is None:
             if urlsplit(url_path).path in ("", "/", "/index.html"):
-                return _response(http.HTTPStatus.OK, PLACEHOLDER_HTML.encode(), "text/html; charset=utf-8")
+                return _page_response(with_policy(PLACEHOLDER_HTML, policy, nonce), policy)
             return _text_response(http.HTTPStatus.NOT_FOUND, "not found\n")
+        if file.suffix.lower() == ".html":
+            return _page_response(with_policy(file.read_text(encoding="utf-8"), policy, nonce), policy)
         return _response(http.HTTPStatus.OK, file.read_bytes(), content_type(file))
 
     # ----- websocket side
@@ -159,10 +192,17 @@ class StreamServer:
             self.connections.discard(connection)
 
 
-def _response(status: http.HTTPStatus, body: bytes, kind: str) -> Response:
+def _response(status: http.HTTPStatus, body: bytes, kind: str, policy: str | None = None) -> Response:
     headers = Headers([("Content-Type", kind), ("Content-Length", str(len(body))), ("Connection", "close"),
-                       ("Cache-Control", "no-store"), ("X-Content-Type-Options", "nosniff")])
+                       ("Cache-Control", "no-store"), ("X-Content-Type-Options", "nosniff"),
+                       # Every answer is a document a browser may show: none may run or load anything.
+                       ("Content-Security-Policy", header_policy(policy or page_policy("'none'", "'none'", None))),
+                       ("Referrer-Policy", "no-referrer")])
     return Response(status.value, status.phrase, headers, body)
+
+
+def _page_response(page: str, policy: str) -> Response:
+    return _response(http.HTTPStatus.OK, page.encode("utf-8"), "text/html; charset=utf-8", policy)
 
 
 def _text_response(status: http.HTTPStatus, text: str) -> Response:
