@@ -31,6 +31,17 @@ export function signColour(value: number): string {
   return value >= 0 ? ORANGE : BLUE;
 }
 
+/**
+ * Colour of a glyph's change bar. `delta` is the change of the information's magnitude on that
+ * side of the midline: more positive information is an increase (orange), more negative
+ * information a decrease (blue), and shrinking either is the opposite. The hover image
+ * (server/rnnlens/lsp/glyph_text.py) draws the same; a test compares the two.
+ */
+export function deltaColour(part: "positive" | "negative", delta: number): string {
+  const increase = part === "positive" ? delta >= 0 : delta < 0;
+  return increase ? ORANGE : BLUE;
+}
+
 /** A robust full-colour magnitude: the 98th percentile of |values| (outliers do not wash out the rest). */
 export function robustScale(values: ArrayLike<number>): number {
   const n = values.length;

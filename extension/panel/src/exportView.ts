@@ -7,8 +7,10 @@ const STYLE_PROPERTIES = ["fill", "fill-opacity", "stroke", "stroke-width", "str
 
 function inlineStyles(source: Element, target: Element): void {
   const computed = getComputedStyle(source);
-  const style = STYLE_PROPERTIES.map((p) => `${p}:${computed.getPropertyValue(p)}`).join(";");
-  target.setAttribute("style", style);
+  // Through the CSSOM, not setAttribute("style"): the page's CSP (no 'unsafe-inline') refuses
+  // style attributes but allows this, and the serialised SVG carries it as a style attribute.
+  const style = (target as SVGElement | HTMLElement).style;
+  for (const p of STYLE_PROPERTIES) style.setProperty(p, computed.getPropertyValue(p));
   for (let i = 0; i < source.children.length; i++) inlineStyles(source.children[i], target.children[i]);
 }
 

@@ -1,11 +1,11 @@
 /**
- * Sentence glyphs (DESIGN.md item 6): one row per token; for every unit cluster a bar split at
- * a midline, positive information above and negative below, with the increase (orange) or
- * decrease (blue) overlaid; between rows a small chart of the kept rate per cluster.
+ * Sentence glyphs: one row per token; for every unit cluster a bar split at a midline, positive
+ * information above and negative below, with the change of each overlaid (orange = increase,
+ * blue = decrease: colors.ts deltaColour); between rows a small chart of the kept rate per cluster.
  */
 import type { G } from "./svg";
 import { asButton, shorten } from "./svg";
-import { BLUE, ORANGE } from "./colors";
+import { deltaColour } from "./colors";
 import type { SentenceGlyphs } from "./viewModel";
 
 export const GLYPH_ROW = 38;
@@ -72,11 +72,11 @@ export function drawGlyphs(group: G, glyphs: SentenceGlyphs, width: number, sele
       const dpH = scale(dp);
       const dnH = scale(dn);
       if (dpH > 0.3) {
-        row.append("rect").attr("class", "delta").attr("fill", dp >= 0 ? ORANGE : BLUE)
+        row.append("rect").attr("class", "delta delta-positive").attr("fill", deltaColour("positive", dp))
           .attr("x", x + (barWidth - inner) / 2).attr("y", mid - dpH).attr("width", inner).attr("height", dpH);
       }
       if (dnH > 0.3) {
-        row.append("rect").attr("class", "delta").attr("fill", dn >= 0 ? ORANGE : BLUE)
+        row.append("rect").attr("class", "delta delta-negative").attr("fill", deltaColour("negative", dn))
           .attr("x", x + (barWidth - inner) / 2).attr("y", mid).attr("width", inner).attr("height", dnH);
       }
     }
