@@ -11,3 +11,11 @@ class RnnLensError(Exception):
 
 class Cancelled(RnnLensError):
     """The caller asked to stop a long analysis (the cancel callback returned True)."""
+
+
+class NoCorpusError(RnnLensError):
+    """No statistics were chosen and the model names no corpus of its own.
+
+    A class of its own so callers that have a stand-in (analysing a text on its own statistics)
+    can catch exactly this case, never by reading the message.
+    """

@@ -1,9 +1,13 @@
 """The analysis facade used by the CLI, the language server and the panel stream.
 
 It resolves models and corpora, runs the analysis engine, and keeps results in memory and in
-the on-disk cache (keyed by weights hash, corpus hash and parameters), so a second request is
-served without recomputation. Thread-safe: one lock per computation key, so two requests for
-the same evaluation wait for one run while unrelated requests proceed.
+the on-disk cache, so a second request is served without recomputation. Statistics are always
+*chosen*: a call names its corpus, or takes the service's `corpus` (what the front end was told:
+`--corpus`, the `rnnlens.corpus` setting), or the model card's corpus (held-out split). Evaluating
+another corpus adds an entry to the cache; it never changes what other calls use. Cache keys cover
+weights, vocabulary, tokenizer, corpus content and engine version (docs/analysis.md, "Cache").
+Thread-safe: one lock per computation key, so two requests for the same evaluation wait for one
+run while unrelated requests proceed.
 """
 
 from __future__ import annotations
@@ -11,46 +15,93 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import NamedTuple
 
 import numpy as np
 
 from rnnlens.analysis.alignment import align_clusters
 from rnnlens.analysis.cocluster import CoclusterResult, SignedSpectralCocluster, cocluster_responses
-from rnnlens.analysis.evaluation import evaluate_documents
-from rnnlens.analysis.explanations import EXCLUDED_WORDS, explain_unit, explain_word
+from rnnlens.analysis.evaluation import evaluate_documents, stats_shape_problem
+from rnnlens.analysis.explanations import (
+    EXCLUDED_WORDS,
+    UnitExplanation,
+    WordExplanation,
+    explain_unit,
+    explain_word,
+)
+from rnnlens.analysis.provenance import (
+    ANALYSED_TEXT,
+    ENGINE_VERSION,
+    WEIGHTS_HASH_SHOWN,
+    Provenance,
+    distinct_words,
+    rate_of_unknown,
+    unknown_rate,
+)
 from rnnlens.analysis.response_stats import ResponseStats
+from rnnlens.analysis.results import Comparison, Statistics
 from rnnlens.analysis.text_analysis import TextAnalysis, analyze_tokens
-from rnnlens.errors import RnnLensError
+from rnnlens.analysis.text_units import resolve_reset, unit_starts
+from rnnlens.errors import NoCorpusError, RnnLensError
 from rnnlens.models.loaded import LoadedModel
 from rnnlens.models.registry import ModelRegistry
 from rnnlens.paths import cache_dir
 from rnnlens.store.cache import AnalysisCache
-from rnnlens.store.corpus_source import CorpusInput, resolve_corpus
+from rnnlens.store.corpus_source import CorpusInput, corpus_fingerprint, resolve_corpus
 from rnnlens.store.keys import params_key
 from rnnlens.store.stats_codec import stats_from_arrays, stats_to_arrays
+
+__all__ = ["ENGINE_VERSION", "AnalysisService", "CorpusChoice"]
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[float, str], None]
 Cancel = Callable[[], bool]
-ENGINE_VERSION = 1  # bump when the statistics change meaning (invalidates cached entries)
+CorpusChoice = str | Sequence[Path | str] | None  # a corpus name[:split], a file or folder, or files
 MIN_WORD_COUNT = 3  # a word must occur this often to be co-clustered
+DEFAULT_WORDS = 300  # words co-clustered unless asked otherwise
 TEXT_STATS_KEPT = 4
 
 
+class _FitKey(NamedTuple):
+    stats: str
+    state: str
+    n_words: int
+
+
+class _ClusterMemo(NamedTuple):
+    stats: str
+    state: str
+    k: int
+    n_words: int
+
+
+def stats_key(model: LoadedModel, content_hash: str, kind: str = "stats") -> str:
+    """Everything that changes a statistic: engine, weights + vocabulary, tokenizer, corpus content."""
+    return params_key(kind, ENGINE_VERSION, model.weights_hash, model.tokenizer_identity, content_hash)
+
+
+def no_corpus_message(model: LoadedModel) -> str:
+    return (f"model {model.name} names no corpus to take its statistics from: choose one with --corpus "
+            f"NAME_OR_PATH (the rnnlens.corpus setting in the editor), or give the model its corpus "
+            f"(UserModel(corpus=...), or \"data\": {{\"corpus\": ...}} in its card.json)")
+
+
 class AnalysisService:
-    def __init__(self, registry: ModelRegistry, cache_root: Path | None = None):
+    def __init__(self, registry: ModelRegistry, cache_root: Path | None = None, corpus: CorpusChoice = None):
         self.registry = registry
+        # The statistics the front end chose for calls that name none (None: each model's card corpus).
+        self.corpus: CorpusChoice = corpus
         self.cache = AnalysisCache(cache_root or cache_dir() / "analysis", report=self._report)
         self.notices: list[str] = []  # cache problems and other things a front end may show
         self._lock = threading.Lock()
         self._key_locks: dict[str, threading.Lock] = {}
-        self._stats: dict[str, ResponseStats] = {}  # stats key -> statistics
-        self._latest: dict[str, str] = {}  # weights hash -> stats key last evaluated
-        self._estimators: dict[tuple[str, str, int], tuple[np.ndarray, list[str], SignedSpectralCocluster]] = {}
-        self._coclusters: dict[tuple[str, str, int, int], CoclusterResult] = {}
+        self._stats: dict[str, Statistics] = {}  # stats key -> statistics
+        self._sources: dict[tuple[object, ...], CorpusInput] = {}  # corpus fingerprint -> source without texts
+        self._estimators: dict[_FitKey, tuple[np.ndarray, list[str], SignedSpectralCocluster]] = {}
+        self._coclusters: dict[_ClusterMemo, CoclusterResult] = {}
         self._pos: dict[str, str] | None = None
         self._text_keys: list[str] = []  # statistics made from analysed texts, oldest first
 
@@ -76,44 +127,87 @@ class AnalysisService:
                                f"not {state!r}")
         return layer, state
 
-    # ----- evaluation
-    def _corpus_for(self, model: LoadedModel, corpus: str | Sequence[Path] | None) -> CorpusInput:
+    # ----- statistics
+    def chosen_corpus(self, model: LoadedModel, corpus: CorpusChoice = None) -> str | Sequence[Path | str]:
+        """The corpus a call uses: its own, else the service's, else the model card's held-out split."""
         if corpus is None:
-            name = model.card.get("data", {}).get("corpus") if isinstance(model.card.get("data"), dict) else None
+            corpus = self.corpus
+        if corpus is None:
+            data = model.card.get("data")
+            name = data.get("corpus") if isinstance(data, dict) else None
             if not name:
-                raise RnnLensError(f"model {model.name} does not name the corpus it was trained on; "
-                                   f"evaluate it on a corpus first: rnnlens evaluate --model {model.name} "
-                                   f"--corpus NAME_OR_FILE")
+                raise NoCorpusError(no_corpus_message(model))
             corpus = f"{name}:test"
-        return resolve_corpus(corpus)
+        return corpus
 
-    def evaluate(self, model_name: str, corpus: str | Sequence[Path] | None = None,
-                 progress: Progress | None = None, cancel: Cancel | None = None) -> ResponseStats:
+    def _source(self, corpus: str | Sequence[Path | str]) -> CorpusInput:
+        """The corpus's label and content hash; texts only when it had to be read (memoised by
+        fingerprint, so finding the statistics of a hover does not re-read the corpus)."""
+        fingerprint = corpus_fingerprint(corpus)
+        with self._lock:
+            known = self._sources.get(fingerprint)
+        if known is not None:
+            return known
+        source = resolve_corpus(corpus)
+        with self._lock:
+            self._sources[fingerprint] = replace(source, texts=[])
+        return source
+
+    def statistics(self, model_name: str, corpus: CorpusChoice = None, progress: Progress | None = None,
+                   cancel: Cancel | None = None) -> Statistics:
+        """The model's expected responses on the chosen corpus (memory, then disk, else evaluated)."""
         model = self.model(model_name)
-        source = self._corpus_for(model, corpus)
-        key = params_key("stats", ENGINE_VERSION, model.weights_hash, source.content_hash)
+        spec = self.chosen_corpus(model, corpus)
+        source = self._source(spec)
+        key = stats_key(model, source.content_hash)
         with self._key_lock(key):
-            stats = self._stats.get(key) or self._load_stats(key)
+            found = self._stats.get(key)
+            if found is not None:
+                if progress is not None:
+                    progress(1.0, f"statistics of {model.name} on {source.label} already loaded")
+                return found
+            stats = self._load_stats(key, model)
             if stats is None:
+                if not source.texts:
+                    source = resolve_corpus(spec)
                 stats = self._compute_stats(model, source, progress, cancel)
+                found = Statistics(stats, self._provenance(model, source, stats), key)
                 arrays, meta = stats_to_arrays(stats)
-                self.cache.save("stats", key, arrays, {**meta, "corpus": source.label, "model": model.name})
-            elif progress is not None:
-                progress(1.0, f"statistics of {model.name} on {source.label} served from the cache")
-            self._stats[key] = stats
-        self._latest[model.weights_hash] = key
-        self.cache.save_json("latest", model.weights_hash, {"stats": key, "corpus": source.label})
-        return stats
+                self.cache.save("stats", key, arrays, {**meta, "provenance": found.provenance.to_json()})
+            else:
+                found = Statistics(stats, self._provenance(model, source, stats), key)
+                if progress is not None:
+                    progress(1.0, f"statistics of {model.name} on {source.label} served from the cache")
+            with self._lock:
+                self._stats[key] = found
+        return found
 
-    def _load_stats(self, key: str) -> ResponseStats | None:
+    def evaluate(self, model_name: str, corpus: CorpusChoice = None, progress: Progress | None = None,
+                 cancel: Cancel | None = None) -> Statistics:
+        """`statistics` under the name of the CLI command: evaluating only ever adds cache entries."""
+        return self.statistics(model_name, corpus, progress, cancel)
+
+    def _provenance(self, model: LoadedModel, source: CorpusInput, stats: ResponseStats) -> Provenance:
+        specials = {model.vocab.pad_id, model.vocab.unk_id}
+        return Provenance(model=model.name, weights=model.weights_hash[:WEIGHTS_HASH_SHOWN], corpus=source.name,
+                          split=source.split, tokens=int(stats.tokens), distinct_words=distinct_words(stats, specials),
+                          unknown_rate=unknown_rate(stats, model.vocab.unk_id), tokenizer=model.tokenizer_identity,
+                          engine_version=ENGINE_VERSION)
+
+    def _load_stats(self, key: str, model: LoadedModel) -> ResponseStats | None:
         entry = self.cache.load("stats", key)
         if entry is None:
             return None
         try:
-            return stats_from_arrays(*entry)
+            stats = stats_from_arrays(*entry)
         except (KeyError, ValueError, TypeError, IndexError) as exc:
             self._report(f"cached statistics {key} are malformed ({exc}); recomputing them")
             return None
+        problem = stats_shape_problem(stats, model)
+        if problem is not None:  # a matching checksum only proves the file is intact, not that it fits
+            self._report(f"cached statistics {key} do not fit model {model.name} ({problem}); recomputing them")
+            return None
+        return stats
 
     def _compute_stats(self, model: LoadedModel, source: CorpusInput, progress: Progress | None,
                        cancel: Cancel | None) -> ResponseStats:
@@ -127,42 +221,54 @@ class AnalysisService:
             raise RnnLensError(f"{source.label} holds no word that model {model.name} knows")
         return stats
 
-    def _stats_for(self, model: LoadedModel, progress: Progress | None = None,
-                   cancel: Cancel | None = None) -> tuple[str, ResponseStats]:
-        """The statistics last evaluated for this model (memory, then disk), else its card's corpus."""
-        key = self._latest.get(model.weights_hash)
-        if key is None:
-            pointer = self.cache.load_json("latest", model.weights_hash)
-            key = pointer.get("stats") if isinstance(pointer, dict) else None
-        if key is not None:
-            stats = self._stats.get(key) or self._load_stats(key)
-            if stats is not None:
-                self._stats[key] = stats
-                self._latest[model.weights_hash] = key
-                return key, stats
-        stats = self.evaluate(model.name, None, progress=progress, cancel=cancel)
-        return self._latest[model.weights_hash], stats
+    def _text_statistics(self, model: LoadedModel, text: str) -> Statistics:
+        """For a model with no chosen corpus: statistics of the text itself (a stand-in, labelled so)."""
+        source = CorpusInput(ANALYSED_TEXT, [text], params_key("text", text))
+        key = stats_key(model, source.content_hash, kind="text-stats")
+        with self._lock:
+            found = self._stats.get(key)
+        if found is None:
+            stats = self._compute_stats(model, source, None, None)
+            found = Statistics(stats, self._provenance(model, source, stats), key)
+            with self._lock:
+                self._stats[key] = found
+            self._forget_old_text_stats(key)
+        return found
+
+    def _forget_old_text_stats(self, newest: str) -> None:
+        """Text stand-ins change with every edit: keep only the last few (a server runs for hours)."""
+        with self._lock:
+            self._text_keys.append(newest)
+            while len(self._text_keys) > TEXT_STATS_KEPT:
+                old = self._text_keys.pop(0)
+                self._stats.pop(old, None)
+                for fitted in [m for m in self._estimators if m.stats == old]:
+                    del self._estimators[fitted]
+                for result in [m for m in self._coclusters if m.stats == old]:
+                    del self._coclusters[result]
 
     # ----- co-clustering
     def cocluster(self, model_name: str, layer: int | None = None, state: str | None = None, k: int = 8,
-                  n_words: int = 300, progress: Progress | None = None, cancel: Cancel | None = None,
-                  random_state: int = 0) -> CoclusterResult:
+                  n_words: int = DEFAULT_WORDS, progress: Progress | None = None, cancel: Cancel | None = None,
+                  random_state: int = 0, corpus: CorpusChoice = None) -> CoclusterResult:
+        """Word and unit clusters; `result.extra["provenance"]` names the statistics used."""
         model = self.model(model_name)
         layer, state = self._layer_state(model, layer, state)
-        key, stats = self._stats_for(model, progress, cancel)
-        result = self._cocluster_stats(model, key, stats, layer, state, k, n_words, random_state)
+        statistics = self.statistics(model_name, corpus, progress, cancel)
+        result = self._cocluster_stats(model, statistics, layer, state, k, n_words, random_state)
         if progress is not None:
             progress(1.0, f"co-clustered {len(result.words)} words x {len(result.unit_labels)} units into {k}")
         return result
 
-    def _cocluster_stats(self, model: LoadedModel, key: str, stats: ResponseStats, layer: int, state: str,
+    def _cocluster_stats(self, model: LoadedModel, statistics: Statistics, layer: int, state: str,
                          k: int, n_words: int, random_state: int) -> CoclusterResult:
         name = f"layer{layer}.{state}"
         if k < 1:
             raise RnnLensError(f"the number of clusters must be at least 1, got {k}")
         if n_words < 2:
             raise RnnLensError(f"the number of words must be at least 2, got {n_words}")
-        memo = (key, name, k, n_words)
+        key, stats = statistics.key, statistics.stats
+        memo = _ClusterMemo(key, name, k, n_words)
         with self._lock:
             if memo in self._coclusters:
                 return self._coclusters[memo]
@@ -172,97 +278,90 @@ class AnalysisService:
         hidden = stats.mean[name].shape[1]
         if k > min(rows.size, hidden):
             raise RnnLensError(f"cannot make {k} clusters: model {model.name} has {hidden} units in layer {layer} "
-                               f"and the evaluation corpus gives {rows.size} words; choose k <= {min(rows.size, hidden)}")
+                               f"and {statistics.provenance.corpus_label} gives {rows.size} words; "
+                               f"choose k <= {min(rows.size, hidden)}")
+        fit = _FitKey(key, name, n_words)
         with self._key_lock(f"cocluster/{key}/{name}/{n_words}"):
-            fitted = self._estimators.get((key, name, n_words))
+            fitted = self._estimators.get(fit)
             if fitted is None:
                 matrix = stats.mean[name][rows].astype(np.float64)
                 words = [stats.word(r) for r in rows]
                 result, estimator = cocluster_responses(matrix, words, k, layer, state, random_state)
-                self._estimators[(key, name, n_words)] = (matrix, words, estimator)
+                self._estimators[fit] = (matrix, words, estimator)
             else:
                 matrix, words, estimator = fitted
                 result, _ = cocluster_responses(matrix, words, k, layer, state, random_state, model=estimator)
         result.extra["counts"] = [int(stats.count[r]) for r in rows]
         result.extra["model"] = model.name
+        result.extra["provenance"] = statistics.provenance.to_json()
         with self._lock:
             self._coclusters[memo] = result
         return result
 
-    def unit_labels(self, model_name: str, layer: int | None, state: str | None, k: int) -> np.ndarray:
-        return self.cocluster(model_name, layer, state, k).unit_labels
+    def unit_labels(self, model_name: str, layer: int | None, state: str | None, k: int,
+                    corpus: CorpusChoice = None) -> np.ndarray:
+        return self.cocluster(model_name, layer, state, k, corpus=corpus).unit_labels
 
     # ----- text
     def analyze_text(self, model_name: str, text: str, layer: int | None = None, state: str | None = None,
-                     k: int = 8, top_k: int = 5) -> TextAnalysis:
+                     k: int = 8, top_k: int = 5, corpus: CorpusChoice = None,
+                     reset: str | None = None) -> TextAnalysis:
+        """Glyphs of every token. A model with no chosen corpus gets clusters from the text itself,
+        and says so: `extra["clusters_from"] == "text"` and the provenance's corpus is ANALYSED_TEXT.
+        `reset` restarts the state per unit of text (text_units.RESETS; None: the task's default)."""
         model = self.model(model_name)
         layer, state = self._layer_state(model, layer, state)
+        try:
+            reset = resolve_reset(reset, model.task)
+        except ValueError as exc:
+            raise RnnLensError(str(exc)) from None
         tokens = model.tokenize(text)
         if not tokens:
             raise RnnLensError("the text holds no tokens to analyse")
         ids = model.encode(tokens)
         if all(i == model.vocab.unk_id for i in ids):
             raise RnnLensError(f"the text holds no word that model {model.name} knows")
-        labels: dict[int, np.ndarray] = {}
         source = "corpus"
         try:
-            key, stats = self._stats_for(model)
-        except RnnLensError as exc:
-            if "does not name the corpus" not in str(exc):
-                raise
-            key, stats = self._text_stats(model, text)
+            statistics = self.statistics(model_name, corpus)
+        except NoCorpusError:
+            statistics = self._text_statistics(model, text)
             source = "text"
+        labels: dict[int, np.ndarray] = {}
         effective_k = k
+        if source == "text":  # a short text may give fewer words than clusters asked for
+            words = len(statistics.stats.frequent_rows(10**9, 1, EXCLUDED_WORDS))
+            effective_k = min([k, words] + [int(layer.hidden_size) for layer in model.stack.layers])
+        chosen = None
         for index in range(1, model.num_layers + 1):
-            hidden = int(model.stack.layers[index - 1].hidden_size)
-            words = len(stats.frequent_rows(10**9, 1, EXCLUDED_WORDS))
-            effective_k = min(k, hidden, words) if source == "text" else k
-            result = self._cocluster_stats(model, key, stats, index, state, effective_k, 300, 0)
+            result = self._cocluster_stats(model, statistics, index, state, effective_k, DEFAULT_WORDS, 0)
             labels[index] = result.unit_labels
             if index == layer:
                 chosen = result
-        analysis = analyze_tokens(model, tokens, labels, layer, state, effective_k, top_k)
+        assert chosen is not None
+        starts = unit_starts(text, [t.start for t in tokens], reset)
+        analysis = analyze_tokens(model, tokens, labels, layer, state, effective_k, top_k, starts=starts, reset=reset)
         analysis.extra["clusters_from"] = source
+        analysis.extra["provenance"] = statistics.provenance.to_json()
+        analysis.extra["text_unknown_rate"] = round(rate_of_unknown(ids, model.vocab.unk_id), 6)
         analysis.extra["word_clusters"] = chosen.word_clusters()
         analysis.extra["links"] = chosen.links.round(6).tolist()
         return analysis
 
-    def _text_stats(self, model: LoadedModel, text: str) -> tuple[str, ResponseStats]:
-        """For a model without a known corpus: statistics of the text itself (a stand-in, flagged)."""
-        source = CorpusInput("the analysed text", [text], params_key("text", text))
-        key = params_key("text-stats", ENGINE_VERSION, model.weights_hash, source.content_hash)
-        if key not in self._stats:
-            self._stats[key] = self._compute_stats(model, source, None, None)
-            self._forget_old_text_stats(key)
-        return key, self._stats[key]
-
-    def _forget_old_text_stats(self, newest: str) -> None:
-        """Text stand-ins change with every edit: keep only the last few (a server runs for hours)."""
-        with self._lock:
-            self._text_keys.append(newest)
-            while len(self._text_keys) > TEXT_STATS_KEPT:
-                old = self._text_keys.pop(0)
-                self._stats.pop(old, None)
-                for fitted in [m for m in self._estimators if m[0] == old]:
-                    del self._estimators[fitted]
-                for result in [m for m in self._coclusters if m[0] == old]:
-                    del self._coclusters[result]
-
     # ----- explanations
     def explain_unit(self, model_name: str, layer: int | None, state: str | None, unit: int,
-                     top: int = 10) -> dict[str, Any]:
+                     top: int = 10, corpus: CorpusChoice = None) -> UnitExplanation:
         model = self.model(model_name)
         layer, state = self._layer_state(model, layer, state)
         hidden = int(model.stack.layers[layer - 1].hidden_size)
         if not 0 <= unit < hidden:
             raise RnnLensError(f"unit {unit} does not exist: layer {layer} of {model.name} has units 0..{hidden - 1}")
-        _, stats = self._stats_for(model)
-        result = explain_unit(stats, f"layer{layer}.{state}", unit, top)
-        result.update({"model": model.name, "layer": layer})
-        return result
+        statistics = self.statistics(model_name, corpus)
+        result = explain_unit(statistics.stats, f"layer{layer}.{state}", unit, top)
+        return replace(result, model=model.name, layer=layer, provenance=statistics.provenance)
 
     def explain_word(self, model_name: str, word: str, layer: int | None = None,
-                     state: str | None = None, k: int = 8) -> dict[str, Any]:
+                     state: str | None = None, k: int = 8, corpus: CorpusChoice = None) -> WordExplanation:
         model = self.model(model_name)
         layer, state = self._layer_state(model, layer, state)
         norm = word.strip().lower()
@@ -271,23 +370,21 @@ class AnalysisService:
             norm = tokens[0].norm
         if norm not in model.vocab:
             raise RnnLensError(f"model {model.name} does not know the word {word!r}")
-        key, stats = self._stats_for(model)
-        profile = explain_word(stats, f"layer{layer}.{state}", model.vocab.id_of(norm))
-        if profile is None:
-            profile = {"word": norm, "state": f"layer{layer}.{state}", "count": 0, "mean": None, "std": None,
-                       "top_units": []}
+        statistics = self.statistics(model_name, corpus)
+        profile = explain_word(statistics.stats, f"layer{layer}.{state}", model.vocab.id_of(norm), norm)
         cluster = None
         try:
-            result = self._cocluster_stats(model, key, stats, layer, state, k, 300, 0)
+            result = self._cocluster_stats(model, statistics, layer, state, k, DEFAULT_WORDS, 0)
             if norm in result.words:
                 cluster = int(result.word_labels[result.words.index(norm)])
-        except RnnLensError:
+        except RnnLensError:  # too few words for k clusters: the profile stands without a cluster
             cluster = None
-        profile.update({"model": model.name, "layer": layer, "cluster": cluster, "pos": self.word_pos(model_name, norm)})
-        return profile
+        return replace(profile, model=model.name, layer=layer, cluster=cluster, pos=self.word_pos(norm),
+                       provenance=statistics.provenance)
 
-    def word_pos(self, model_name: str, word: str) -> str | None:
-        """The majority Brown tag of the word, when the Brown corpus is available."""
+    def word_pos(self, word: str) -> str | None:
+        """The word's majority tag in the Brown corpus (explanations.POS_SOURCE); None when Brown lacks
+        the word or the corpus is not fetched."""
         if self._pos is None:
             self._pos = self._load_pos()
         return self._pos.get(word.lower())
@@ -307,18 +404,19 @@ class AnalysisService:
 
     # ----- comparison
     def compare(self, model_a: str, model_b: str, text: str | None = None, layer: int | None = None,
-                state: str | None = None, k: int = 8) -> dict[str, Any]:
+                state: str | None = None, k: int = 8, corpus: CorpusChoice = None) -> Comparison:
         first, second = self.model(model_a), self.model(model_b)
         results = []
         for model in (first, second):
             model_layer, model_state = self._layer_state(model, layer, state if state in model.state_kinds else None)
-            results.append(self.cocluster(model.name, model_layer, model_state, k))
+            results.append(self.cocluster(model.name, model_layer, model_state, k, corpus=corpus))
         alignment = align_clusters(results[0].words, results[0].word_labels, results[1].words,
                                    results[1].word_labels, results[0].k, results[1].k)
-        out: dict[str, Any] = {"models": [first.name, second.name],
-                               "coclusters": [r.to_json() for r in results],
-                               "alignment": alignment.to_json(), "similarity": alignment.similarity}
+        provenance = tuple(self.statistics(m.name, corpus).provenance for m in (first, second))
+        texts = None
         if text is not None:
-            out["texts"] = [self.analyze_text(m.name, text, r.layer, r.state, k).to_json()
-                            for m, r in zip((first, second), results, strict=True)]
-        return out
+            texts = tuple(self.analyze_text(m.name, text, r.layer, r.state, k, corpus=corpus)
+                          for m, r in zip((first, second), results, strict=True))
+        return Comparison(models=(first.name, second.name), coclusters=(results[0], results[1]),
+                          alignment=alignment, provenance=(provenance[0], provenance[1]),
+                          texts=None if texts is None else (texts[0], texts[1]))

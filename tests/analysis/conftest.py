@@ -26,3 +26,10 @@ def corpus_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def service(tiny_models: Path, tmp_path: Path) -> AnalysisService:
     return AnalysisService(ModelRegistry([tiny_models], include_samples=False), cache_root=tmp_path / "cache")
+
+
+@pytest.fixture
+def chosen(tiny_models: Path, tmp_path: Path, corpus_file: Path) -> AnalysisService:
+    """A service told to use `corpus_file` for every call that names no corpus (like --corpus)."""
+    return AnalysisService(ModelRegistry([tiny_models], include_samples=False), cache_root=tmp_path / "cache",
+                           corpus=[corpus_file])

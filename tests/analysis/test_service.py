@@ -12,10 +12,11 @@ MODELS = ["tiny-rnn-lm", "tiny-gru-lm", "tiny-lstm-lm", "tiny-gru-classifier"]
 
 
 @pytest.mark.parametrize("name", MODELS)
-def test_every_contract_method_works(service, corpus_file, name):
-    stats = service.evaluate(name, [corpus_file])
+def test_every_contract_method_works(chosen, corpus_file, name):
+    service = chosen
+    statistics = service.statistics(name)
     model = service.model(name)
-    assert stats.tokens > 1000
+    assert statistics.stats.tokens > 1000 and statistics.provenance.corpus == str(corpus_file)
     result = service.cocluster(name, k=3)
     assert result.layer == 2 and result.state == model.default_state
     assert len(result.word_clusters()) == 3 and result.links.shape == (3, 3)
@@ -31,30 +32,32 @@ def test_every_contract_method_works(service, corpus_file, name):
     else:
         assert sum(data["tokens"][-1]["output"]["classes"].values()) == pytest.approx(1.0, abs=1e-4)
     unit = service.explain_unit(name, None, None, 0, top=3)
-    assert len(unit["positive"]) <= 3 and (unit["positive"] or unit["negative"])
+    assert len(unit.positive) <= 3 and (unit.positive or unit.negative)
+    assert unit.provenance == statistics.provenance
     word = service.explain_word(name, "food", k=3)
-    assert word["count"] > 0 and len(word["mean"]) == model.hidden_size and word["cluster"] in range(3)
+    assert word.count > 0 and word.mean is not None and len(word.mean) == model.hidden_size
+    assert word.cluster in range(3) and word.provenance == statistics.provenance
 
 
 def test_second_evaluation_is_served_from_the_disk_cache(tiny_models, tmp_path, corpus_file):
     first = AnalysisService(ModelRegistry([tiny_models], include_samples=False), cache_root=tmp_path)
-    stats = first.evaluate("tiny-gru-lm", [corpus_file])
-    second = AnalysisService(ModelRegistry([tiny_models], include_samples=False), cache_root=tmp_path)
+    stats = first.evaluate("tiny-gru-lm", [corpus_file]).stats
+    second = AnalysisService(ModelRegistry([tiny_models], include_samples=False), cache_root=tmp_path,
+                             corpus=[corpus_file])
     messages = []
-    again = second.evaluate("tiny-gru-lm", [corpus_file], progress=lambda f, m: messages.append(m))
+    again = second.statistics("tiny-gru-lm", progress=lambda f, m: messages.append(m)).stats
     assert any("served from the cache" in m for m in messages)
     assert np.array_equal(again.mean["layer2.h"], stats.mean["layer2.h"])
-    # A later process co-clusters from the cached statistics without naming the corpus again.
     assert second.cocluster("tiny-gru-lm", k=2).k == 2
 
 
 def test_a_corrupt_cache_entry_is_reported_and_recomputed(tiny_models, tmp_path, corpus_file):
     first = AnalysisService(ModelRegistry([tiny_models], include_samples=False), cache_root=tmp_path)
-    stats = first.evaluate("tiny-rnn-lm", [corpus_file])
+    stats = first.evaluate("tiny-rnn-lm", [corpus_file]).stats
     for npz in (tmp_path / "stats").glob("*.npz"):
         npz.write_bytes(npz.read_bytes()[:100])
     second = AnalysisService(ModelRegistry([tiny_models], include_samples=False), cache_root=tmp_path)
-    again = second.evaluate("tiny-rnn-lm", [corpus_file])
+    again = second.evaluate("tiny-rnn-lm", [corpus_file]).stats
     assert any("corrupt" in n for n in second.notices)
     assert np.allclose(again.mean["layer1.h"], stats.mean["layer1.h"])
     assert list((tmp_path / "stats").glob("*.npz"))  # rewritten
@@ -67,8 +70,8 @@ def test_changing_the_weights_changes_the_cache_key(tiny_models, tmp_path, corpu
     assert len(list((tmp_path / "stats").glob("*.json"))) == 2
 
 
-def test_the_same_word_in_two_contexts_gets_different_responses(service, corpus_file):
-    service.evaluate("tiny-lstm-lm", [corpus_file])
+def test_the_same_word_in_two_contexts_gets_different_responses(chosen):
+    service = chosen
     first = service.analyze_text("tiny-lstm-lm", "I love the food, though the staff is not helpful", k=3)
     second = service.analyze_text("tiny-lstm-lm", "The staff is not helpful, though I love the food", k=3)
     r1 = first.responses[[t.norm for t in first.tokens].index("though")]
@@ -93,25 +96,26 @@ def test_cancel_raises_cancelled(service, corpus_file):
 
 
 def test_compare_matches_clusters(service, corpus_file):
-    service.evaluate("tiny-gru-lm", [corpus_file])
-    same = service.compare("tiny-gru-lm", "tiny-gru-lm", k=3)
-    assert same["similarity"] == 1.0
-    service.evaluate("tiny-lstm-lm", [corpus_file])
-    other = service.compare("tiny-gru-lm", "tiny-lstm-lm", text="the food was good", k=3)
-    assert 0.0 <= other["similarity"] <= 1.0 and len(other["alignment"]["pairs"]) == 3
-    assert len(other["texts"]) == 2
+    same = service.compare("tiny-gru-lm", "tiny-gru-lm", k=3, corpus=[corpus_file])
+    assert same.similarity == 1.0
+    other = service.compare("tiny-gru-lm", "tiny-lstm-lm", text="the food was good", k=3, corpus=[corpus_file])
+    assert 0.0 <= other.similarity <= 1.0 and len(other.alignment.pairs) == 3
+    assert other.texts is not None and len(other.texts) == 2
+    assert [p.model for p in other.provenance] == ["tiny-gru-lm", "tiny-lstm-lm"]
+    assert other.to_json()["provenance"][1]["corpus"] == str(corpus_file)
 
 
 def test_model_without_a_known_corpus_still_gets_text_glyphs(service):
     analysis = service.analyze_text("tiny-gru-lm", "the food was good but the movie was bad", k=3)
     assert analysis.extra["clusters_from"] == "text"
+    assert analysis.extra["provenance"]["corpus"] == "the analysed text"
     assert analysis.glyphs[2].n_clusters == 3
 
 
 @pytest.mark.parametrize("call,message", [
     (lambda s, f: s.evaluate("no-such-model", [f]), "unknown model"),
     (lambda s, f: s.evaluate("tiny-gru-lm", "no-such-corpus"), "unknown corpus"),
-    (lambda s, f: s.evaluate("tiny-gru-lm", None), "does not name the corpus"),
+    (lambda s, f: s.evaluate("tiny-gru-lm", None), r"names no corpus.*--corpus.*UserModel\(corpus="),
     (lambda s, f: s.evaluate("tiny-gru-lm", [f.parent / "missing.txt"]), "not found"),
     (lambda s, f: s.cocluster("tiny-gru-lm", layer=7), "no layer 7"),
     (lambda s, f: s.cocluster("tiny-gru-lm", state="c"), "has states h"),
@@ -124,10 +128,9 @@ def test_bad_input_gives_a_clear_message(service, corpus_file, call, message):
         call(service, corpus_file)
 
 
-def test_too_many_clusters_is_a_clear_message(service, corpus_file):
-    service.evaluate("tiny-gru-lm", [corpus_file])
+def test_too_many_clusters_is_a_clear_message(chosen):
     with pytest.raises(RnnLensError, match="choose k <="):
-        service.cocluster("tiny-gru-lm", k=17)
+        chosen.cocluster("tiny-gru-lm", k=17)
 
 
 def test_binary_and_empty_corpus_files_are_refused(service, tmp_path):
@@ -152,21 +155,21 @@ def test_a_folder_of_text_files_is_a_corpus(service, corpus_file, tmp_path):
     (folder / "nested").mkdir(parents=True)
     (folder / "a.txt").write_text(corpus_file.read_text())
     (folder / "nested" / "b.txt").write_text("the food was good .")
-    stats = service.evaluate("tiny-gru-lm", str(folder))
-    assert stats.tokens == service.evaluate("tiny-gru-lm", [folder / "a.txt", folder / "nested" / "b.txt"]).tokens
+    stats = service.evaluate("tiny-gru-lm", str(folder)).stats
+    assert stats.tokens == service.evaluate("tiny-gru-lm", [folder / "a.txt", folder / "nested" / "b.txt"]).stats.tokens
     empty = tmp_path / "empty-folder"
     empty.mkdir()
     with pytest.raises(RnnLensError, match="no .txt files"):
         service.evaluate("tiny-gru-lm", str(empty))
 
 
-def test_unit_explanation_has_ordered_box_plot_numbers(service, corpus_file):
-    service.evaluate("tiny-lstm-lm", [corpus_file])
-    unit = service.explain_unit("tiny-lstm-lm", 2, "c", 3, top=5)
-    entries = unit["positive"] + unit["negative"]
-    assert all(e["mean"] > 0 for e in unit["positive"]) and all(e["mean"] < 0 for e in unit["negative"])
-    assert [e["mean"] for e in unit["positive"]] == sorted((e["mean"] for e in unit["positive"]), reverse=True)
-    boxes = [e["box"] for e in entries if e["box"] is not None]
+def test_unit_explanation_has_ordered_box_plot_numbers(chosen):
+    unit = chosen.explain_unit("tiny-lstm-lm", 2, "c", 3, top=5)
+    entries = unit.positive + unit.negative
+    assert all(e.mean > 0 for e in unit.positive) and all(e.mean < 0 for e in unit.negative)
+    assert [e.mean for e in unit.positive] == sorted((e.mean for e in unit.positive), reverse=True)
+    assert all(e.count >= unit.min_count for e in entries)
+    boxes = [e.box for e in entries if e.box is not None]
     assert boxes, "the frequent words of the corpus are sketched"
     for box in boxes:
         assert box["p9"] <= box["p25"] <= box["p50"] <= box["p75"] <= box["p91"]

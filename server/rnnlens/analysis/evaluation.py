@@ -34,6 +34,29 @@ def state_sizes(model: LoadedModel) -> dict[str, int]:
             for index, layer in enumerate(model.stack.layers, start=1) for kind in model.state_kinds}
 
 
+def stats_shape_problem(stats: ResponseStats, model: LoadedModel) -> str | None:
+    """Why `stats` cannot belong to `model` (vocabulary size, state names, units per state), or None.
+
+    A cache entry's checksum proves the file is intact, not that it was written for this model
+    (an older engine, a hash collision, a hand-copied file): check before use.
+    """
+    if len(stats.words) != len(model.vocab):
+        return f"{len(stats.words)} vocabulary words, the model has {len(model.vocab)}"
+    sizes = state_sizes(model)
+    if sorted(stats.state_names) != sorted(sizes):
+        return f"states {', '.join(stats.state_names)}, the model has {', '.join(sizes)}"
+    for name, units in sizes.items():
+        for part, array in (("mean", stats.mean[name]), ("m2", stats.m2[name])):
+            if array.ndim != 2 or array.shape != (len(stats.row_ids), units):
+                return f"{part} of {name} has shape {array.shape}, the model's {name} has {units} units"
+        sketched = stats.sketch.values.get(name)
+        if sketched is not None and (sketched.ndim != 3 or sketched.shape[2] != units):
+            return f"the percentile samples of {name} have shape {sketched.shape}, the model's {name} has {units} units"
+    if stats.row_ids.size and (stats.row_ids.min() < 0 or stats.row_ids.max() >= len(model.vocab)):
+        return "word ids outside the model's vocabulary"
+    return None
+
+
 def batches(documents: Iterable[np.ndarray]) -> Iterator[list[np.ndarray]]:
     buffer: list[np.ndarray] = []
 

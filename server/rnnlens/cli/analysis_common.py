@@ -6,13 +6,18 @@ import argparse
 import sys
 from typing import Any
 
-from rnnlens.models.registry import ModelRegistry
-from rnnlens.service import AnalysisService
+from rnnlens.analysis.provenance import Provenance
+from rnnlens.models.registry import MODEL_PATH_HELP, ModelRegistry
+from rnnlens.service import AnalysisService, CorpusChoice
+
+CORPUS_HELP = ("the statistics to use: a corpus name (brown, sotu, rotten-tomatoes; NAME:SPLIT picks "
+               "train/valid/test/all), a text file or a folder of .txt files (default: the held-out split of "
+               "the corpus the model card names)")
 
 
 def add_model_path(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model-path", action="append", default=[], metavar="PATH",
-                        help="a model folder, a folder of model folders, or module:function (repeatable)")
+                        help=MODEL_PATH_HELP)
 
 
 def add_layer_state(parser: argparse.ArgumentParser, clusters: bool = True) -> None:
@@ -23,8 +28,41 @@ def add_layer_state(parser: argparse.ArgumentParser, clusters: bool = True) -> N
         parser.add_argument("--clusters", "-k", type=int, default=8, help="number of clusters (default 8)")
 
 
+def make_registry(args: argparse.Namespace) -> ModelRegistry:
+    """The models `--model-path` declares, plus samples and the user's models; unusable paths warned once."""
+    registry = ModelRegistry(args.model_path)
+    for problem in registry.problems:
+        print(f"rnnlens: warning: {problem}", file=sys.stderr)
+    return registry
+
+
+def add_corpus(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--corpus", nargs="+", default=None, metavar="NAME_OR_PATH", help=CORPUS_HELP)
+
+
+def corpus_choice(args: argparse.Namespace) -> CorpusChoice:
+    """`--corpus` as the service takes it: one name or path, a list of files, or None (the card's)."""
+    corpus = getattr(args, "corpus", None)
+    if not corpus:
+        return None
+    return corpus[0] if len(corpus) == 1 else list(corpus)
+
+
 def make_service(args: argparse.Namespace) -> AnalysisService:
-    return AnalysisService(ModelRegistry(args.model_path))
+    return AnalysisService(make_registry(args), corpus=corpus_choice(args))
+
+
+def warn(message: str) -> None:
+    print(f"rnnlens: warning: {message}", file=sys.stderr)
+
+
+def report_provenance(provenance: Provenance | None, notices: list[str]) -> None:
+    """Cache notices and an out-of-domain warning on stderr (stdout stays the result)."""
+    for notice in notices:
+        warn(notice)
+    warning = provenance.unknown_warning() if provenance is not None else None
+    if warning:
+        warn(warning)
 
 
 class ProgressBar:

@@ -1,16 +1,28 @@
-"""`rnnlens cocluster --model NAME [--layer L] [--state h|c] [--clusters K] [--words N] [--json]`."""
+"""`rnnlens cocluster --model NAME [--corpus C] [--layer L] [--state h|c] [--clusters K] [--words N] [--json]`.
+
+The output names its statistics first (text: a `# statistics:` header; JSON: `provenance`).
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
 
-from rnnlens.cli.analysis_common import ProgressBar, add_layer_state, add_model_path, make_service
+from rnnlens.analysis.provenance import Provenance
+from rnnlens.cli.analysis_common import (
+    ProgressBar,
+    add_corpus,
+    add_layer_state,
+    add_model_path,
+    make_service,
+    report_provenance,
+)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("cocluster", help="co-cluster frequent words and hidden units")
     parser.add_argument("--model", required=True, help="model name or folder")
+    add_corpus(parser)
     add_layer_state(parser)
     parser.add_argument("--words", type=int, default=300, help="the N most frequent words to cluster (default 300)")
     parser.add_argument("--json", action="store_true", help="print JSON (word_clusters, unit_clusters, links, ...)")
@@ -25,10 +37,14 @@ def run(args: argparse.Namespace) -> int:
         result = service.cocluster(args.model, args.layer, args.state, args.clusters, args.words, progress=bar)
     finally:
         bar.close()
+    provenance = Provenance.from_json(result.extra.get("provenance"))
+    report_provenance(provenance, service.notices)
     if args.json:
         print(json.dumps(result.to_json()))
         return 0
     words, units = result.word_clusters(), result.unit_clusters()
+    if provenance is not None:
+        print(provenance.header())
     print(f"{args.model}: layer {result.layer} state {result.state}, {result.k} co-clusters "
           f"of {len(result.words)} words x {len(result.unit_labels)} units")
     for c in result.order:

@@ -1,4 +1,4 @@
-"""`rnnlens serve [--model NAME] [--port N]`: the panel page and its stream for a plain browser.
+"""`rnnlens serve [--model NAME] [--corpus C] [--port N]`: the panel page and its stream for a plain browser.
 
 Prints exactly one line, `panel: http://127.0.0.1:PORT/?token=TOKEN`, then serves until Ctrl-C.
 """
@@ -21,6 +21,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--clusters", "-k", type=int, default=8, help="clusters the panel starts with (default 8)")
     parser.add_argument("--model-path", action="append", default=[], metavar="PATH",
                         help="a model folder, a folder of model folders, or module:function (repeatable)")
+    parser.add_argument("--corpus", nargs="+", default=None, metavar="NAME_OR_PATH",
+                        help="the statistics the panel uses: a corpus name[:split], a text file or a folder "
+                             "(default: the held-out split of the corpus each model card names)")
     parser.set_defaults(func=run)
 
 

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from rnnlens.cli.analysis_common import ProgressBar, add_layer_state, add_model_path, make_service
+from rnnlens.cli.analysis_common import ProgressBar, add_corpus, add_layer_state, add_model_path, make_service
 from rnnlens.errors import RnnLensError
 
 DEFAULT_TEXT = "I love the food, though the staff is not helpful."
@@ -23,6 +23,7 @@ DEFAULT_TEXT = "I love the food, though the staff is not helpful."
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("snapshot", help="write the side panel for a model as one standalone HTML file")
     parser.add_argument("--model", required=True, help="model name or folder")
+    add_corpus(parser)
     add_layer_state(parser)
     parser.add_argument("--words", type=int, default=300, help="the N most frequent words to cluster (default 300)")
     text = parser.add_mutually_exclusive_group()
@@ -106,6 +107,7 @@ def run(args: argparse.Namespace) -> int:
         args.output.write_text(page, encoding="utf-8")
     except OSError as exc:
         raise RnnLensError(f"cannot write {args.output}: {exc}") from None
-    print(f"snapshot: {args.output} ({len(page) / 1e6:.1f} MB, model {args.model}, {args.clusters} clusters)",
-          file=sys.stderr)
+    provenance = service.statistics(args.model).provenance  # already computed for the frames
+    print(f"snapshot: {args.output} ({len(page) / 1e6:.1f} MB, model {args.model}, {args.clusters} clusters, "
+          f"statistics {provenance.statistics_line()})", file=sys.stderr)
     return 0

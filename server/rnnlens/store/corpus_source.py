@@ -22,6 +22,12 @@ class CorpusInput:
     label: str  # for messages and reports, e.g. "brown:test" or "2 files"
     texts: list[str]
     content_hash: str
+    name: str = ""  # the corpus without its split: "brown", a file, "2 files"
+    split: str | None = None  # for a named corpus; None for files
+
+    def __post_init__(self) -> None:
+        if not self.name:
+            self.name = self.label
 
 
 def _named(spec: str) -> CorpusInput:
@@ -40,7 +46,7 @@ def _named(spec: str) -> CorpusInput:
     texts = [d.text for d in documents]
     if not texts:
         raise RnnLensError(f"corpus {spec} has no documents in split {split}")
-    return CorpusInput(f"{name}:{split}", texts, text_hash(texts))
+    return CorpusInput(f"{name}:{split}", texts, text_hash(texts), name=name, split=split)
 
 
 def _files(paths: Sequence[Path]) -> CorpusInput:
@@ -83,3 +89,22 @@ def resolve_corpus(corpus: str | Sequence[Path | str]) -> CorpusInput:
     if len(paths) == 1 and not paths[0].exists() and not str(paths[0]).endswith(".txt") and "/" not in str(paths[0]):
         return _named(str(paths[0]))
     return _files(_expand_folders(paths))
+
+
+def corpus_fingerprint(corpus: str | Sequence[Path | str]) -> tuple[object, ...]:
+    """What decides a corpus's content without reading it: the name (named corpora do not change
+    within a process) or each file's path, size and modification time. Used to memoise content
+    hashes, so a hover does not re-read a corpus to find its statistics."""
+    items = [corpus] if isinstance(corpus, str) else list(corpus)
+    out: list[object] = []
+    for item in items:
+        path = Path(item).expanduser()
+        if not path.exists():
+            out.append(str(item))
+            continue
+        try:
+            found = sorted(path.rglob("*.txt")) if path.is_dir() else [path]
+            out.extend((str(p.resolve()), p.stat().st_size, p.stat().st_mtime_ns) for p in found)
+        except OSError:
+            out.append(str(item))
+    return tuple(out)
