@@ -1,0 +1,92 @@
+"""`rnnlens effects FILE --model M [--token N] [--corpus C] [--layer L] [--state h|c] [--clusters K] [--mode zero|mean] [--json]`.
+
+What each memory chip (unit cluster of the layer) does to the output at a token: the change when
+its state is replaced (analysis/ablation.py). Without --token, every token. `--mode mean` puts
+the units' mean state over the analysed tokens in place of zero. A classifier's output is read
+at the end of the token's unit (`--reset`, lines by default, as `analyze` runs it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+import torch
+
+from rnnlens.analysis.ablation import MODES, cluster_effects, state_at
+from rnnlens.analysis.causal_json import effects_json
+from rnnlens.cli.analysis_common import (
+    add_corpus,
+    add_layer_state,
+    add_model_path,
+    corpus_choice,
+    make_service,
+)
+from rnnlens.cli.causal_common import add_reset, read_tokens, token_index, unit_of, units_of
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("effects", help="what each unit cluster does to the output at a token (ablation)")
+    parser.add_argument("file", type=Path, help="a UTF-8 text file")
+    parser.add_argument("--model", required=True, help="model name or folder")
+    parser.add_argument("--token", type=int, default=None, help="0-based token index (default: every token)")
+    add_corpus(parser)
+    add_layer_state(parser)
+    add_reset(parser)
+    parser.add_argument("--mode", choices=MODES, default="zero",
+                        help="replace a cluster's state by zero or by its mean over this text (default zero)")
+    parser.add_argument("--json", action="store_true", help="print JSON (targets, per-cluster deltas and shares)")
+    add_model_path(parser)
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    service = make_service(args)
+    model = service.model(args.model)
+    text = read_tokens(args.file, model)
+    clusters = service.cocluster(args.model, layer=args.layer, state=args.state, k=args.clusters,
+                                 corpus=corpus_choice(args))
+    layer, labels, k = clusters.layer, clusters.unit_labels, clusters.k
+    wanted = None if args.token is None else token_index(text, args.token, 0)
+    units = units_of(text, args.reset, model.task)
+    if wanted is not None:
+        units = [unit_of(units, wanted)]
+    expected = None
+    if args.mode == "mean":  # the mean state over this text: a plausible memory here, not a corpus average
+        states = [model.trace(u.ids).states for u in units]
+        count = sum(len(u.tokens) for u in units)
+        expected = {kind: (torch.cat([s[f"layer{layer}.{kind}"][0] for s in states]).sum(dim=0) / count).numpy()
+                    for kind in model.state_kinds}
+    records = []
+    for unit in units:
+        trace = model.trace(unit.ids)
+        steps = [wanted - unit.first] if wanted is not None else range(len(unit.tokens))
+        for t in steps:
+            effects = cluster_effects(model.stack, model.task, unit.ids, t, state_at(trace, t - 1), layer, labels,
+                                      k, mode=args.mode, expected=expected)
+            record = effects_json(effects, model.vocab.words, model.labels, offset=unit.first)
+            record["text"] = unit.tokens[t].text
+            records.append(record)
+    if args.json:
+        print(json.dumps({"file": str(args.file), "model": args.model, "layer": layer, "state": clusters.state,
+                          "k": k, "mode": args.mode,
+                          "expected_state": "mean over the analysed text" if expected else None,
+                          "tokens": records}))
+        return 0
+    for record in records:
+        _print_record(record, sys.stdout)
+    return 0
+
+
+def _print_record(record: dict[str, Any], out: TextIO) -> None:
+    targets = ", ".join(f"{t['role']} {t['name']!r} {t['base']:.3f}" for t in record["targets"])
+    out.write(f"[{record['token']}] {record['text']}  ({record['measure']}: {targets})\n")
+    ranked = sorted(record["clusters"], key=lambda c: -abs(c["delta"][0]))
+    for cluster in ranked:
+        deltas = " ".join(f"{d:+.4f}" for d in cluster["delta"])
+        out.write(f"    cluster {cluster['cluster']} ({cluster['units']} units): {deltas}  "
+                  f"share {cluster['share']:.0%}\n")
+

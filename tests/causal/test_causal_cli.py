@@ -1,0 +1,83 @@
+"""`rnnlens effects` and `rnnlens attribute`, run in-process as a user would, on tiny real models."""
+
+import json
+
+import numpy as np
+import pytest
+from rnnlens.cli.main import main
+
+SENTENCES = ["the food was good and the staff was very helpful .", "the movie was bad , the staff is not helpful .",
+             "i love the food though the movie was terrible !", "it was a great movie but the food was bad ."]
+
+
+@pytest.fixture
+def cli(tiny_models, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("RNNLENS_CACHE", str(tmp_path / "cache"))
+    corpus = tmp_path / "corpus.txt"
+    rng = np.random.default_rng(0)
+    corpus.write_text("\n".join(rng.choice(SENTENCES) for _ in range(80)), encoding="utf-8")
+
+    def run(*args, corpus_arg=True):
+        extra = ["--corpus", str(corpus)] if corpus_arg else []
+        code = main([*args, *extra, "--model-path", str(tiny_models)])
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    return run
+
+
+@pytest.fixture
+def review(tmp_path):
+    path = tmp_path / "review.txt"
+    path.write_text("the staff is not helpful .\ni love the food though the movie was bad .\n", encoding="utf-8")
+    return path
+
+
+def test_effects_json_has_one_row_per_cluster_and_both_lm_targets(cli, review):
+    code, out, _ = cli("effects", str(review), "--model", "tiny-lstm-lm", "--token", "4", "-k", "3", "--json")
+    data = json.loads(out)
+    assert code == 0 and data["k"] == 3 and data["layer"] == 2
+    (token,) = data["tokens"]
+    assert token["token"] == 4 and token["text"] == "helpful" and token["replaced"] == ["h", "c"]
+    assert [t["role"] for t in token["targets"]] == ["next", "top"] and token["targets"][0]["name"] == "."
+    assert len(token["clusters"]) == 3 and sum(c["units"] for c in token["clusters"]) == 16
+
+
+def test_classifier_effects_read_the_end_of_the_tokens_line(cli, review):
+    code, out, _ = cli("effects", str(review), "--model", "tiny-gru-classifier", "--token", "7", "-k", "2",
+                       "--mode", "mean", "--json")
+    token = json.loads(out)["tokens"][0]
+    assert code == 0 and token["output_step"] == 15  # the last token of line 2
+    assert [t["name"] for t in token["targets"]] == ["negative", "positive"]
+    for cluster in token["clusters"]:
+        assert sum(cluster["delta"]) == pytest.approx(0.0, abs=1e-5)  # probabilities move together
+
+
+def test_effects_without_token_cover_every_token(cli, review):
+    code, out, _ = cli("effects", str(review), "--model", "tiny-gru-lm", "-k", "2", "--json")
+    assert code == 0 and [t["token"] for t in json.loads(out)["tokens"]] == list(range(16))
+
+
+def test_attribute_json_scores_tokens_of_the_line_and_reports_delta(cli, review):
+    code, out, _ = cli("attribute", str(review), "--model", "tiny-gru-classifier", "--token", "10", "--json",
+                       corpus_arg=False)
+    data = json.loads(out)
+    assert code == 0 and data["target"]["role"] == "class" and data["baseline"] == "zero embedding"
+    assert [s["index"] for s in data["scores"]] == list(range(6, 11))
+    total = sum(s["score"] for s in data["scores"])
+    assert abs(total - (data["output"] - data["baseline_output"])) <= abs(data["convergence_delta"]) + 1e-4
+
+
+def test_attribute_text_output_names_the_target(cli, review):
+    code, out, _ = cli("attribute", str(review), "--model", "tiny-lstm-lm", "--token", "2", "--target", "food",
+                       corpus_arg=False)
+    assert code == 0 and "'food'" in out and "convergence delta" in out
+
+
+def test_unknown_token_and_class_are_one_line_errors(cli, review):
+    code, _, err = cli("attribute", str(review), "--model", "tiny-gru-classifier", "--token", "99",
+                       corpus_arg=False)
+    assert code == 2 and "there is no token 99" in err
+    code, _, err = cli("attribute", str(review), "--model", "tiny-gru-classifier", "--token", "1", "--target",
+                       "neutral", corpus_arg=False)
+    assert code == 2 and "neutral" in err
