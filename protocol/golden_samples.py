@@ -33,6 +33,12 @@ def _cursor() -> dict[str, Any]:
             "token": "café", "sentence": "The café was not good 🙂 though.", "sentence_start": 106}
 
 
+def _provenance(model: str) -> dict[str, Any]:
+    return {"model": model, "weights": "0123456789ab", "corpus": "brown", "split": "test", "tokens": 116062,
+            "distinct_words": 4987, "unknown_rate": 0.0625, "tokenizer": "rnnlens.data.tokenizer.tokenize@a1b2c3d4e5f6",
+            "engine_version": 2}
+
+
 def _coclustering(model: str, seed: int) -> dict[str, Any]:
     return {
         "model": model, "layer": 2, "state": "c", "k": 3, "hidden_size": 6,
@@ -45,6 +51,7 @@ def _coclustering(model: str, seed: int) -> dict[str, Any]:
         "links": _floats(seed + 2, 3, 3),
         "order": np.array([2, 0, 1], dtype=np.int32),
         "responses": _floats(seed + 3, 4, 6, dtype="float16"),
+        "provenance": _provenance(model),
     }
 
 
@@ -60,13 +67,14 @@ def _glyphs(model: str, seed: int) -> dict[str, Any]:
         "responses": None,
         "outputs": [["negative", "positive"]] * 3,
         "output_probs": np.array([[0.5, 0.5], [0.25, 0.75], [0.125, 0.875]], dtype=np.float32),
+        "provenance": {**_provenance(model), "corpus": "the analysed text", "split": None},
     }
 
 
 def samples() -> dict[str, dict[str, Any]]:
     """name -> message. Names are the message types (one sample each)."""
     distribution = {"words": ["good", "great"], "mean": np.array([0.5, 0.25], dtype=np.float32),
-                    "percentiles": _floats(7, 2, 5)}
+                    "percentiles": _floats(7, 2, 5), "counts": np.array([412, 38], dtype=np.int32)}
     return {
         "hello": {"type": "hello", "protocol": 1, "server": "rnnlens 0.1.0",
                   "models": [{"name": "brown-lstm", "task": "lm", "cell": "lstm", "layers": 2, "hidden_size": 600,
@@ -88,12 +96,14 @@ def samples() -> dict[str, dict[str, Any]]:
         "unit_detail": {"type": "unit_detail", "id": 14, "model": "brown-gru", "layer": 1, "state": "h",
                         "unit": 599, "cluster": 3, "positive": distribution,
                         "negative": {"words": [], "mean": np.zeros(0, np.float32),
-                                     "percentiles": np.zeros((0, 5), np.float32)}},
+                                     "percentiles": np.zeros((0, 5), np.float32), "counts": None},
+                        "min_count": 20, "provenance": _provenance("brown-gru")},
         "word_detail": {"type": "word_detail", "id": 15, "model": "brown-rnn", "layer": 2, "state": "h",
                         "word": "never", "cluster": None, "pos": "RB", "count": 1234,
-                        "profile": _floats(30, 8), "future_field": {"added": "later", "n": -3}},
+                        "profile": _floats(30, 8), "provenance": None,
+                        "future_field": {"added": "later", "n": -3}},
         "compare_view": {"type": "compare_view", "id": 16, "a": _coclustering("brown-lstm", 40),
-                         "b": {**_coclustering("brown-gru", 50), "responses": None},
+                         "b": {**_coclustering("brown-gru", 50), "responses": None, "provenance": None},
                          "matching": np.array([1, 0, 2], dtype=np.int32), "similarity": 0.8125,
                          "glyphs_a": _glyphs("brown-lstm", 60), "glyphs_b": None},
         "ping": {"type": "ping", "id": 1, "payload": "héllo"},

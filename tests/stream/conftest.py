@@ -25,9 +25,10 @@ def service(tiny_models: Path, tmp_path_factory: pytest.TempPathFactory) -> Anal
     root = tmp_path_factory.mktemp("stream-service")
     corpus = root / "corpus.txt"
     corpus.write_text(CORPUS, encoding="utf-8")
-    analysis = AnalysisService(ModelRegistry([tiny_models], include_samples=False), cache_root=root / "cache")
+    analysis = AnalysisService(ModelRegistry([tiny_models], include_samples=False), cache_root=root / "cache",
+                               corpus=[corpus])  # chosen, as `rnnlens serve --corpus` does
     for name in MODELS:
-        analysis.evaluate(name, [corpus])
+        analysis.statistics(name)
     return analysis
 
 

@@ -42,6 +42,7 @@ async def test_cocluster_view_carries_chips_clouds_and_links_as_typed_arrays(str
     assert view["links"].dtype == np.float32 and view["links"].shape == (3, 3)
     assert view["unit_strength"].shape == (16,) and view["word_strength"].shape == (len(expected.words),)
     assert len(view["word_pos"]) == len(view["words"])
+    assert view["provenance"] == expected.extra["provenance"] and view["provenance"]["corpus"].endswith("corpus.txt")
 
 
 async def test_glyph_view_of_a_text(stream: StreamServer, service):
@@ -54,6 +55,7 @@ async def test_glyph_view_of_a_text(stream: StreamServer, service):
     assert answer["id"] == 12 and answer["uri"] is None
     assert [t["text"] for t in glyphs["tokens"]] == text.split()
     assert text[glyphs["tokens"][3]["start"]:glyphs["tokens"][3]["end"]] == "not"
+    assert glyphs["provenance"]["model"] == MODEL and glyphs["provenance"]["corpus"].endswith("corpus.txt")
     expected = service.analyze_text(MODEL, text, 1, "h", 3).glyphs[1]
     for name in ("positive", "negative", "delta_positive", "delta_negative", "update", "kept"):
         np.testing.assert_allclose(glyphs[name], expected.__dict__[name], rtol=1e-6)
@@ -90,7 +92,9 @@ async def test_unit_detail_gives_box_plot_distributions(stream: StreamServer, se
     assert answer["type"] == "unit_detail" and answer["unit"] == 5
     assert answer["cluster"] == int(service.unit_labels(MODEL, 2, "c", 3)[5])
     positive = answer["positive"]
-    assert positive["words"] == [e["word"] for e in expected["positive"]]
+    assert positive["words"] == [e.word for e in expected.positive]
+    assert positive["counts"].tolist() == [e.count for e in expected.positive]
+    assert answer["min_count"] == expected.min_count and answer["provenance"]["model"] == MODEL
     assert positive["percentiles"].shape == (len(positive["words"]), 5)
     assert np.all(positive["mean"] > 0) and np.all(answer["negative"]["mean"] < 0)
     boxes = positive["percentiles"][~np.isnan(positive["percentiles"]).any(axis=1)]
@@ -103,9 +107,10 @@ async def test_word_detail_gives_the_response_profile(stream: StreamServer, serv
                                 "state": None, "k": 3})
     await ws.close()
     expected = service.explain_word(MODEL, "food", None, None, 3)
-    assert answer["word"] == "food" and answer["count"] == expected["count"] > 0
-    np.testing.assert_allclose(answer["profile"], expected["mean"], atol=1e-6)
-    assert answer["cluster"] == expected["cluster"]
+    assert answer["word"] == "food" and answer["count"] == expected.count > 0
+    np.testing.assert_allclose(answer["profile"], expected.mean, atol=1e-6)
+    assert answer["cluster"] == expected.cluster
+    assert answer["provenance"] == expected.provenance.to_json()
 
 
 async def test_compare_two_models_with_glyphs(stream: StreamServer):
@@ -194,5 +199,5 @@ async def test_cocluster_view_carries_each_words_responses_for_the_chips(stream:
     view = answer["view"]
     assert view["responses"].dtype == np.float16 and view["responses"].shape == (len(view["words"]), 16)
     for i, word in enumerate(view["words"][:3]):
-        profile = service.explain_word(MODEL, word, 1, "h", 3)["mean"]
+        profile = service.explain_word(MODEL, word, 1, "h", 3).mean
         np.testing.assert_allclose(view["responses"][i], profile, rtol=2e-3, atol=1e-4)

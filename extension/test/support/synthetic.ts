@@ -69,6 +69,7 @@ export function syntheticMessages(size: SyntheticSize): ServerMessage[] {
       links: NdArray.fromValues("float32", [k, k], links),
       order: NdArray.fromValues("int32", [k], [...Array(k).keys()]),
       responses: NdArray.fromValues("float16", [n, h], responses),
+      provenance: null,
     },
   };
   const tokens = Array.from({ length: t }, (_, i) => ({ text: vocabulary[i % n], start: 0, end: 0 }));
@@ -104,6 +105,7 @@ export function syntheticMessages(size: SyntheticSize): ServerMessage[] {
       responses: NdArray.fromValues("float32", [t, h], Array.from({ length: t * h }, (_, j) => responses[(Math.floor(j / h) % n) * h + (j % h)])),
       outputs: tokens.map(() => ["the", "of"]),
       output_probs: NdArray.fromValues("float32", [t, 2], new Float32Array(t * 2).fill(0.5)),
+      provenance: null,
     },
   };
   return [hello, view, glyphs];

@@ -11,7 +11,8 @@ PROTOCOL_VERSION = 1
 SCHEMA: dict[str, Any] = {'protocol': 'rnnlens',
  'version': 1,
  'doc': 'Every message that crosses a process boundary in RNN Lens: the panel stream (msgpack over a '
-        'websocket) and the custom LSP notifications. Field types: str, int, float, bool, any, '
+        "websocket), the custom LSP notifications, and the messages between the panel's webview and the "
+        'extension (`webview`). Field types: str, int, float, bool, any, bytes (webview messages only), '
         'ndarray<DTYPE> (msgpack map {dtype, shape, data: bin}, little-endian), list<T>, T? (value may be '
         'null; the key is always present), or a record name from `records`. Receivers ignore keys they do '
         'not know, so fields may be added without a version bump; removing or retyping a field bumps '
@@ -31,10 +32,12 @@ SCHEMA: dict[str, Any] = {'protocol': 'rnnlens',
                            'fields': {'text': 'str', 'start': 'int', 'end': 'int'}},
              'Coclustering': {'doc': 'A co-clustering of words and hidden units of one layer/state. Memory '
                                      'chips: unit_labels + unit_strength (per unit); word clouds: words + '
-                                     'word_labels + word_strength + word_pos; links: links[word_cluster, '
-                                     'unit_cluster] (signed mean response over the block). responses[w, u] '
-                                     'is the expected response of word w at unit u as float16 (enough to '
-                                     'colour the chips for a selected word), null when not computed.',
+                                     "word_labels + word_strength + word_pos (the word's majority "
+                                     'part-of-speech tag in the Brown corpus, null when Brown does not have '
+                                     'it); links: links[word_cluster, unit_cluster] (signed mean response '
+                                     'over the block). responses[w, u] is the expected response of word w at '
+                                     'unit u as float16 (enough to colour the chips for a selected word), '
+                                     'null when not computed.',
                               'fields': {'model': 'str',
                                          'layer': 'int',
                                          'state': 'str',
@@ -48,7 +51,8 @@ SCHEMA: dict[str, Any] = {'protocol': 'rnnlens',
                                          'word_pos': 'list<str?>',
                                          'links': 'ndarray<float32>',
                                          'order': 'ndarray<int32>',
-                                         'responses': 'ndarray<float16>?'}},
+                                         'responses': 'ndarray<float16>?',
+                                         'provenance': 'Provenance?'}},
              'GlyphSequence': {'doc': 'Sequence glyphs of one text for one layer/state: arrays shaped (T, '
                                       'K), T tokens, K unit clusters, normalised by cluster size (DESIGN.md '
                                       'item 6). `negative` and `delta_negative` are magnitudes of negative '
@@ -69,12 +73,31 @@ SCHEMA: dict[str, Any] = {'protocol': 'rnnlens',
                                           'kept': 'ndarray<float32>',
                                           'responses': 'ndarray<float32>?',
                                           'outputs': 'list<list<str>>',
-                                          'output_probs': 'ndarray<float32>'}},
+                                          'output_probs': 'ndarray<float32>',
+                                          'provenance': 'Provenance?'}},
              'WordDistribution': {'doc': 'Box-plot data for a list of words: mean (n,) and percentiles (n, '
-                                         '5) at 9/25/50/75/91.',
+                                         '5) at 9/25/50/75/91; counts (n,) how often each word was seen in '
+                                         "the statistics' corpus.",
                                   'fields': {'words': 'list<str>',
                                              'mean': 'ndarray<float32>',
-                                             'percentiles': 'ndarray<float32>'}},
+                                             'percentiles': 'ndarray<float32>',
+                                             'counts': 'ndarray<int32>?'}},
+             'Provenance': {'doc': "What a result's statistics were computed from: model and a short hash of "
+                                   "its weights and vocabulary, the corpus (a name, a file, or 'the analysed "
+                                   "text' for a model with no corpus) and its split (null for files), tokens "
+                                   'evaluated, distinct vocabulary words seen, the share of tokens unknown '
+                                   'to the model (above 0.2: out-of-domain text), the tokenizer (qualified '
+                                   'name @ source-file hash) and the engine version. Show it wherever the '
+                                   'numbers are shown.',
+                            'fields': {'model': 'str',
+                                       'weights': 'str',
+                                       'corpus': 'str',
+                                       'split': 'str?',
+                                       'tokens': 'int',
+                                       'distinct_words': 'int',
+                                       'unknown_rate': 'float',
+                                       'tokenizer': 'str',
+                                       'engine_version': 'int'}},
              'CursorState': {'doc': 'Where the editor cursor is. Offsets are code points into the document; '
                                     "sentence_start is the offset of the sentence's first character, so a "
                                     'token span of the sentence maps to the document by adding it.',
@@ -125,7 +148,7 @@ SCHEMA: dict[str, Any] = {'protocol': 'rnnlens',
                              'fields': {'glyphs': 'GlyphSequence', 'uri': 'str?', 'sentence_start': 'int?'}},
               'unit_detail': {'direction': 'server',
                               'doc': "Answer to unit_request: the unit's strongest words with their response "
-                                     'distributions.',
+                                     'distributions. Only words seen at least min_count times are listed.',
                               'request': True,
                               'fields': {'model': 'str',
                                          'layer': 'int',
@@ -133,9 +156,13 @@ SCHEMA: dict[str, Any] = {'protocol': 'rnnlens',
                                          'unit': 'int',
                                          'cluster': 'int?',
                                          'positive': 'WordDistribution',
-                                         'negative': 'WordDistribution'}},
+                                         'negative': 'WordDistribution',
+                                         'min_count': 'int?',
+                                         'provenance': 'Provenance?'}},
               'word_detail': {'direction': 'server',
-                              'doc': "Answer to word_request: the word's expected response over all units.",
+                              'doc': "Answer to word_request: the word's expected response over all units. "
+                                     "pos is the word's majority part-of-speech tag in the Brown corpus, "
+                                     'null when Brown does not have the word.',
                               'request': True,
                               'fields': {'model': 'str',
                                          'layer': 'int',
@@ -144,7 +171,8 @@ SCHEMA: dict[str, Any] = {'protocol': 'rnnlens',
                                          'cluster': 'int?',
                                          'pos': 'str?',
                                          'count': 'int',
-                                         'profile': 'ndarray<float32>'}},
+                                         'profile': 'ndarray<float32>',
+                                         'provenance': 'Provenance?'}},
               'compare_view': {'direction': 'server',
                                'doc': 'Answer to compare_request. matching[i] is the cluster of b matched to '
                                       'cluster i of a; similarity in 0..1.',
@@ -239,7 +267,44 @@ SCHEMA: dict[str, Any] = {'protocol': 'rnnlens',
                    'rnnlens/revealRange': {'direction': 'server',
                                            'doc': 'LSP notification: a panel asked the editor to reveal and '
                                                   'select [start, end) (code points) of `uri`.',
-                                           'fields': {'uri': 'str', 'start': 'int', 'end': 'int'}}}}
+                                           'fields': {'uri': 'str', 'start': 'int', 'end': 'int'}}},
+ 'webview': {'ready': {'direction': 'webview',
+                       'doc': 'Webview -> extension: the page loaded and listens. VS Code drops messages '
+                              'posted to a hidden webview, so the extension holds back what it has until '
+                              'this arrives.',
+                       'fields': {}},
+             'reveal': {'direction': 'webview',
+                        'doc': 'Webview -> extension: reveal and select [start, end) (code points) of the '
+                               'document `uri` (a token was clicked).',
+                        'fields': {'uri': 'str', 'start': 'int', 'end': 'int'}},
+             'save': {'direction': 'webview',
+                      'doc': "Webview -> extension: save an exported view; `base64` holds the file's bytes.",
+                      'fields': {'file_name': 'str', 'mime': 'str', 'base64': 'str'}},
+             'stream_open': {'direction': 'webview',
+                             'doc': "Webview -> extension: open this page's stream. The extension host "
+                                    "connects to the server's websocket (it has the token) and relays frames "
+                                    "both ways; a new stream_open replaces the page's connection, so a "
+                                    'reloaded page starts afresh (the server greets it with hello).',
+                             'fields': {}},
+             'stream_send': {'direction': 'webview',
+                             'doc': 'Webview -> extension: one panel stream frame (msgpack, as on the '
+                                    'websocket) for the server.',
+                             'fields': {'frame': 'bytes'}},
+             'stream_frame': {'direction': 'extension',
+                              'doc': "Extension -> webview: one frame the server sent on this page's stream.",
+                              'fields': {'frame': 'bytes'}},
+             'stream_status': {'direction': 'extension',
+                               'doc': 'Extension -> webview: the relayed stream is `connecting`, `open` or '
+                                      '`closed` (detail says why; after `closed` the extension reconnects by '
+                                      'itself and says `connecting` again).',
+                               'fields': {'status': 'str', 'detail': 'str?'}},
+             'cursor': {'direction': 'extension',
+                        'doc': "Extension -> webview: the editor's cursor moved (only the newest is kept for "
+                               'a hidden page).',
+                        'fields': {'cursor': 'CursorState'}},
+             'compare': {'direction': 'extension',
+                         'doc': 'Extension -> webview: show the comparison of two models.',
+                         'fields': {'model_a': 'str', 'model_b': 'str'}}}}
 
 
 class ModelInfo(TypedDict):
@@ -265,7 +330,7 @@ class TokenSpan(TypedDict):
 
 
 class Coclustering(TypedDict):
-    """A co-clustering of words and hidden units of one layer/state. Memory chips: unit_labels + unit_strength (per unit); word clouds: words + word_labels + word_strength + word_pos; links: links[word_cluster, unit_cluster] (signed mean response over the block). responses[w, u] is the expected response of word w at unit u as float16 (enough to colour the chips for a selected word), null when not computed."""
+    """A co-clustering of words and hidden units of one layer/state. Memory chips: unit_labels + unit_strength (per unit); word clouds: words + word_labels + word_strength + word_pos (the word's majority part-of-speech tag in the Brown corpus, null when Brown does not have it); links: links[word_cluster, unit_cluster] (signed mean response over the block). responses[w, u] is the expected response of word w at unit u as float16 (enough to colour the chips for a selected word), null when not computed."""
 
     model: str
     layer: int
@@ -281,6 +346,7 @@ class Coclustering(TypedDict):
     links: NDArray[Any]
     order: NDArray[Any]
     responses: NDArray[Any] | None
+    provenance: Provenance | None
 
 
 class GlyphSequence(TypedDict):
@@ -301,14 +367,30 @@ class GlyphSequence(TypedDict):
     responses: NDArray[Any] | None
     outputs: list[list[str]]
     output_probs: NDArray[Any]
+    provenance: Provenance | None
 
 
 class WordDistribution(TypedDict):
-    """Box-plot data for a list of words: mean (n,) and percentiles (n, 5) at 9/25/50/75/91."""
+    """Box-plot data for a list of words: mean (n,) and percentiles (n, 5) at 9/25/50/75/91; counts (n,) how often each word was seen in the statistics' corpus."""
 
     words: list[str]
     mean: NDArray[Any]
     percentiles: NDArray[Any]
+    counts: NDArray[Any] | None
+
+
+class Provenance(TypedDict):
+    """What a result's statistics were computed from: model and a short hash of its weights and vocabulary, the corpus (a name, a file, or 'the analysed text' for a model with no corpus) and its split (null for files), tokens evaluated, distinct vocabulary words seen, the share of tokens unknown to the model (above 0.2: out-of-domain text), the tokenizer (qualified name @ source-file hash) and the engine version. Show it wherever the numbers are shown."""
+
+    model: str
+    weights: str
+    corpus: str
+    split: str | None
+    tokens: int
+    distinct_words: int
+    unknown_rate: float
+    tokenizer: str
+    engine_version: int
 
 
 class CursorState(TypedDict):
@@ -393,7 +475,7 @@ class GlyphView(TypedDict):
 
 
 class UnitDetail(TypedDict):
-    """Answer to unit_request: the unit's strongest words with their response distributions."""
+    """Answer to unit_request: the unit's strongest words with their response distributions. Only words seen at least min_count times are listed."""
 
     type: Literal["unit_detail"]
     id: int
@@ -404,10 +486,12 @@ class UnitDetail(TypedDict):
     cluster: int | None
     positive: WordDistribution
     negative: WordDistribution
+    min_count: int | None
+    provenance: Provenance | None
 
 
 class WordDetail(TypedDict):
-    """Answer to word_request: the word's expected response over all units."""
+    """Answer to word_request: the word's expected response over all units. pos is the word's majority part-of-speech tag in the Brown corpus, null when Brown does not have the word."""
 
     type: Literal["word_detail"]
     id: int
@@ -419,6 +503,7 @@ class WordDetail(TypedDict):
     pos: str | None
     count: int
     profile: NDArray[Any]
+    provenance: Provenance | None
 
 
 class CompareView(TypedDict):

@@ -14,8 +14,9 @@ from typing import Any
 import numpy as np
 
 from rnnlens import __version__
+from rnnlens.analysis.cocluster import CoclusterResult
 from rnnlens.errors import Cancelled, RnnLensError
-from rnnlens.protocol.messages import PROTOCOL_VERSION, CursorState, ModelInfo
+from rnnlens.protocol.messages import PROTOCOL_VERSION, Coclustering, CursorState, ModelInfo
 from rnnlens.service import AnalysisService
 from rnnlens.stream import views
 
@@ -53,20 +54,11 @@ def hello(service: AnalysisService, settings: dict[str, Any], cursor: CursorStat
             "models": list_models(service), "settings": settings, "cursor": cursor}
 
 
-def word_responses(service: AnalysisService, model_name: str, result: Any) -> np.ndarray | None:
-    """(N, H) expected responses of the view's words (the chips' colours for a selected word).
-
-    The service has no public accessor for its statistics yet, so this reads the ones it last
-    evaluated for the model through `_stats_for`; without them the view simply has no responses.
-    """
-    stats_for = getattr(service, "_stats_for", None)
+def word_responses(service: AnalysisService, model_name: str, result: CoclusterResult) -> np.ndarray | None:
+    """(N, H) expected responses of the view's words (the chips' colours for a selected word),
+    from the statistics the co-clustering used (the service's chosen corpus)."""
     model = service.model(model_name)
-    if stats_for is None:
-        return None
-    try:
-        _, stats = stats_for(model)
-    except RnnLensError:
-        return None
+    stats = service.statistics(model_name).stats  # already loaded: the co-clustering needed them
     matrix = stats.mean.get(f"layer{result.layer}.{result.state}")
     if matrix is None:
         return None
@@ -78,10 +70,10 @@ def word_responses(service: AnalysisService, model_name: str, result: Any) -> np
     return out
 
 
-def _coclustering(service: AnalysisService, result: Any, model_name: str) -> Any:
+def _coclustering(service: AnalysisService, result: CoclusterResult, model_name: str) -> Coclustering:
     model = service.model(model_name)
     hidden = int(model.stack.layers[result.layer - 1].hidden_size)
-    return views.coclustering(result, model.name, hidden, lambda word: service.word_pos(model.name, word),
+    return views.coclustering(result, model.name, hidden, service.word_pos,
                               responses=word_responses(service, model.name, result))
 
 
@@ -108,25 +100,25 @@ def glyphs(service: AnalysisService, request: dict[str, Any], ctx: RequestContex
 def unit(service: AnalysisService, request: dict[str, Any], ctx: RequestContext) -> dict[str, Any]:
     model = service.model(request["model"])
     detail = service.explain_unit(model.name, request["layer"], request["state"], request["unit"], request["top"])
-    layer, state = int(detail["layer"]), str(detail["state"]).split(".", 1)[-1]
-    labels = service.unit_labels(model.name, layer, state, request["k"])
-    return {"type": "unit_detail", "id": request["id"], "model": model.name, "layer": layer, "state": state,
-            "unit": int(request["unit"]), "cluster": int(labels[request["unit"]]),
-            "positive": views.word_distribution(detail["positive"]),
-            "negative": views.word_distribution(detail["negative"])}
+    labels = service.unit_labels(model.name, detail.layer, detail.state_kind, request["k"])
+    return {"type": "unit_detail", "id": request["id"], "model": model.name, "layer": detail.layer,
+            "state": detail.state_kind, "unit": int(request["unit"]), "cluster": int(labels[request["unit"]]),
+            "positive": views.word_distribution(detail.positive),
+            "negative": views.word_distribution(detail.negative),
+            "min_count": detail.min_count, "provenance": views.provenance_record(detail.provenance)}
 
 
 def word(service: AnalysisService, request: dict[str, Any], ctx: RequestContext) -> dict[str, Any]:
     detail = service.explain_word(request["model"], request["word"], request["layer"], request["state"],
                                   request["k"])
-    profile = detail.get("mean")
-    layer, state = int(detail["layer"]), str(detail["state"]).split(".", 1)[-1]
-    if profile is None:
+    profile = detail.mean
+    if profile is None:  # a known word the corpus never used
         model = service.model(request["model"])
-        profile = np.zeros(int(model.stack.layers[layer - 1].hidden_size), dtype=np.float32)
-    return {"type": "word_detail", "id": request["id"], "model": str(detail["model"]), "layer": layer,
-            "state": state, "word": str(detail["word"]), "cluster": detail.get("cluster"), "pos": detail.get("pos"),
-            "count": int(detail.get("count", 0)), "profile": np.asarray(profile, dtype=np.float32)}
+        profile = np.zeros(int(model.stack.layers[detail.layer - 1].hidden_size), dtype=np.float32)
+    return {"type": "word_detail", "id": request["id"], "model": detail.model, "layer": detail.layer,
+            "state": detail.state_kind, "word": detail.word, "cluster": detail.cluster, "pos": detail.pos,
+            "count": detail.count, "profile": np.asarray(profile, dtype=np.float32),
+            "provenance": views.provenance_record(detail.provenance)}
 
 
 def compare(service: AnalysisService, request: dict[str, Any], ctx: RequestContext) -> dict[str, Any]:
@@ -135,8 +127,7 @@ def compare(service: AnalysisService, request: dict[str, Any], ctx: RequestConte
                               request["k"])
     ctx.check()
     views_ab, glyphs_ab = [], []
-    for index, (name, clusters) in enumerate(zip(summary["models"], summary["coclusters"], strict=True)):
-        result = service.cocluster(name, clusters["layer"], clusters["state"], request["k"])
+    for index, (name, result) in enumerate(zip(summary.models, summary.coclusters, strict=True)):
         views_ab.append(_coclustering(service, result, name))
         if request["text"] is not None:
             ctx.progress(0.5 + 0.25 * index, f"glyphs of {name}")
@@ -145,10 +136,10 @@ def compare(service: AnalysisService, request: dict[str, Any], ctx: RequestConte
         ctx.check()
     k_a = int(views_ab[0]["k"])
     matching = np.full(k_a, -1, dtype=np.int32)
-    for a, b in summary["alignment"]["pairs"]:
+    for a, b in summary.alignment.pairs:
         matching[a] = b
     return {"type": "compare_view", "id": request["id"], "a": views_ab[0], "b": views_ab[1], "matching": matching,
-            "similarity": float(summary["similarity"]),
+            "similarity": float(summary.similarity),
             "glyphs_a": glyphs_ab[0] if glyphs_ab else None, "glyphs_b": glyphs_ab[1] if glyphs_ab else None}
 
 

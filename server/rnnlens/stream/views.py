@@ -11,8 +11,11 @@ from typing import Any
 import numpy as np
 
 from rnnlens.analysis.cocluster import CoclusterResult
+from rnnlens.analysis.explanations import WordResponse
+from rnnlens.analysis.provenance import Provenance
 from rnnlens.analysis.text_analysis import TextAnalysis
 from rnnlens.protocol.messages import Coclustering, GlyphSequence, ModelInfo, WordDistribution
+from rnnlens.protocol.messages import Provenance as ProvenanceRecord
 
 PosLookup = Callable[[str], "str | None"]
 
@@ -25,8 +28,15 @@ def model_info(row: dict[str, Any], state_kinds: Sequence[str] = (), default_sta
                      labels=[str(label) for label in row.get("labels", [])], error=row.get("error"))
 
 
+def provenance_record(provenance: Provenance | None) -> ProvenanceRecord | None:
+    if provenance is None:
+        return None
+    return ProvenanceRecord(**provenance.to_json())  # type: ignore[typeddict-item]
+
+
 def coclustering(result: CoclusterResult, model: str, hidden_size: int, pos: PosLookup,
                  responses: np.ndarray | None = None) -> Coclustering:
+    """`pos` gives the Brown corpus's majority tag of a word (None when Brown lacks it)."""
     return Coclustering(
         model=model, layer=int(result.layer), state=result.state, k=int(result.k), hidden_size=hidden_size,
         unit_labels=np.asarray(result.unit_labels, dtype=np.int32),
@@ -38,25 +48,15 @@ def coclustering(result: CoclusterResult, model: str, hidden_size: int, pos: Pos
         links=np.asarray(result.links, dtype=np.float32),
         order=np.asarray(result.order, dtype=np.int32),
         responses=None if responses is None else np.asarray(responses, dtype=np.float16),
+        provenance=provenance_record(Provenance.from_json(result.extra.get("provenance"))),
     )
 
 
 def _outputs(analysis: TextAnalysis) -> tuple[list[list[str]], np.ndarray]:
     """Per token: next-word top-k (LM) or every class (classifier), with probabilities (T, k)."""
-    names: list[list[str]] = []
-    probs: list[list[float]] = []
-    for output in analysis.outputs:
-        if "classes" in output:
-            pairs = list(output["classes"].items())
-        else:
-            pairs = [(item["word"], item["p"]) for item in output.get("next", [])]
-        names.append([str(name) for name, _ in pairs])
-        probs.append([float(p) for _, p in pairs])
-    width = max((len(row) for row in probs), default=0)
-    table = np.zeros((len(probs), width), dtype=np.float32)
-    for t, row in enumerate(probs):
-        table[t, :len(row)] = row
-    return names, table
+    outputs = analysis.outputs
+    names = outputs.names
+    return [[names[int(i)] for i in row] for row in outputs.ids], np.asarray(outputs.probs, dtype=np.float32)
 
 
 def glyph_sequence(analysis: TextAnalysis, model: str, text: str) -> GlyphSequence:
@@ -69,16 +69,18 @@ def glyph_sequence(analysis: TextAnalysis, model: str, text: str) -> GlyphSequen
         delta_negative=glyphs.delta_negative, update=glyphs.update, kept=glyphs.kept,
         responses=np.asarray(analysis.responses, dtype=np.float32),
         outputs=names, output_probs=probs,
+        provenance=provenance_record(Provenance.from_json(analysis.extra.get("provenance"))),
     )
 
 
-def word_distribution(entries: Sequence[dict[str, Any]]) -> WordDistribution:
-    """explain_unit's entries -> words, means (n,), percentiles 9/25/50/75/91 (n, 5); NaN when unsketched."""
+def word_distribution(entries: Sequence[WordResponse]) -> WordDistribution:
+    """A unit's listed words -> words, means (n,), percentiles 9/25/50/75/91 (n, 5; NaN when unsketched),
+    and how often each word was seen."""
     percentiles = np.full((len(entries), 5), np.nan, dtype=np.float32)
     for i, entry in enumerate(entries):
-        box = entry.get("box")
-        if box:
+        if entry.box:
+            box = entry.box
             percentiles[i] = [box["p9"], box["p25"], box["p50"], box["p75"], box["p91"]]
-    return WordDistribution(words=[str(e["word"]) for e in entries],
-                            mean=np.array([e["mean"] for e in entries], dtype=np.float32).reshape(-1),
-                            percentiles=percentiles)
+    return WordDistribution(words=[e.word for e in entries],
+                            mean=np.array([e.mean for e in entries], dtype=np.float32).reshape(-1),
+                            percentiles=percentiles, counts=np.array([e.count for e in entries], dtype=np.int32))
