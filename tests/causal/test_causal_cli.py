@@ -81,3 +81,12 @@ def test_unknown_token_and_class_are_one_line_errors(cli, review):
     code, _, err = cli("attribute", str(review), "--model", "tiny-gru-classifier", "--token", "1", "--target",
                        "neutral", corpus_arg=False)
     assert code == 2 and "neutral" in err
+
+
+def test_cocluster_stability_json_scores_k_and_its_neighbours(cli):
+    code, out, _ = cli("cocluster", "--model", "tiny-lstm-lm", "-k", "3", "--stability", "--stability-runs", "3",
+                       "--json")
+    data = json.loads(out)
+    assert code == 0 and set(data["stability"]) == {"2", "3", "4", "5"}
+    assert data["suggested_k"] in (2, 3, 4, 5) and all(-1 <= v <= 1 for v in data["stability"].values())
+    assert len(data["unit_clusters"]) == 3  # the clustering itself is unchanged

@@ -17,6 +17,7 @@ from rnnlens.cli.analysis_common import (
     make_service,
     report_provenance,
 )
+from rnnlens.cli.cocluster_stability import add_stability, stability_line, stability_report
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -26,6 +27,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_layer_state(parser)
     parser.add_argument("--words", type=int, default=300, help="the N most frequent words to cluster (default 300)")
     parser.add_argument("--json", action="store_true", help="print JSON (word_clusters, unit_clusters, links, ...)")
+    add_stability(parser)
     add_model_path(parser)
     parser.set_defaults(func=run)
 
@@ -39,8 +41,9 @@ def run(args: argparse.Namespace) -> int:
         bar.close()
     provenance = Provenance.from_json(result.extra.get("provenance"))
     report_provenance(provenance, service.notices)
+    stability = stability_report(service, args.model, result, args.stability_runs) if args.stability else None
     if args.json:
-        print(json.dumps(result.to_json()))
+        print(json.dumps({**result.to_json(), **(stability.to_json() if stability else {})}))
         return 0
     words, units = result.word_clusters(), result.unit_clusters()
     if provenance is not None:
@@ -53,4 +56,6 @@ def run(args: argparse.Namespace) -> int:
         print(f"[{c}] link {sign}{abs(link):.3f}  units({len(units[c])}): {' '.join(map(str, units[c][:12]))}"
               f"{' ...' if len(units[c]) > 12 else ''}")
         print(f"     words({len(words[c])}): {' '.join(words[c][:15])}{' ...' if len(words[c]) > 15 else ''}")
+    if stability is not None:
+        print(stability_line(stability))
     return 0
