@@ -1,4 +1,4 @@
-"""Where RNN Lens keeps things on disk: the shipped samples and the user's cache."""
+"""Where RNN Lens keeps things on disk: the shipped samples, the user's cache and models folder."""
 
 from __future__ import annotations
 
@@ -27,3 +27,12 @@ def corpora_dir() -> Path:
     path = cache_dir() / "corpora"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def user_models_dir() -> Path:
+    """Where `rnnlens train` puts models by default, and where the registry looks without flags.
+
+    RNNLENS_MODELS overrides it (tests use this). Not created here: listing must not write.
+    """
+    override = os.environ.get("RNNLENS_MODELS")
+    return Path(override).expanduser() if override else Path(platformdirs.user_data_dir("rnnlens")) / "models"

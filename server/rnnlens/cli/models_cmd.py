@@ -1,28 +1,31 @@
-"""`rnnlens models [--json] [--model-path P]`: list the models RNN Lens can load."""
+"""`rnnlens models [--json] [--model-path P]`: list the models RNN Lens can load (the samples, the
+user's models folder where `rnnlens train` writes, and what --model-path declares)."""
 
 from __future__ import annotations
 
 import argparse
 import json
 
-from rnnlens.models.registry import ModelRegistry
+from rnnlens.models.registry import MODEL_PATH_HELP
+from rnnlens.paths import user_models_dir
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("models", help="list available models (samples and your own)")
     parser.add_argument("--json", action="store_true", help="print a JSON list")
-    parser.add_argument("--model-path", action="append", default=[], metavar="PATH",
-                        help="a model folder, a folder of model folders, or module:function (repeatable)")
+    parser.add_argument("--model-path", action="append", default=[], metavar="PATH", help=MODEL_PATH_HELP)
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    rows = ModelRegistry(args.model_path).describe_all()
+    from rnnlens.cli.analysis_common import make_registry  # imports torch: only when listing
+
+    rows = make_registry(args).describe_all()
     if args.json:
         print(json.dumps(rows, indent=2))
         return 0
     if not rows:
-        print("no models found")
+        print(f"no models found (samples, {user_models_dir()}, --model-path)")
     for row in rows:
         if "error" in row:
             print(f"{row['name']:<24} ERROR {row['error']}")

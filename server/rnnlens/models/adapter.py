@@ -1,8 +1,9 @@
 """Point RNN Lens at your own PyTorch model.
 
 Write a function that builds your model (loading weights however you trust) and returns a
-`UserModel`, then name it as `module:function`, e.g. `--model mypkg.lens:load` or in the
-`modelPaths` setting. Example::
+`UserModel`, then declare it as an entry point, `path/to/lens.py:load` or `mypkg.lens:load`
+(a module importable by RNN Lens' Python), with `--model-path` or in the `modelPaths` setting;
+the spec is then also the model's name. Only declared entry points are ever imported. Example::
 
     from rnnlens.models.adapter import UserModel
 
@@ -16,16 +17,16 @@ Requirements: `rnn` is an `nn.RNN`, `nn.GRU` or `nn.LSTM` (any number of layers,
 unidirectional, batch_first either way) fed by `embedding(ids)`; `head` maps the top layer's
 h to logits (next word for "lm", classes for "classifier"), or is None. Text is split by RNN
 Lens' tokenizer and looked up in `vocabulary` (lower-cased unless `lowercase=False`), or by
-your own `tokenize(text) -> list[Token]`.
+your own `tokenize(text) -> list[Token]`. `vocabulary` is a list in id order, or a mapping
+word -> id or id -> word with ids exactly 0..n-1. The model is checked when it loads: field
+types, `labels` against the head's outputs, `task` against the head (an LM head has one output
+per word), the embedding size against the RNN's input size, and `unk` in the vocabulary.
 """
 
 from __future__ import annotations
 
-import importlib
-import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import torch
 from torch import nn
@@ -33,8 +34,10 @@ from torch import nn
 from rnnlens.data.tokenizer import Token, tokenize
 from rnnlens.data.vocabulary import UNK, Vocabulary
 from rnnlens.errors import RnnLensError
+from rnnlens.models.entry_points import call_entry_point, parse_entry_point
 from rnnlens.models.loaded import LoadedModel
 from rnnlens.models.trace import RecurrentStack
+from rnnlens.models.user_model_checks import check_fields, probe_sizes, vocabulary_words
 
 
 @dataclass
@@ -42,7 +45,7 @@ class UserModel:
     embedding: Callable[[torch.Tensor], torch.Tensor]
     rnn: nn.RNNBase
     head: Callable[[torch.Tensor], torch.Tensor] | None
-    vocabulary: Sequence[str]
+    vocabulary: Sequence[str] | Mapping[str, int] | Mapping[int, str]  # a list, or ids 0..n-1 either way
     task: str = "lm"
     labels: list[str] = field(default_factory=list)
     unk: str = UNK
@@ -82,15 +85,21 @@ def _cell_name(rnn: nn.RNNBase) -> str:
 
 
 def from_user_model(spec: UserModel, name: str) -> LoadedModel:
-    if spec.task not in ("lm", "classifier"):
-        raise RnnLensError(f"{name}: task must be 'lm' or 'classifier', not {spec.task!r}")
-    words = list(spec.vocabulary)
+    """Validate `spec` (types, vocabulary order, sizes) and wrap it as a LoadedModel."""
+    if not isinstance(spec, UserModel):
+        raise RnnLensError(f"{name} must return rnnlens.models.adapter.UserModel, got {type(spec).__name__}")
+    check_fields(spec, name)
+    words = vocabulary_words(spec.vocabulary, name)
     if spec.unk not in words:
-        raise RnnLensError(f"{name}: the vocabulary lacks its unknown-word symbol {spec.unk!r}")
+        raise RnnLensError(f"{name}: UserModel.vocabulary lacks its unknown-word symbol UserModel.unk={spec.unk!r}")
     if spec.unk != UNK:
+        if UNK in words:
+            raise RnnLensError(f"{name}: UserModel.vocabulary holds both {UNK!r} and UserModel.unk={spec.unk!r}; "
+                               f"set unk to the one that stands for unknown words")
         words = [UNK if w == spec.unk else w for w in words]
     vocab = Vocabulary(words)
     layers = split_layers(spec.rnn)
+    probe_sizes(spec, layers, len(vocab), vocab.unk_id, name)
     owned: list[nn.Module] = [m for m in (spec.embedding, spec.head) if isinstance(m, nn.Module)]
     holder = nn.ModuleList(owned + list(layers))
     holder.eval()
@@ -105,27 +114,12 @@ def from_user_model(spec: UserModel, name: str) -> LoadedModel:
                        labels=list(spec.labels), card=card, tokenizer=tokenizer)
 
 
-def is_entry_point(text: str) -> bool:
-    module, sep, func = text.partition(":")
-    return bool(sep) and bool(func) and all(p.isidentifier() for p in module.split(".")) and func.isidentifier()
+def load_entry_point(spec: str) -> LoadedModel:
+    """Import a declared `module:function` or `path/to/file.py:function`, call it, adapt its UserModel.
 
-
-def load_entry_point(spec: str, search_path: Path | None = None) -> LoadedModel:
-    """Import `module:function`, call it, and adapt the `UserModel` it returns."""
-    module_name, _, func_name = spec.partition(":")
-    if search_path is not None and str(search_path) not in sys.path:
-        sys.path.insert(0, str(search_path))
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError as exc:
-        raise RnnLensError(f"cannot import {module_name!r} for model {spec!r}: {exc}") from exc
-    func = getattr(module, func_name, None)
-    if not callable(func):
-        raise RnnLensError(f"{module_name} has no function {func_name!r} (model {spec!r})")
-    try:
-        result = func()
-    except Exception as exc:  # the user's code: report, don't crash the server
-        raise RnnLensError(f"model {spec!r} failed to load: {type(exc).__name__}: {exc}") from exc
-    if not isinstance(result, UserModel):
-        raise RnnLensError(f"{spec} must return rnnlens.models.adapter.UserModel, got {type(result).__name__}")
-    return from_user_model(result, name=spec)
+    Callers must only pass specs the user declared (--model-path, modelPaths): see registry.py.
+    """
+    entry = parse_entry_point(spec)
+    if entry is None:
+        raise RnnLensError(f"{spec!r} is not an entry point: expected module:function or path/to/file.py:function")
+    return from_user_model(call_entry_point(entry), name=entry.spec)

@@ -6,11 +6,17 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 from rnnlens.errors import RnnLensError
+from rnnlens.models.field_checks import require_int, require_number, require_type
 
 Cell = Literal["rnn", "gru", "lstm"]
 Task = Literal["lm", "classifier"]
 CELLS: tuple[str, ...] = ("rnn", "gru", "lstm")
 TASKS: tuple[str, ...] = ("lm", "classifier")
+# Bounds that catch typos (1e10 words) before torch tries to allocate them.
+MAX_VOCAB = 10_000_000
+MAX_UNITS = 100_000
+MAX_LAYERS = 64
+DEFAULT_SOURCE = "model config"
 
 
 @dataclass
@@ -26,16 +32,28 @@ class ModelConfig:
     labels: list[str] = field(default_factory=list)  # classifier only
 
     def __post_init__(self) -> None:
+        self.validate(DEFAULT_SOURCE)
+
+    def validate(self, source: str) -> None:
+        """Types and ranges of every field; the message names `source` (the file) and the field."""
+        for name in ("cell", "task"):
+            require_type(source, name, getattr(self, name), str)
         if self.cell not in CELLS:
-            raise RnnLensError(f"unknown cell {self.cell!r}; expected one of {', '.join(CELLS)}")
+            raise RnnLensError(f"{source}: unknown cell {self.cell!r}; expected one of {', '.join(CELLS)}")
         if self.task not in TASKS:
-            raise RnnLensError(f"unknown task {self.task!r}; expected one of {', '.join(TASKS)}")
-        if min(self.vocab_size, self.embed_size, self.hidden_size, self.num_layers) < 1:
-            raise RnnLensError("vocab_size, embed_size, hidden_size and num_layers must be positive")
+            raise RnnLensError(f"{source}: unknown task {self.task!r}; expected one of {', '.join(TASKS)}")
+        require_int(source, "vocab_size", self.vocab_size, 3, MAX_VOCAB)
+        for name in ("embed_size", "hidden_size"):
+            require_int(source, name, getattr(self, name), 1, MAX_UNITS)
+        require_int(source, "num_layers", self.num_layers, 1, MAX_LAYERS)
+        require_number(source, "dropout", self.dropout, 0.0, 1.0, high_open=True)
+        require_type(source, "tie_weights", self.tie_weights, bool)
+        if not isinstance(self.labels, list) or not all(isinstance(x, str) for x in self.labels):
+            raise RnnLensError(f"{source}: labels must be a list of strings")
         if self.task == "classifier" and len(self.labels) < 2:
-            raise RnnLensError("a classifier config needs at least two labels")
+            raise RnnLensError(f"{source}: labels: a classifier config needs at least two labels")
         if self.tie_weights and self.task == "lm" and self.embed_size != self.hidden_size:
-            raise RnnLensError("tie_weights needs embed_size == hidden_size")
+            raise RnnLensError(f"{source}: tie_weights needs embed_size == hidden_size")
 
     @property
     def state_kinds(self) -> tuple[str, ...]:
@@ -56,5 +74,7 @@ class ModelConfig:
             raise RnnLensError(f"{source}: unknown config keys {sorted(unknown)}")
         try:
             return cls(**data)
-        except TypeError as exc:
-            raise RnnLensError(f"{source}: {exc}") from exc
+        except TypeError as exc:  # a required key is missing
+            raise RnnLensError(f"{source}: {exc}") from None
+        except RnnLensError as exc:  # __post_init__ names the field; say which file it is in
+            raise RnnLensError(f"{source}: {str(exc).removeprefix(DEFAULT_SOURCE + ': ')}") from None

@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import torch
 from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
@@ -46,6 +47,10 @@ def read_json(path: Path) -> Any:
         return json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise RnnLensError(f"missing file: {path}") from exc
+    except IsADirectoryError as exc:
+        raise RnnLensError(f"{path} is a folder, not a JSON file") from exc
+    except OSError as exc:
+        raise RnnLensError(f"cannot read {path}: {exc.strerror or exc}") from exc
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise RnnLensError(f"{path} is not valid JSON: {exc}") from exc
 
@@ -61,7 +66,7 @@ def load_config(directory: Path) -> ModelConfig:
 def load_network(directory: Path) -> tuple[RecurrentModel, ModelConfig]:
     config = load_config(directory)
     weights_path = directory / WEIGHTS_FILE
-    if not weights_path.exists():
+    if not weights_path.is_file():
         raise RnnLensError(f"missing weights file: {weights_path}")
     try:
         tensors = load_file(str(weights_path))
@@ -69,7 +74,9 @@ def load_network(directory: Path) -> tuple[RecurrentModel, ModelConfig]:
         raise RnnLensError(f"weights file {weights_path} is corrupt or truncated ({exc})") from exc
     model = RecurrentModel(config)
     expected = model.state_dict()
-    optional = {"head.weight"} if config.tie_weights and config.task == "lm" else set()
+    tied = config.tie_weights and config.task == "lm"
+    _check_tied_head(tied, tensors, weights_path, directory / CONFIG_FILE)
+    optional = {"head.weight"} if tied else set()
     missing = sorted(set(expected) - set(tensors) - optional)
     extra = sorted(set(tensors) - set(expected))
     if missing or extra:
@@ -79,6 +86,9 @@ def load_network(directory: Path) -> tuple[RecurrentModel, ModelConfig]:
         if tuple(tensor.shape) != tuple(expected[key].shape):
             raise RnnLensError(f"weights file {weights_path}: {key} has shape {tuple(tensor.shape)}, "
                                f"config {directory / CONFIG_FILE} implies {tuple(expected[key].shape)}")
+    for key, tensor in tensors.items():
+        if tensor.is_floating_point() and not bool(torch.isfinite(tensor).all()):
+            raise RnnLensError(f"weights file {weights_path}: tensor {key} holds NaN or infinity")
     model.load_state_dict({k: v.float() for k, v in tensors.items()}, strict=False)
     model.eval()
     return model, config
@@ -89,16 +99,44 @@ def load_model(directory: Path, name: str | None = None) -> LoadedModel:
     if not directory.is_dir():
         raise RnnLensError(f"model folder not found: {directory}")
     model, config = load_network(directory)
-    vocab = Vocabulary.load(directory / VOCAB_FILE)
+    vocab_path = directory / VOCAB_FILE
+    if vocab_path.exists() and not vocab_path.is_file():
+        raise RnnLensError(f"vocabulary file {vocab_path} is not a regular file")
+    vocab = Vocabulary.load(vocab_path)
     if len(vocab) != config.vocab_size:
         raise RnnLensError(f"{directory / VOCAB_FILE} has {len(vocab)} words but {directory / CONFIG_FILE} "
                            f"says vocab_size {config.vocab_size}")
     card_path = directory / CARD_FILE
-    card = read_json(card_path) if card_path.exists() else {}
+    card = read_card(card_path) if card_path.exists() else {}
     stack = RecurrentStack(embed=model.embedding, layers=model.recurrent_layers(), head=model.head, cell=config.cell)
     return LoadedModel(name=name or directory.name, task=config.task, cell=config.cell, stack=stack, vocab=vocab,
-                       module=model, labels=list(config.labels), card=card if isinstance(card, dict) else {},
+                       module=model, labels=list(config.labels), card=card,
                        path=directory)
+
+
+def _check_tied_head(tied: bool, tensors: dict[str, Any], weights_path: Path, config_path: Path) -> None:
+    """tie_weights must say what the weights hold: a stored head with `true` would be silently
+    replaced by the embedding; no head with `false` has nothing to predict with."""
+    if tied and "head.weight" in tensors:
+        raise RnnLensError(f"{config_path}: tie_weights is true, but {weights_path} holds its own head.weight "
+                           f"(set tie_weights to false to use it)")
+    if not tied and "head.weight" not in tensors:
+        raise RnnLensError(f"{config_path}: tie_weights is false, but {weights_path} has no head.weight "
+                           f"(set tie_weights to true if the head shares the embedding)")
+
+
+def read_card(path: Path) -> dict[str, Any]:
+    """card.json: an object whose `data` and `test_metric`, when present, are objects."""
+    card = read_json(path)
+    if not isinstance(card, dict):
+        raise RnnLensError(f"{path} must hold a JSON object")
+    for key in ("data", "test_metric", "training", "baseline"):
+        if key in card and not isinstance(card[key], dict):
+            raise RnnLensError(f"{path}: {key} must be a JSON object, got {json.dumps(card[key])[:40]}")
+    corpus = card.get("data", {}).get("corpus")
+    if corpus is not None and not isinstance(corpus, str):
+        raise RnnLensError(f"{path}: data.corpus must be a corpus name (a string)")
+    return card
 
 
 def model_to_stack(model: RecurrentModel) -> RecurrentStack:
