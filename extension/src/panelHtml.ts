@@ -1,7 +1,7 @@
 /**
  * The webview page of the panel, with a strict Content-Security-Policy: nothing loads but
- * the bundle's own files (through asWebviewUri) and the one script carrying a fresh nonce;
- * the only connection allowed is the announced stream port on 127.0.0.1.
+ * the bundle's own files (through asWebviewUri) and the one script carrying a fresh nonce,
+ * and no connection at all: the extension host relays the stream (panelRelay.ts).
  */
 import { randomBytes } from "node:crypto";
 
@@ -9,9 +9,6 @@ export interface PanelPage {
   cspSource: string;
   scriptUri: string;
   styleUri: string;
-  /** The stream's websocket URL, or null until the server announces it. */
-  endpoint: string | null;
-  port: number | null;
   mode: "main" | "compare";
   nonce?: string;
 }
@@ -21,14 +18,15 @@ export function newNonce(): string {
 }
 
 export function contentSecurityPolicy(page: PanelPage, nonce: string): string {
-  const connect = page.port ? `ws://127.0.0.1:${page.port}` : "'none'";
   return [
     "default-src 'none'",
     `style-src ${page.cspSource}`,
     `script-src 'nonce-${nonce}'`,
     `img-src ${page.cspSource} data: blob:`,
     `font-src ${page.cspSource}`,
-    `connect-src ${connect}`,
+    "connect-src 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
   ].join("; ");
 }
 
@@ -39,7 +37,7 @@ function escapeHtml(text: string): string {
 export function panelHtml(page: PanelPage): string {
   const nonce = page.nonce ?? newNonce();
   // JSON in a non-executed script element; "<" escaped so it can never close the element.
-  const config = JSON.stringify({ endpoint: page.endpoint ?? "", mode: page.mode }).replace(/</g, "\\u003c");
+  const config = JSON.stringify({ mode: page.mode }).replace(/</g, "\\u003c");
   return `<!doctype html>
 <html lang="en">
 <head>

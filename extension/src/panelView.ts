@@ -1,11 +1,16 @@
 /**
  * The panel's webviews: the side-bar view and editor-area panels for model comparison. Each
- * gets the bundle from extension/dist/panel under a strict CSP, the stream endpoint, and the
- * editor's cursor; it asks the editor to reveal tokens and to save exports.
+ * gets the bundle from extension/dist/panel under a strict CSP (no network at all), its stream
+ * relayed by the extension host (panelRelay.ts), and the editor's cursor; it asks the editor
+ * to reveal tokens and to save exports. Messages both ways are typed in protocol/ (`webview`).
  */
 import * as vscode from "vscode";
-import type { CursorState, PanelEndpointParams } from "./protocol/messages";
+import { asBytes } from "../panel/src/transport";
+import { validateFromWebview } from "./protocol/messages";
+import type { CursorState, FromWebviewMessage, PanelEndpointParams, ToWebviewMessage } from "./protocol/messages";
+import { logError } from "./log";
 import { panelHtml } from "./panelHtml";
+import { StreamRelay } from "./panelRelay";
 
 export interface PanelDependencies {
   extensionUri: vscode.Uri;
@@ -17,9 +22,9 @@ export interface PanelDependencies {
 /** One webview showing the panel bundle, whatever hosts it. */
 export class PanelWebview implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
-  private port: number | null = null;
+  private readonly relay: StreamRelay;
   private ready = false;
-  private pending: unknown[] = [];
+  private pending: ToWebviewMessage[] = [];
 
   constructor(
     readonly webview: vscode.Webview,
@@ -28,75 +33,94 @@ export class PanelWebview implements vscode.Disposable {
   ) {
     const root = vscode.Uri.joinPath(deps.extensionUri, "extension", "dist", "panel");
     webview.options = { enableScripts: true, localResourceRoots: [root] };
+    // Stream traffic goes straight to a listening page and is never queued: a page that was
+    // away asks for a fresh stream when it is back, and the server's hello restarts its views.
+    this.relay = new StreamRelay(() => this.deps.endpoint()?.url, (message) => void (this.ready && this.webview.postMessage(message)));
     this.disposables.push(webview.onDidReceiveMessage((message) => void this.receive(message)));
     this.render();
   }
 
-  /** (Re)write the page; a new port needs a new CSP, so the page reloads and restores its state. */
+  /** Write the page. It never changes with the endpoint: the page has no network access of its own. */
   render(): void {
-    const endpoint = this.deps.endpoint();
     const root = vscode.Uri.joinPath(this.deps.extensionUri, "extension", "dist", "panel");
-    this.port = endpoint?.port ?? null;
     this.ready = false;
     this.webview.html = panelHtml({
       cspSource: this.webview.cspSource,
       scriptUri: this.webview.asWebviewUri(vscode.Uri.joinPath(root, "panel.js")).toString(),
       styleUri: this.webview.asWebviewUri(vscode.Uri.joinPath(root, "panel.css")).toString(),
-      endpoint: endpoint?.url ?? null,
-      port: this.port,
       mode: this.mode,
     });
   }
 
   endpointChanged(): void {
-    const endpoint = this.deps.endpoint();
-    if ((endpoint?.port ?? null) !== this.port) this.render();
-    else if (endpoint) this.post({ type: "endpoint", url: endpoint.url });
+    this.relay.endpointChanged();
   }
 
   /** Post now if the page is listening, else when it says it is ready (hidden pages drop messages). */
-  post(message: unknown): void {
+  post(message: ToWebviewMessage): void {
     if (this.ready) {
       void this.webview.postMessage(message);
       return;
     }
     // While hidden only the newest cursor matters.
-    if ((message as { type?: string })?.type === "cursor") this.pending = this.pending.filter((m) => (m as { type?: string })?.type !== "cursor");
+    if (message.type === "cursor") this.pending = this.pending.filter((m) => m.type !== "cursor");
     this.pending.push(message);
   }
 
-  /** The view was hidden: its page is unloaded and will say "ready" again when shown. */
+  /** The view was hidden: its page is unloaded (with its stream) and will say "ready" again when shown. */
   hidden(): void {
     this.ready = false;
+    this.relay.pause();
   }
 
-  private async receive(message: { type?: string; [key: string]: unknown }): Promise<void> {
-    switch (message?.type) {
+  private async receive(data: unknown): Promise<void> {
+    const message = fromWebview(data);
+    if (!message) return;
+    switch (message.type) {
       case "ready": {
         this.ready = true;
         // The newest cursor replaces any queued one.
         const cursor = this.deps.cursor();
-        if (cursor) this.pending = [...this.pending.filter((m) => (m as { type?: string })?.type !== "cursor"), { type: "cursor", cursor }];
+        if (cursor) this.pending = [...this.pending.filter((m) => m.type !== "cursor"), { type: "cursor", cursor }];
         for (const m of this.pending.splice(0)) void this.webview.postMessage(m);
         break;
       }
+      case "stream_open":
+        // A page that says stream_open is listening, even if its ready was lost.
+        this.ready = true;
+        this.relay.open();
+        break;
+      case "stream_send":
+        this.relay.send(message.frame);
+        break;
       case "reveal":
-        if (typeof message.uri === "string" && typeof message.start === "number" && typeof message.end === "number") {
-          await this.deps.reveal(message.uri, message.start, message.end);
-        }
+        await this.deps.reveal(message.uri, message.start, message.end);
         break;
       case "save":
-        await saveExport(String(message.fileName ?? "rnnlens"), String(message.base64 ?? ""));
-        break;
-      default:
+        await saveExport(message.file_name || "rnnlens", message.base64);
         break;
     }
   }
 
   dispose(): void {
+    this.relay.dispose();
     for (const d of this.disposables) d.dispose();
   }
 }
+
+/** A message from the page, checked against the protocol (a frame may arrive as any byte container). */
+function fromWebview(data: unknown): FromWebviewMessage | null {
+  if (typeof data !== "object" || data === null) return null;
+  let message = data as Record<string, unknown>;
+  if (message.type === "stream_send") message = { ...message, frame: asBytes(message.frame) };
+  const problem = validateFromWebview(message);
+  if (problem) {
+    logError(`ignored a malformed message from the panel: ${problem}`);
+    return null;
+  }
+  return message as unknown as FromWebviewMessage;
+}
+
 
 async function saveExport(fileName: string, base64: string): Promise<void> {
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
@@ -133,7 +157,7 @@ export class PanelViews implements vscode.WebviewViewProvider, vscode.Disposable
       localResourceRoots: [vscode.Uri.joinPath(this.deps.extensionUri, "extension", "dist", "panel")],
     });
     const panel = new PanelWebview(webviewPanel.webview, "compare", this.deps);
-    panel.post({ type: "compare", modelA, modelB });
+    panel.post({ type: "compare", model_a: modelA, model_b: modelB });
     this.panels.add(panel);
     webviewPanel.onDidChangeViewState?.(() => {
       if (!webviewPanel.visible) panel.hidden();
@@ -146,7 +170,7 @@ export class PanelViews implements vscode.WebviewViewProvider, vscode.Disposable
     for (const panel of this.panels) panel.endpointChanged();
   }
 
-  broadcast(message: unknown): void {
+  broadcast(message: ToWebviewMessage): void {
     for (const panel of this.panels) panel.post(message);
   }
 

@@ -65,7 +65,7 @@ describe("cluster order and comparison", () => {
     });
     const a = view("a", [["the", "a"], ["run", "go"]]);
     const b = view("b", [["go", "run"], ["a", "the"]]);
-    const { b: aligned, scores } = alignToA({ a, b, matches: [[0, 1, 1], [1, 0, 1]], similarity: 1 });
+    const { b: aligned, scores } = alignToA({ a, b, matches: [[0, 1, 1], [1, 0, 1]], similarity: 1, glyphsA: null, glyphsB: null });
     expect(aligned.wordClusters.map((ws) => ws.map((w) => w.word))).toEqual([["a", "the"], ["go", "run"]]);
     expect(Array.from(aligned.links)).toEqual([3, 2, 1, 0]); // both link axes follow the new order
     expect(scores).toEqual([1, 1]);

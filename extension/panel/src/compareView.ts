@@ -1,13 +1,14 @@
 /**
  * Model comparison: two co-clusterings side by side, the second reordered so that matched
- * clusters share a row, with each match's overlap and the overall similarity score.
+ * clusters share a row, with each match's overlap, the overall similarity score, and each
+ * model's glyphs of the same sentence.
  */
 import { MainView } from "./mainView";
 import type { MainViewHandlers } from "./mainView";
-import type { ComparisonView, Controls, CoclusterView } from "./viewModel";
+import type { ComparisonView, Controls, CoclusterView, SentenceGlyphs } from "./viewModel";
 
-/** Reorder model B's clusters (chips, clouds and both link axes) by the matching to A. */
-export function alignToA(comparison: ComparisonView): { b: CoclusterView; scores: (number | null)[] } {
+/** Reorder model B's clusters (chips, clouds, both link axes and its glyph columns) by the matching to A. */
+export function alignToA(comparison: ComparisonView): { b: CoclusterView; glyphsB: SentenceGlyphs | null; scores: (number | null)[] } {
   const { a, b, matches } = comparison;
   const k = b.unitClusters.length;
   const order: number[] = new Array(a.unitClusters.length).fill(-1);
@@ -31,8 +32,30 @@ export function alignToA(comparison: ComparisonView): { b: CoclusterView; scores
       unitClusters: order.map((i) => b.unitClusters[i] ?? []),
       wordClusters: order.map((i) => b.wordClusters[i] ?? []),
       links,
+      clusterIds: order.map((i) => b.clusterIds[i] ?? i),
     },
+    glyphsB: comparison.glyphsB && reorderColumns(comparison.glyphsB, order),
     scores,
+  };
+}
+
+/** Glyphs with column c taken from column order[c]: B's glyph bars line up with its reordered chips. */
+export function reorderColumns(glyphs: SentenceGlyphs, order: number[]): SentenceGlyphs {
+  const k = glyphs.k;
+  if (order.length !== k) return glyphs;
+  const t = glyphs.tokens.length;
+  const pick = (values: Float32Array) => {
+    const out = new Float32Array(t * k);
+    for (let row = 0; row < t; row++) for (let c = 0; c < k; c++) out[row * k + c] = values[row * k + order[c]] ?? 0;
+    return out;
+  };
+  return {
+    ...glyphs,
+    positive: pick(glyphs.positive),
+    negative: pick(glyphs.negative),
+    deltaPositive: pick(glyphs.deltaPositive),
+    deltaNegative: pick(glyphs.deltaNegative),
+    kept: pick(glyphs.kept),
   };
 }
 
@@ -48,8 +71,8 @@ export class CompareView {
     this.right = new MainView(handlers, "Model B");
   }
 
-  render(comparison: ComparisonView, controls: Controls, width: number, selectedWords: string[]): void {
-    const { b, scores } = alignToA(comparison);
+  render(comparison: ComparisonView, controls: Controls, width: number, selectedWords: string[], selectedTokens: Set<number>): void {
+    const { b, glyphsB, scores } = alignToA(comparison);
     this.element.replaceChildren();
     const header = document.createElement("div");
     header.className = "compare-header";
@@ -59,10 +82,13 @@ export class CompareView {
     const sides = document.createElement("div");
     sides.className = "compare-sides";
     const half = Math.max(320, Math.floor((width - 44) / 2));
-    const common = { glyphs: null, controls, width: half, selectedWords, selectedTokens: new Set<number>(), noSentence: true };
-    this.left.render({ ...common, view: comparison.a, title: `A: ${comparison.a.model} (layer ${comparison.a.layer}, ${comparison.a.state})` });
+    // Each side shows its own model's glyphs of the same sentence, when the server sent them.
+    const noSentence = !comparison.glyphsA && !glyphsB;
+    const common = { controls, width: half, selectedWords, selectedTokens, noSentence };
+    this.left.render({ ...common, glyphs: comparison.glyphsA, view: comparison.a, title: `A: ${comparison.a.model} (layer ${comparison.a.layer}, ${comparison.a.state})` });
     this.right.render({
       ...common,
+      glyphs: glyphsB,
       view: b,
       title: `B: ${b.model} (layer ${b.layer}, ${b.state}), rows matched to A`,
       noLegend: true,

@@ -7,6 +7,7 @@ import type { NdArray } from "../../src/protocol/codec";
 import type {
   Coclustering,
   CompareView as CompareMessage,
+  GlyphSequence,
   GlyphView,
   ModelInfo as ProtocolModelInfo,
   UnitDetail as UnitDetailMessage,
@@ -74,7 +75,11 @@ export function toCoclusterView(message: Coclustering): CoclusterView {
 
 /** Glyph columns are unit clusters in the server's numbering: reorder them like the chips. */
 export function toSentenceGlyphs(message: GlyphView, order: number[] | null): SentenceGlyphs {
-  const g = message.glyphs;
+  return glyphsInOrder(message.glyphs, order, message.uri ?? undefined, message.sentence_start ?? 0);
+}
+
+/** A glyph sequence with its columns in display `order` (the server's cluster at each position). */
+export function glyphsInOrder(g: GlyphSequence, order: number[] | null, uri?: string, documentOffset = 0): SentenceGlyphs {
   const k = g.k;
   const columns = order && order.length === k ? order : [...Array(k).keys()];
   const t = g.tokens.length;
@@ -86,8 +91,8 @@ export function toSentenceGlyphs(message: GlyphView, order: number[] | null): Se
   };
   return {
     text: g.text,
-    documentOffset: message.sentence_start ?? 0,
-    uri: message.uri ?? undefined,
+    documentOffset,
+    uri,
     tokens: g.tokens.map((token) => ({ text: token.text, start: token.start, end: token.end })),
     k,
     positive: pick(g.positive),
@@ -154,7 +159,15 @@ export function toComparison(message: CompareMessage): ComparisonView {
     if (positionB === undefined) return;
     matches.push([positionA, positionB, wordOverlap(a.wordClusters[positionA], b.wordClusters[positionB])]);
   });
-  return { a, b, matches, similarity: message.similarity };
+  return {
+    a,
+    b,
+    matches,
+    similarity: message.similarity,
+    // Each side's sentence glyphs, columns in that side's own display order (like its chips).
+    glyphsA: message.glyphs_a ? glyphsInOrder(message.glyphs_a, a.clusterIds) : null,
+    glyphsB: message.glyphs_b ? glyphsInOrder(message.glyphs_b, b.clusterIds) : null,
+  };
 }
 
 export function toModelInfo(info: ProtocolModelInfo): ModelInfo {

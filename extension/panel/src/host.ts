@@ -1,22 +1,27 @@
 /**
- * Where the panel runs: inside a VS Code webview (state via getState/setState, messages to the
- * extension) or standalone in a browser under `rnnlens serve` (token from the page URL),
- * or as a static snapshot (recorded messages embedded in the page).
+ * Where the panel runs: inside a VS Code webview (state via getState/setState, typed messages
+ * to and from the extension, the stream relayed by the extension), standalone in a browser
+ * under `rnnlens serve` (a websocket, token from the page URL), or as a static snapshot
+ * (recorded messages embedded in the page).
  */
+import { validateToWebview } from "../../src/protocol/messages";
+import type { CursorState, FromWebviewMessage, ToWebviewMessage } from "../../src/protocol/messages";
+import { RelayTransport } from "./relayTransport";
+import { asBytes } from "./transport";
+import type { FrameTransport } from "./transport";
+import { WebSocketTransport } from "./websocketTransport";
 
 export interface HostEvents {
-  /** The extension announced (or re-announced) where the stream listens. */
-  onEndpoint(url: string): void;
   /** The extension relayed an editor cursor move. */
-  onCursor(cursor: { uri: string; offset: number; sentence: string; sentence_start: number; token: string | null }): void;
+  onCursor(cursor: CursorState): void;
   /** The extension wants the comparison view of two models. */
   onCompare(modelA: string, modelB: string): void;
 }
 
 export interface Host {
   readonly kind: "webview" | "browser" | "snapshot";
-  /** ws:// URL of the stream, or null when the host will announce it later (or never). */
-  initialEndpoint(): string | null;
+  /** How the stream's frames travel here, or null when there is no server (snapshot, no token). */
+  transport(): FrameTransport | null;
   loadState<T>(): T | undefined;
   saveState<T>(state: T): void;
   /** Ask the editor to reveal [start, end) of a document; false when this host cannot. */
@@ -55,9 +60,14 @@ class WebviewHost implements Host {
   readonly kind = "webview" as const;
   private readonly api = acquireVsCodeApi();
   private readonly config = configFromPage();
+  private readonly relay = new RelayTransport((message) => this.post(message));
 
-  initialEndpoint(): string | null {
-    return this.config.endpoint || null;
+  private post(message: FromWebviewMessage): void {
+    this.api.postMessage(message);
+  }
+
+  transport(): FrameTransport {
+    return this.relay;
   }
   loadState<T>(): T | undefined {
     return (this.api.getState() as T) ?? undefined;
@@ -66,24 +76,47 @@ class WebviewHost implements Host {
     this.api.setState(state);
   }
   reveal(uri: string, start: number, end: number): boolean {
-    this.api.postMessage({ type: "reveal", uri, start, end });
+    this.post({ type: "reveal", uri, start, end });
     return true;
   }
   save(fileName: string, data: Uint8Array, mime: string): void {
-    this.api.postMessage({ type: "save", fileName, mime, base64: base64(data) });
+    this.post({ type: "save", file_name: fileName, mime, base64: base64(data) });
   }
   listen(events: HostEvents): void {
     window.addEventListener("message", (event: MessageEvent) => {
-      const message = event.data as { type?: string; [key: string]: unknown };
-      if (message?.type === "endpoint" && typeof message.url === "string") events.onEndpoint(message.url);
-      if (message?.type === "cursor" && message.cursor) events.onCursor(message.cursor as never);
-      if (message?.type === "compare") events.onCompare(String(message.modelA), String(message.modelB));
+      const message = fromExtension(event.data);
+      if (!message) return;
+      switch (message.type) {
+        case "stream_frame":
+        case "stream_status":
+          this.relay.deliver(message);
+          break;
+        case "cursor":
+          events.onCursor(message.cursor);
+          break;
+        case "compare":
+          events.onCompare(message.model_a, message.model_b);
+          break;
+      }
     });
-    this.api.postMessage({ type: "ready" });
+    this.post({ type: "ready" });
   }
   mode(): string {
     return this.config.mode || "main";
   }
+}
+
+/** A message from the extension, checked against the protocol (frames normalised to bytes first). */
+function fromExtension(data: unknown): ToWebviewMessage | null {
+  if (typeof data !== "object" || data === null) return null;
+  let message = data as Record<string, unknown>;
+  if (message.type === "stream_frame") message = { ...message, frame: asBytes(message.frame) };
+  const problem = validateToWebview(message);
+  if (problem) {
+    console.warn(`rnnlens: invalid message from the extension: ${problem}`);
+    return null;
+  }
+  return message as unknown as ToWebviewMessage;
 }
 
 class BrowserHost implements Host {
@@ -91,13 +124,13 @@ class BrowserHost implements Host {
   constructor(snapshot: boolean) {
     this.kind = snapshot ? "snapshot" : "browser";
   }
-  initialEndpoint(): string | null {
+  transport(): FrameTransport | null {
     if (this.kind === "snapshot") return null;
     const params = new URLSearchParams(location.search);
     const token = params.get("token");
     if (!token || !location.host) return null;
     const scheme = location.protocol === "https:" ? "wss" : "ws";
-    return `${scheme}://${location.host}/ws?token=${encodeURIComponent(token)}`;
+    return new WebSocketTransport(`${scheme}://${location.host}/ws?token=${encodeURIComponent(token)}`);
   }
   loadState<T>(): T | undefined {
     try {

@@ -64,7 +64,8 @@ export class PanelApp {
     this.mainView = new MainView(handlers, "Memory chips, word clouds and links");
     this.compareView = new CompareView(handlers);
     this.bar = new ControlBar(this.controls, {
-      onQuery: () => void this.query(),
+      // While comparing, a new layer, state or k compares again (choose "—" to leave comparison).
+      onQuery: () => void (this.controls.compareWith ? this.compare() : this.query()),
       onRedraw: () => this.paint(),
       onLinkFilter: () => {
         this.mainView.updateLinks(this.controls.linkFilter);
@@ -93,7 +94,6 @@ export class PanelApp {
 
   start(): void {
     this.host.listen({
-      onEndpoint: (url) => this.stream.connect(url),
       onCursor: (cursor) => this.followCursor(cursor),
       onCompare: (a, b) => {
         this.controls.model = a;
@@ -107,9 +107,9 @@ export class PanelApp {
       this.setStatus("snapshot: words and tokens can be clicked; other controls need a running server", false);
       return;
     }
-    const endpoint = this.host.initialEndpoint();
-    if (endpoint) this.stream.connect(endpoint);
-    else this.setStatus(this.host.kind === "webview" ? "waiting for the RNN Lens server…" : "no token in the page URL: open the link that `rnnlens serve` prints", this.host.kind !== "webview");
+    const transport = this.host.transport();
+    if (transport) this.stream.attach(transport);
+    else this.setStatus("no token in the page URL: open the link that `rnnlens serve` prints", true);
   }
 
   /** Drop cached cloud layouts, so the next paint lays out like new data would. */
@@ -224,6 +224,7 @@ export class PanelApp {
     this.sentence = text;
     this.save();
     const c = this.controls;
+    if (this.comparison) return this.loadComparedSentence(text, uri, sentenceStart);
     if (!c.model || !this.view) return;
     try {
       const answer = await this.stream.request({ type: "glyph_request", model: c.model, text, layer: c.layer, state: c.state, k: c.k });
@@ -235,9 +236,20 @@ export class PanelApp {
     }
   }
 
+  /** The glyphs on screen: the sentence's, or in comparison model A's (B's share its tokens). */
+  private shownGlyphs(): SentenceGlyphs | null {
+    return this.comparison ? this.comparison.glyphsA : this.glyphs;
+  }
+
+  private markTokens(): void {
+    this.mainView.markTokens(this.selectedTokens);
+    this.compareView.left.markTokens(this.selectedTokens);
+    this.compareView.right.markTokens(this.selectedTokens);
+  }
+
   private followCursor(cursor: Pick<CursorState, "uri" | "sentence" | "sentence_start" | "offset">): void {
     if (!cursor.sentence.trim()) return;
-    const current = this.glyphs;
+    const current = this.shownGlyphs();
     if (current && current.text === cursor.sentence && current.uri === cursor.uri) {
       this.markTokenAt(cursor.offset - cursor.sentence_start);
       return;
@@ -246,12 +258,32 @@ export class PanelApp {
   }
 
   private markTokenAt(offset: number): void {
-    if (!this.glyphs) return;
-    const index = this.glyphs.tokens.findIndex((t) => t.start <= offset && offset <= t.end);
+    const glyphs = this.shownGlyphs();
+    if (!glyphs) return;
+    const index = glyphs.tokens.findIndex((t) => t.start <= offset && offset <= t.end);
     if (index >= 0) {
       this.selectedTokens = new Set([index]);
-      this.mainView.markTokens(this.selectedTokens);
+      this.markTokens();
       this.recolour();
+    }
+  }
+
+  /** Both compared models' glyphs of a new sentence, each for the layer and state its side shows. */
+  private async loadComparedSentence(text: string, uri: string | null, sentenceStart: number): Promise<void> {
+    const comparison = this.comparison;
+    if (!comparison) return;
+    const k = this.controls.k;
+    try {
+      const [a, b] = await Promise.all(
+        [comparison.a, comparison.b].map((side) => this.stream.request({ type: "glyph_request", model: side.model, text, layer: side.layer, state: side.state, k })),
+      );
+      if (this.comparison !== comparison || a.type !== "glyph_view" || b.type !== "glyph_view" || a.glyphs.text !== this.sentence) return;
+      comparison.glyphsA = toSentenceGlyphs({ ...a, uri: a.uri ?? uri, sentence_start: a.sentence_start ?? sentenceStart }, comparison.a.clusterIds);
+      comparison.glyphsB = toSentenceGlyphs({ ...b, uri: b.uri ?? uri, sentence_start: b.sentence_start ?? sentenceStart }, comparison.b.clusterIds);
+      this.selectedTokens = new Set();
+      this.schedulePaint();
+    } catch (error) {
+      this.reportError(error);
     }
   }
 
@@ -261,12 +293,20 @@ export class PanelApp {
       this.comparison = null;
       return void this.query();
     }
+    this.fillModelDefaults();
     this.save();
     this.stream.cancelAll();
-    this.setStatus(`comparing ${c.model} with ${c.compareWith}…`, false);
+    // Both sides use the chosen layer and state kind (a model without that state kind uses its
+    // default, and each side's title says which); a layer the partner lacks is an error, not a guess.
+    const partner = this.models.find((m) => m.name === c.compareWith);
+    if (partner && c.layer > partner.layers) {
+      this.setStatus(`${c.compareWith} has ${partner.layers === 1 ? "1 layer" : `layers 1..${partner.layers}`}: choose a layer both models have to compare layer by layer`, true);
+      return;
+    }
+    this.setStatus(`comparing ${c.model} with ${c.compareWith} (layer ${c.layer}, ${c.state})…`, false);
     try {
       const answer = await this.stream.request(
-        { type: "compare_request", model_a: c.model, model_b: c.compareWith, text: this.sentence, layer: null, state: null, k: c.k },
+        { type: "compare_request", model_a: c.model, model_b: c.compareWith, text: this.sentence, layer: c.layer, state: c.state, k: c.k },
         (fraction, text) => this.setStatus(`${Math.round(fraction * 100)}% ${text}`, false),
       );
       if (answer.type !== "compare_view") return;
@@ -300,7 +340,7 @@ export class PanelApp {
   }
 
   private selectToken(index: number, additive: boolean): void {
-    const glyphs = this.glyphs;
+    const glyphs = this.shownGlyphs();
     if (!glyphs) return;
     if (additive) {
       if (this.selectedTokens.has(index)) this.selectedTokens.delete(index);
@@ -310,7 +350,9 @@ export class PanelApp {
     }
     this.selectedWords = [];
     this.mainView.markWords([]);
-    this.mainView.markTokens(this.selectedTokens);
+    this.compareView.left.markWords([]);
+    this.compareView.right.markWords([]);
+    this.markTokens();
     this.recolour();
     this.paintDetailsSoon();
     const token = glyphs.tokens[index];
@@ -346,7 +388,7 @@ export class PanelApp {
       const response = this.responseOf(word);
       if (response) out.push({ label: word, response });
     }
-    const glyphs = this.glyphs;
+    const glyphs = this.shownGlyphs();
     if (out.length === 0 && glyphs?.responses && glyphs.units) {
       for (const t of [...this.selectedTokens].sort((a, b) => a - b)) {
         out.push({ label: glyphs.tokens[t]?.text ?? `#${t}`, response: glyphs.responses.subarray(t * glyphs.units, (t + 1) * glyphs.units) });
@@ -366,10 +408,17 @@ export class PanelApp {
       scale = robustScale(joined);
     }
     this.mainView.recolour(responses, scale);
-    if (this.comparison) {
-      // In comparison each side colours by its own model's response (same word, other units).
-      this.compareView.left.recolour(this.selectedWords.map((w) => this.comparison?.a.responses?.get(w)).filter((r): r is Float32Array => !!r), scale);
-      this.compareView.right.recolour(this.selectedWords.map((w) => this.comparison?.b.responses?.get(w)).filter((r): r is Float32Array => !!r), scale);
+    const comparison = this.comparison;
+    if (comparison) {
+      // In comparison each side colours by its own model's response (same word or token, other units).
+      const side = (view: CoclusterView, glyphs: SentenceGlyphs | null): Float32Array[] => {
+        if (this.selectedWords.length) return this.selectedWords.map((w) => view.responses?.get(w)).filter((r): r is Float32Array => !!r);
+        const units = glyphs?.units;
+        if (!glyphs?.responses || !units) return [];
+        return [...this.selectedTokens].sort((a, b) => a - b).map((t) => glyphs.responses!.subarray(t * units, (t + 1) * units));
+      };
+      this.compareView.left.recolour(side(comparison.a, comparison.glyphsA), scale);
+      this.compareView.right.recolour(side(comparison.b, comparison.glyphsB), scale);
     }
     this.timings.recoloured = performance.now();
     this.root.dataset.selected = series.map((s) => s.label).join(" ");
@@ -421,7 +470,7 @@ export class PanelApp {
     this.lastWidth = width;
     this.save();
     if (this.comparison) {
-      this.compareView.render(this.comparison, this.controls, width, this.selectedWords);
+      this.compareView.render(this.comparison, this.controls, width, this.selectedWords, this.selectedTokens);
       this.mainContainer.replaceChildren(this.compareView.element);
       this.root.dataset.mode = "compare";
     } else if (this.view) {

@@ -1,17 +1,19 @@
 /**
- * The panel's side of the websocket stream: msgpack frames in and out, requests matched to
- * their answers by id, progress and pushed messages (hello, cursor) handed to listeners.
- * A snapshot replays recorded messages through the same path, with no socket.
+ * The panel's side of the stream: msgpack frames in and out over a transport (a websocket, or
+ * the VS Code extension's relay), requests matched to their answers by id, progress and pushed
+ * messages (hello, cursor) handed to listeners. A snapshot replays recorded messages through
+ * the same path, with no transport.
  */
 import { decodeMessage, encodeMessage } from "../../src/protocol/codec";
 import { validateServerMessage } from "../../src/protocol/messages";
 import type { PanelMessage, ServerMessage } from "../../src/protocol/messages";
+import type { FrameTransport, TransportStatus } from "./transport";
 
 type Outgoing = PanelMessage extends infer M ? (M extends PanelMessage ? Omit<M, "id"> : never) : never;
 
 export interface StreamListener {
   onMessage(message: ServerMessage): void;
-  onStatus(status: "connecting" | "open" | "closed", detail?: string): void;
+  onStatus(status: TransportStatus, detail?: string): void;
 }
 
 interface Pending {
@@ -27,38 +29,33 @@ export class RequestError extends Error {
 }
 
 export class StreamClient {
-  private socket: WebSocket | null = null;
+  private transport: FrameTransport | null = null;
   private nextId = 1;
   private pending = new Map<number, Pending>();
-  private retry: ReturnType<typeof setTimeout> | null = null;
   /** Set when the bytes of the newest answer arrived (the benchmark's "data arrival"). */
   lastArrival = 0;
 
   constructor(private readonly listener: StreamListener) {}
 
-  connect(url: string): void {
+  /** Talk through `transport` from now on (the old one, if any, is closed). */
+  attach(transport: FrameTransport): void {
     this.close();
-    this.listener.onStatus("connecting", url.replace(/token=[^&]+/, "token=…"));
-    const socket = new WebSocket(url);
-    socket.binaryType = "arraybuffer";
-    socket.onopen = () => this.listener.onStatus("open");
-    socket.onmessage = (event) => this.receive(new Uint8Array(event.data as ArrayBuffer));
-    socket.onclose = (event) => {
-      if (this.socket !== socket) return;
-      this.failAll(`stream closed (${event.code}${event.reason ? `: ${event.reason}` : ""})`);
-      this.listener.onStatus("closed", event.code === 1008 ? "the stream refused the token" : `code ${event.code}`);
-      // Reconnect unless the server refused us on purpose (a new token will be announced).
-      if (event.code !== 1008) this.retry = setTimeout(() => this.connect(url), 2000);
-    };
-    this.socket = socket;
+    this.transport = transport;
+    transport.open({
+      onFrame: (frame) => this.transport === transport && this.receive(frame),
+      onStatus: (status, detail) => {
+        if (this.transport !== transport) return;
+        // Answers to requests sent on a connection that ended will never come.
+        if (status !== "open") this.failAll(`stream ${status}${detail ? ` (${detail})` : ""}`);
+        this.listener.onStatus(status, detail);
+      },
+    });
   }
 
   close(): void {
-    if (this.retry) clearTimeout(this.retry);
-    this.retry = null;
-    const socket = this.socket;
-    this.socket = null;
-    socket?.close();
+    const transport = this.transport;
+    this.transport = null;
+    transport?.close();
     this.failAll("stream closed");
   }
 
@@ -94,16 +91,19 @@ export class StreamClient {
   }
 
   get connected(): boolean {
-    return this.socket?.readyState === WebSocket.OPEN;
+    return this.transport?.connected ?? false;
   }
 
   request(message: Outgoing, onProgress?: (fraction: number, text: string) => void): Promise<ServerMessage> {
     const id = this.nextId++;
-    const socket = this.socket;
-    if (!socket || socket.readyState !== WebSocket.OPEN) return Promise.reject(new RequestError("offline", "not connected to the RNN Lens server"));
+    const transport = this.transport;
+    if (!transport?.connected) return Promise.reject(new RequestError("offline", "not connected to the RNN Lens server"));
     return new Promise<ServerMessage>((resolve, reject) => {
       this.pending.set(id, { resolve, reject, onProgress });
-      socket.send(encodeMessage({ ...message, id }));
+      if (!transport.send(encodeMessage({ ...message, id }))) {
+        this.pending.delete(id);
+        reject(new RequestError("offline", "not connected to the RNN Lens server"));
+      }
     });
   }
 

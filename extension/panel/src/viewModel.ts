@@ -87,6 +87,9 @@ export interface ComparisonView {
   /** Pairs [cluster index in a, cluster index in b, overlap score 0..1]. */
   matches: [number, number, number][];
   similarity: number;
+  /** Each model's glyphs of the same sentence (columns in that side's display order), when sent. */
+  glyphsA: SentenceGlyphs | null;
+  glyphsB: SentenceGlyphs | null;
 }
 
 export interface ModelInfo {

@@ -19,6 +19,8 @@ export interface ProtocolSchema {
   records: Record<string, { doc: string; fields: FieldSpec }>;
   messages: Record<string, MessageSpec>;
   notifications: Record<string, MessageSpec>;
+  /** Webview <-> extension messages (direction "webview" or "extension"). */
+  webview: Record<string, MessageSpec>;
 }
 
 function check(schema: ProtocolSchema, value: unknown, expr: string, path: string): string | null {
@@ -50,6 +52,8 @@ function check(schema: ProtocolSchema, value: unknown, expr: string, path: strin
       return Number.isInteger(value) ? null : `${path}: expected int`;
     case 'float':
       return typeof value === 'number' ? null : `${path}: expected float`;
+    case 'bytes':
+      return value instanceof Uint8Array ? null : `${path}: expected bytes (a Uint8Array)`;
   }
   const record = schema.records[expr];
   if (!record) return `${path}: unknown schema type ${expr}`;
@@ -87,4 +91,14 @@ export function validateMessage(
   if (only !== undefined && type !== only) return `expected a ${only} message, got ${type}`;
   const fields: FieldSpec = spec.request ? { id: 'int', ...spec.fields } : spec.fields;
   return checkFields(schema, value, fields, type);
+}
+
+/** null when `value` is a valid webview <-> extension message sent by `direction`. */
+export function validateWebviewMessage(schema: ProtocolSchema, value: unknown, direction: 'webview' | 'extension'): string | null {
+  if (typeof value !== 'object' || value === null) return 'a message must be a map';
+  const type = (value as Record<string, unknown>).type;
+  if (typeof type !== 'string') return 'a message needs a string `type`';
+  const spec = schema.webview[type];
+  if (!spec || spec.direction !== direction) return `unknown message type ${type}`;
+  return checkFields(schema, value, spec.fields, type);
 }
