@@ -46,3 +46,17 @@ def test_json_names_the_scores_and_suggestion():
     matrix, _, _, _ = planted_blocks(120, 60, 3, seed=1)
     data = cluster_stability(matrix, [2, 3, 4], runs=3).to_json()
     assert set(data["stability"]) == {"2", "3", "4"} and data["suggested_k"] == 3
+
+
+def test_gram_decomposition_matches_the_co_clusterings_own():
+    from rnnlens.analysis.cluster_stability import gram_decomposition
+    from rnnlens.analysis.cocluster import decompose
+
+    matrix, _, _, _ = planted_blocks(200, 90, 4, seed=2)
+    matrix = matrix.astype(np.float64)
+    ours = gram_decomposition(matrix, 6)
+    exact = decompose(matrix, 6, np.random.default_rng(0))
+    np.testing.assert_allclose(ours.s, exact.s, rtol=1e-8)
+    np.testing.assert_allclose(ours.row_scale, exact.row_scale, rtol=1e-6)
+    for a, b in ((ours.u, exact.u), (ours.vt.T, exact.vt.T)):  # singular vectors up to sign
+        np.testing.assert_allclose(np.abs(np.sum(a * b, axis=0)), 1.0, atol=1e-6)
