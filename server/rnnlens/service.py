@@ -45,6 +45,7 @@ from rnnlens.analysis.results import Comparison, Statistics
 from rnnlens.analysis.text_analysis import TextAnalysis, analyze_tokens
 from rnnlens.analysis.text_units import resolve_reset, unit_starts
 from rnnlens.errors import NoCorpusError, RnnLensError
+from rnnlens.limits import check_text_size
 from rnnlens.models.loaded import LoadedModel
 from rnnlens.models.registry import ModelRegistry
 from rnnlens.paths import cache_dir
@@ -319,6 +320,7 @@ class AnalysisService:
         if not tokens:
             raise RnnLensError("the text holds no tokens to analyse")
         ids = model.encode(tokens)
+        check_text_size(text)  # the one size limit of the CLI, the language server and the stream
         if all(i == model.vocab.unk_id for i in ids):
             raise RnnLensError(f"the text holds no word that model {model.name} knows")
         source = "corpus"

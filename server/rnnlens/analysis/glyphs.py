@@ -1,4 +1,4 @@
-"""Sequence glyphs: what each token did to each unit cluster's memory (DESIGN.md, item 6).
+"""Sequence glyphs: what each token did to each unit cluster's memory (docs/analysis.md, "Sequence glyphs").
 
 For a unit cluster C at step t, with s the chosen state and r_t = s_t - s_{t-1}:
   positive       P_t = sum of the positive entries of s_t over C
@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 GLYPH_FIELDS = ("positive", "negative", "delta_positive", "delta_negative", "update", "kept")
+GLYPH_BLOCK = 4096  # rows computed at once
 
 
 @dataclass
@@ -58,10 +59,15 @@ def _cluster_sums(values: np.ndarray, unit_labels: np.ndarray, n_clusters: int) 
     return values.astype(np.float64) @ membership
 
 
-def compute_glyphs(current: np.ndarray, previous: np.ndarray, unit_labels: np.ndarray, n_clusters: int) -> Glyphs:
-    """Glyphs for T tokens from s_t (`current`, (T, H)) and s_{t-1} (`previous`, (T, H))."""
-    current = np.asarray(current, dtype=np.float64)
-    previous = np.asarray(previous, dtype=np.float64)
+def compute_glyphs(current: np.ndarray, previous: np.ndarray, unit_labels: np.ndarray, n_clusters: int,
+                   block: int = GLYPH_BLOCK) -> Glyphs:
+    """Glyphs for T tokens from s_t (`current`, (T, H)) and s_{t-1} (`previous`, (T, H)).
+
+    Rows are done `block` at a time: the float64 working arrays are about ten times the input
+    block, so a whole long document at once would need gigabytes (issue 11).
+    """
+    current = np.asarray(current)
+    previous = np.asarray(previous)
     labels = np.asarray(unit_labels, dtype=np.int64)
     if current.ndim != 2 or current.shape != previous.shape:
         raise ValueError(f"current and previous must both be (T, H); got {current.shape} and {previous.shape}")
@@ -69,6 +75,20 @@ def compute_glyphs(current: np.ndarray, previous: np.ndarray, unit_labels: np.nd
         raise ValueError(f"unit_labels must have one label per unit ({current.shape[1]}); got {labels.shape}")
     if n_clusters < 1 or (labels.size and (labels.min() < 0 or labels.max() >= n_clusters)):
         raise ValueError(f"unit labels must lie in 0..{n_clusters - 1}")
+    steps = current.shape[0]
+    if steps <= block:
+        return _glyph_block(current, previous, labels, n_clusters)
+    out = {name: np.empty((steps, n_clusters), dtype=np.float32) for name in GLYPH_FIELDS}
+    for lo in range(0, steps, block):
+        part = _glyph_block(current[lo:lo + block], previous[lo:lo + block], labels, n_clusters)
+        for name in GLYPH_FIELDS:
+            out[name][lo:lo + block] = getattr(part, name)
+    return Glyphs(**out)
+
+
+def _glyph_block(current: np.ndarray, previous: np.ndarray, labels: np.ndarray, n_clusters: int) -> Glyphs:
+    current = np.asarray(current, dtype=np.float64)
+    previous = np.asarray(previous, dtype=np.float64)
     sizes = np.maximum(np.bincount(labels, minlength=n_clusters), 1).astype(np.float64)
 
     def per_unit(values: np.ndarray) -> np.ndarray:

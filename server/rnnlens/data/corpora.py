@@ -11,6 +11,8 @@ import bz2
 import csv
 import hashlib
 import io
+import os
+import stat
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -18,6 +20,7 @@ from pathlib import Path
 
 from rnnlens.data import sources
 from rnnlens.errors import RnnLensError
+from rnnlens.limits import MAX_TEXT_FILE_BYTES, TextTooLarge, check_text_size, size_limit_message
 
 SPLITS = ("train", "valid", "test")
 # Brown writes quotes as `` and ''; editor text has plain quotes.
@@ -136,21 +139,56 @@ def load_corpus(name: str, fetch: bool = True) -> Corpus:
 
 
 def read_text_file(path: Path, max_bytes: int = 200_000_000) -> str:
-    """A user's text file as UTF-8; binary or unreadable files get a clear error."""
-    try:
-        data = path.read_bytes()
+    """A user's text file as UTF-8, checked before it is read: only a regular file of at most
+    `max_bytes` is read (a device such as /dev/zero never ends, a FIFO blocks until a writer
+    comes); binary or unreadable files get a clear error."""
+    try:  # non-blocking: opening a FIFO must not wait for a writer before fstat can refuse it
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError as exc:
         raise RnnLensError(f"file not found: {path}") from exc
     except IsADirectoryError as exc:
         raise RnnLensError(f"{path} is a folder, not a text file") from exc
+    except OSError as exc:
+        raise RnnLensError(f"cannot open {path}: {exc.strerror or exc}") from exc
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise RnnLensError(f"{path} is a folder, not a text file")
+        if not stat.S_ISREG(info.st_mode):
+            raise RnnLensError(f"{path} is not a regular file ({_file_kind(info.st_mode)}); give a text file")
+        if info.st_size > max_bytes:
+            raise _too_large(path, info.st_size, max_bytes)
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            data = handle.read(max_bytes + 1)  # the file may have grown since fstat
+    finally:
+        os.close(fd)
     if len(data) > max_bytes:
-        raise RnnLensError(f"{path} is larger than {max_bytes // 1_000_000} MB")
+        raise _too_large(path, len(data), max_bytes)
     if b"\x00" in data[:65536]:
-        raise RnnLensError(f"{path} looks like a binary file, not text")
+        raise RnnLensError(f"{path} looks like a binary file (it has NUL bytes), not text")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise RnnLensError(f"{path} is not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+
+
+def read_analysed_text(path: Path) -> str:
+    """A text file to analyse, refused above the shared size limit (`rnnlens.limits`) with its message."""
+    text = read_text_file(path, max_bytes=MAX_TEXT_FILE_BYTES)
+    check_text_size(text, str(path))
+    return text
+
+
+def _too_large(path: Path, size: int, max_bytes: int) -> RnnLensError:
+    if max_bytes == MAX_TEXT_FILE_BYTES:
+        return TextTooLarge(size_limit_message(str(path), size, "bytes"))
+    return RnnLensError(f"{path} has {size:,} bytes, more than the {max_bytes:,} bytes a corpus file may have")
+
+
+def _file_kind(mode: int) -> str:
+    kinds = ((stat.S_ISFIFO, "a FIFO or pipe"), (stat.S_ISCHR, "a character device"),
+             (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+    return next((name for test, name in kinds if test(mode)), "not a plain file")
 
 
 def corpus_from_files(paths: Sequence[Path]) -> Corpus:
