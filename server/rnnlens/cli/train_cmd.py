@@ -1,4 +1,5 @@
-"""`rnnlens train CONFIG`: train a zoo model from a JSON config and write it with its card."""
+"""`rnnlens train CONFIG`: train a zoo model from a JSON config and write it with its card
+(docs/training.md describes every key; without `output` the model goes to the user's models folder)."""
 
 from __future__ import annotations
 
@@ -8,19 +9,29 @@ from pathlib import Path
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("train", help="train a model from a JSON training config")
-    parser.add_argument("config", type=Path, help="training config (see samples/train/)")
+    parser = subparsers.add_parser("train", help="train a model from a JSON training config (docs/training.md)")
+    parser.add_argument("config", type=Path, help="training config (see samples/train/ and docs/training.md)")
     parser.add_argument("--fresh", action="store_true", help="ignore an existing checkpoint and start over")
+    parser.add_argument("--force", action="store_true",
+                        help="resume even though the config changed since the checkpoint (recorded in the card)")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    from rnnlens.paths import user_models_dir
     from rnnlens.train.config import TrainConfig
     from rnnlens.train.trainer import Trainer
 
     config = TrainConfig.load(args.config)
-    command = "rnnlens train " + shlex.quote(str(args.config))
-    card = Trainer(config, args.config.resolve().parent, command).run(resume=not args.fresh)
+    command = "rnnlens train " + shlex.quote(str(args.config)) + (" --force" if args.force else "")
+    trainer = Trainer(config, args.config.resolve().parent, command, force=args.force)
+    card = trainer.run(resume=not args.fresh)
     metric = card["test_metric"]
-    print(f"{config.name}: test {metric['name']} {metric['value']}")
+    print(f"{config.name}: test {metric['name']} {metric['value']} (epoch {card['training']['kept_epoch']} kept)")
+    print(f"model written to {trainer.output}")
+    # The registry finds a model in the user's folder by name; anywhere else, by its path.
+    in_user_folder = trainer.output.parent == user_models_dir()
+    model = config.name if in_user_folder else shlex.quote(str(trainer.output))
+    print(f"use it: rnnlens analyze FILE --model {model}   (listed by `rnnlens models`"
+          f"{'' if in_user_folder else ' with --model-path ' + shlex.quote(str(trainer.output.parent))})")
     return 0

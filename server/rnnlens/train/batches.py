@@ -20,12 +20,25 @@ def count_words(documents: Sequence[Document]) -> Counter[str]:
 
 
 def token_stream(documents: Sequence[Document], vocab: Vocabulary, limit: int | None = None) -> torch.Tensor:
+    return encode_stream(documents, vocab, limit)[0]
+
+
+def encode_stream(documents: Sequence[Document], vocab: Vocabulary,
+                  limit: int | None = None) -> tuple[torch.Tensor, int]:
+    """The documents' ids as one stream (at most `limit`), and how many documents it draws on."""
     ids: list[int] = []
+    used = 0
     for doc in documents:
         ids.extend(vocab.encode(iter_token_norms(doc.text)))
+        used += 1
         if limit is not None and len(ids) >= limit:
             break
-    return torch.tensor(ids[:limit] if limit else ids, dtype=torch.long)
+    return torch.tensor(ids[:limit] if limit else ids, dtype=torch.long), used
+
+
+def trim_to_rows(stream: torch.Tensor, rows: int) -> torch.Tensor:
+    """The part of `stream` that `batchify(stream, rows)` keeps (whole rows only)."""
+    return stream[: (stream.numel() // rows) * rows]
 
 
 def batchify(stream: torch.Tensor, batch_size: int) -> torch.Tensor:

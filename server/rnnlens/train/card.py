@@ -1,15 +1,46 @@
-"""The human-readable model card (README.md beside card.json)."""
+"""The model card: card.json (what a tool reads) and README.md beside it (what a person reads).
+
+A card states what the numbers were computed from: the data the network actually saw, the
+epoch that was kept, the weights as saved, and a baseline fitted on the same training data.
+"""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
+
+from rnnlens.models.config import ModelConfig
+from rnnlens.train.config import TrainConfig
+
+SPLIT_RULE = "deterministic by document id hash: 80% train, 10% valid, 10% test"
+
+
+def build_card(config: TrainConfig, model_config: ModelConfig, command: str, metric_name: str, test: float,
+               progress: dict[str, Any], data: dict[str, Any], baseline: dict[str, Any]) -> dict[str, Any]:
+    card: dict[str, Any] = {
+        "name": config.name,
+        "task": config.task,
+        "data": data,
+        "model": model_config.to_dict(),
+        "hyperparameters": {k: v for k, v in config.to_dict().items() if k not in ("name", "output", "extra")},
+        "command": command,
+        "test_metric": {"name": metric_name, "value": round(test, 4), "split": "test",
+                        "weights": "as saved (fp16)" if config.half else "as saved (fp32)"},
+        "baseline": baseline,
+        "training": {"epochs": progress["epoch"], "kept_epoch": progress["best_epoch"],
+                     "seconds": round(progress["seconds"], 1), "history": progress["history"], "device": "cpu",
+                     "resumes": progress.get("resumes", [])},
+    }
+    card.update(config.extra)
+    return card
 
 
 def render_card(card: dict[str, Any]) -> str:
     metric = card["test_metric"]
     model = card["model"]
     data = card["data"]
+    training = card["training"]
     lines = [
         f"# {card['name']}",
         "",
@@ -20,26 +51,48 @@ def render_card(card: dict[str, Any]) -> str:
         "## Data",
         f"- corpus: `{data['corpus']}` (fetched by `rnnlens data fetch {data['corpus']}`)",
         f"- split: {data['split']}",
-        f"- split sizes ({data['size_unit']}): " + ", ".join(f"{k} {v}" for k, v in data["split_sizes"].items()),
-        "",
-        "## Test metric",
-        f"- {metric['name']} on the test split: **{metric['value']}**",
     ]
+    if "documents" in data:
+        lines.append("- documents per split: " + ", ".join(f"{k} {v}" for k, v in data["documents"].items()))
+    if "tokens" in data:
+        lines.append("- tokens per split: " + ", ".join(f"{k} {v}" for k, v in data["tokens"].items()))
+    lines.append(f"- used ({data['size_unit']}): " + ", ".join(f"{k} {v}" for k, v in data["split_sizes"].items()))
+    if "train_used" in data:
+        lines.append(f"- training data: {data['train_used']}")
+    lines += ["", "## Test metric",
+              f"- {metric['name']} on the test split: **{metric['value']}**"
+              + (f" (weights {metric['weights']})" if "weights" in metric else "")]
     if "baseline" in card:
-        base = card["baseline"]
-        lines.append(f"- baseline, {base['name']}: test perplexity {base['test_perplexity']}")
+        lines.append(f"- baseline: {_baseline_line(card['baseline'])}")
     if "note" in card:
         lines.append(f"- note: {card['note']}")
     lines += [
         "",
         "## Training",
         f"- command: `{card['command']}`",
-        f"- epochs run: {card['training']['epochs']}, time: {card['training']['seconds']} s on {card['training']['device']}",
-        "- hyper-parameters: " + ", ".join(f"{k}={v}" for k, v in card["hyperparameters"].items()),
-        "",
+        f"- epochs run: {training['epochs']}"
+        + (f", kept: epoch {training['kept_epoch']} (best on the valid split)" if training.get("kept_epoch") else "")
+        + f", time: {training['seconds']} s on {training['device']}",
     ]
+    for resume in training.get("resumes", []):
+        changed = ", ".join(f"{k} {v[0]!r} -> {v[1]!r}" for k, v in resume.get("changed", {}).items())
+        lines.append(f"- resumed after epoch {resume['after_epoch']}"
+                     + (f" with --force, settings changed: {changed}" if resume.get("forced") else ""))
+    lines += ["- hyper-parameters: " + ", ".join(f"{k}={v}" for k, v in card["hyperparameters"].items()), ""]
     return "\n".join(lines)
 
 
+def _baseline_line(base: dict[str, Any]) -> str:
+    value = (f"test perplexity {base['test_perplexity']}" if "test_perplexity" in base
+             else f"test accuracy {base.get('test_accuracy')}")
+    fitted = base.get("fitted_on")
+    where = ""
+    if isinstance(fitted, dict):
+        size = ", ".join(f"{v} {k}" for k, v in fitted.items() if k != "split")
+        where = f", fitted on the {fitted.get('split', 'train')} data the network saw ({size})"
+    return f"{base['name']}{where}: {value}"
+
+
 def write_card(folder: Path, card: dict[str, Any]) -> None:
+    (folder / "card.json").write_text(json.dumps(card, indent=2) + "\n")
     (folder / "README.md").write_text(render_card(card))

@@ -34,14 +34,22 @@ def load_checkpoint(folder: Path, model: torch.nn.Module, optimizer: torch.optim
     try:
         tensors = load_file(str(folder / "state.safetensors"))
         progress = json.loads((folder / "progress.json").read_text())
+        if not isinstance(progress, dict) or "param_groups" not in progress or "rng.torch" not in tensors:
+            raise ValueError("progress.json or the RNG state is incomplete")
     except (SafetensorError, OSError, ValueError) as exc:
-        raise RnnLensError(f"checkpoint in {folder} is unreadable ({exc}); delete it to start over") from exc
-    model.load_state_dict({k[6:]: v for k, v in tensors.items() if k.startswith("model.")})
-    slots: dict[int, dict[str, torch.Tensor]] = {}
-    for key, value in tensors.items():
-        if key.startswith("optim."):
-            _, pid, slot = key.split(".", 2)
-            slots.setdefault(int(pid), {})[slot] = value
-    optimizer.load_state_dict({"state": slots, "param_groups": progress.pop("param_groups")})
+        raise RnnLensError(f"checkpoint in {folder} is unreadable ({exc}); run again with --fresh to start over") \
+            from exc
+    try:
+        model.load_state_dict({k[6:]: v for k, v in tensors.items() if k.startswith("model.")})
+        slots: dict[int, dict[str, torch.Tensor]] = {}
+        for key, value in tensors.items():
+            if key.startswith("optim."):
+                _, pid, slot = key.split(".", 2)
+                slots.setdefault(int(pid), {})[slot] = value
+        optimizer.load_state_dict({"state": slots, "param_groups": progress.pop("param_groups")})
+    except (RuntimeError, ValueError, KeyError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise RnnLensError(f"checkpoint in {folder} does not fit this config's model ({first}); "
+                           f"run again with --fresh to start over") from exc
     torch.set_rng_state(tensors["rng.torch"])
     return progress

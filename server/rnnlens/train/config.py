@@ -8,13 +8,22 @@ from pathlib import Path
 from typing import Any
 
 from rnnlens.errors import RnnLensError
+from rnnlens.models.config import CELLS, MAX_LAYERS, MAX_UNITS, MAX_VOCAB
+from rnnlens.models.field_checks import require_int, require_number, require_type
+
+# Keys that change what is learned. Resuming with any of them changed needs --force; `epochs`
+# and `patience` may grow to train longer, `name`, `output`, `half` and `extra` only change the
+# finished files.
+TRAINING_KEYS = ("corpus", "task", "cell", "num_layers", "embed_size", "hidden_size", "dropout", "tie_weights",
+                 "min_count", "max_vocab", "batch_size", "bptt", "max_length", "lr", "weight_decay", "clip", "seed",
+                 "max_train_tokens")
 
 
 @dataclass
 class TrainConfig:
     name: str
     corpus: str
-    output: str  # folder for the finished model (relative to the config file)
+    output: str | None = None  # the finished model's folder, relative to the config file; None: user models folder
     task: str = "lm"
     cell: str = "lstm"
     num_layers: int = 2
@@ -39,10 +48,15 @@ class TrainConfig:
 
     @classmethod
     def load(cls, path: Path) -> TrainConfig:
+        path = Path(path)
+        if path.exists() and not path.is_file():
+            raise RnnLensError(f"training config {path} is a folder, not a JSON file")
         try:
-            data = json.loads(Path(path).read_text(encoding="utf-8"))
+            data = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError as exc:
             raise RnnLensError(f"training config not found: {path}") from exc
+        except OSError as exc:
+            raise RnnLensError(f"cannot read training config {path}: {exc.strerror or exc}") from exc
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise RnnLensError(f"training config {path} is not valid JSON: {exc}") from exc
         if not isinstance(data, dict):
@@ -55,9 +69,47 @@ class TrainConfig:
             config = cls(**data)
         except TypeError as exc:
             raise RnnLensError(f"training config {path}: {exc}") from exc
-        if config.task not in ("lm", "classifier"):
-            raise RnnLensError(f"training config {path}: task must be lm or classifier")
+        config.validate(f"training config {path}")
         return config
+
+    def validate(self, source: str) -> None:
+        """Every key's type and range (docs/training.md lists them); one line naming the key."""
+        for key in ("name", "corpus", "task", "cell"):
+            require_type(source, key, getattr(self, key), str)
+        if not self.name or self.name != Path(self.name).name or self.name.startswith("."):
+            raise RnnLensError(f"{source}: name must be a plain folder name (no '/'), got {self.name!r}")
+        if self.output is not None:
+            require_type(source, "output", self.output, str)
+        if self.task not in ("lm", "classifier"):
+            raise RnnLensError(f"{source}: task must be lm or classifier, got {self.task!r}")
+        if self.cell not in CELLS:
+            raise RnnLensError(f"{source}: cell must be one of {', '.join(CELLS)}, got {self.cell!r}")
+        require_int(source, "num_layers", self.num_layers, 1, MAX_LAYERS)
+        for key in ("embed_size", "hidden_size"):
+            require_int(source, key, getattr(self, key), 1, MAX_UNITS)
+        require_number(source, "dropout", self.dropout, 0.0, 1.0, high_open=True)
+        require_type(source, "tie_weights", self.tie_weights, bool)
+        require_type(source, "half", self.half, bool)
+        require_int(source, "min_count", self.min_count, 1)
+        require_int(source, "max_vocab", self.max_vocab, 4, MAX_VOCAB)
+        for key in ("batch_size", "bptt", "max_length"):
+            require_int(source, key, getattr(self, key), 1, 1_000_000)
+        require_number(source, "lr", self.lr, 0.0, 10.0, low_open=True)
+        require_number(source, "weight_decay", self.weight_decay, 0.0, 1.0)
+        require_number(source, "clip", self.clip, 0.0, None, low_open=True)
+        require_int(source, "epochs", self.epochs, 1, 10_000)
+        require_int(source, "patience", self.patience, 1, 10_000)
+        require_int(source, "seed", self.seed, 0, 2**63 - 1)
+        if self.max_train_tokens is not None:
+            require_int(source, "max_train_tokens", self.max_train_tokens, 2 * self.batch_size)
+        require_type(source, "extra", self.extra, dict)
+        if self.tie_weights and self.task == "lm" and self.embed_size != self.hidden_size:
+            raise RnnLensError(f"{source}: tie_weights needs embed_size == hidden_size "
+                               f"(got {self.embed_size} and {self.hidden_size})")
+
+    def training_settings(self) -> dict[str, Any]:
+        """The keys that decide what is learned (a resumed run must not change them silently)."""
+        return {key: getattr(self, key) for key in TRAINING_KEYS}
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

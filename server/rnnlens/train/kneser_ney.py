@@ -66,6 +66,20 @@ class KneserNeyTrigram:
         return (max(self.tri.get((u, v, w), 0) - d, 0.0) / total
                 + d * self.ctx2_types[(u, v)] / total * self.p_bigram(v, w))
 
+    def perplexity_rows(self, rows: Sequence[Sequence[int]]) -> float:
+        """Perplexity over the targets a network scores in `metrics.lm_perplexity`: each row's
+        tokens after its first, conditioned on what precedes them in that row only (the first
+        target of a row has one word of context, as the network has)."""
+        log_sum, count = 0.0, 0
+        for row in rows:
+            if len(row) < 2:
+                continue
+            log_sum -= math.log(self.p_bigram(row[0], row[1]))
+            for u, v, w in zip(row, row[1:], row[2:], strict=False):
+                log_sum -= math.log(self.p(u, v, w))
+            count += len(row) - 1
+        return math.exp(log_sum / max(1, count))
+
     def perplexity(self, ids: Sequence[int]) -> float:
         """Perplexity over ids[2:], each word conditioned on the two before it."""
         log_sum = 0.0

@@ -9,8 +9,15 @@ from torch import nn
 
 from rnnlens.train import batches
 
+EVAL_ROWS = 8  # test streams are read as this many contiguous rows (the baseline is scored on the same)
 
-def lm_perplexity(network: nn.Module, stream: torch.Tensor, rows: int = 8, window: int = 200) -> float:
+
+def lm_eval_rows(stream: torch.Tensor, rows: int = EVAL_ROWS) -> list[list[int]]:
+    """The rows `lm_perplexity` reads; it scores every token of a row after the first."""
+    return batches.batchify(stream, rows).tolist()
+
+
+def lm_perplexity(network: nn.Module, stream: torch.Tensor, rows: int = EVAL_ROWS, window: int = 200) -> float:
     """Perplexity of a language model over a token stream, read as `rows` contiguous rows."""
     data = batches.batchify(stream, rows)
     network.eval()
@@ -38,3 +45,9 @@ def classifier_accuracy(network: nn.Module, seqs: list[list[int]], gold: torch.T
         for ids, lengths, target in batches.padded_batches(seqs, gold, 256, pad, range(len(seqs))):
             correct += int((final_step_logits(network, ids, lengths).argmax(1) == target).sum())
     return correct / max(1, len(seqs))
+
+
+def majority_baseline(train_gold: torch.Tensor, test_gold: torch.Tensor, labels: list[str]) -> tuple[str, float]:
+    """The training split's most frequent class and its accuracy on the test split."""
+    majority = int(torch.bincount(train_gold, minlength=len(labels)).argmax())
+    return labels[majority], float((test_gold == majority).float().mean()) if test_gold.numel() else 0.0

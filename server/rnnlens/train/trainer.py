@@ -18,15 +18,24 @@ from tqdm import tqdm
 
 from rnnlens.data.corpora import Corpus, load_corpus, split_documents
 from rnnlens.data.vocabulary import Vocabulary
+from rnnlens.errors import RnnLensError
 from rnnlens.models.config import ModelConfig
 from rnnlens.models.network import RecurrentModel, detach_state
-from rnnlens.models.storage import save_model
+from rnnlens.models.storage import is_model_dir, load_network, save_model
+from rnnlens.paths import user_models_dir
 from rnnlens.train import batches
-from rnnlens.train.card import write_card
+from rnnlens.train.card import SPLIT_RULE, build_card, write_card
 from rnnlens.train.checkpoint import load_checkpoint, save_checkpoint
 from rnnlens.train.config import TrainConfig
 from rnnlens.train.kneser_ney import KneserNeyTrigram
-from rnnlens.train.metrics import classifier_accuracy, final_step_logits, lm_perplexity
+from rnnlens.train.metrics import (
+    EVAL_ROWS,
+    classifier_accuracy,
+    final_step_logits,
+    lm_eval_rows,
+    lm_perplexity,
+    majority_baseline,
+)
 
 
 def seed_everything(seed: int) -> None:
@@ -36,16 +45,18 @@ def seed_everything(seed: int) -> None:
 
 
 class Trainer:
-    def __init__(self, config: TrainConfig, base_dir: Path, command: str):
+    def __init__(self, config: TrainConfig, base_dir: Path, command: str, force: bool = False):
         self.config = config
-        self.output = (base_dir / config.output).resolve()
+        # Without `output`, models land in the user's models folder, which the registry lists.
+        self.output = (base_dir / config.output).resolve() if config.output else user_models_dir() / config.name
         self.checkpoint_dir = self.output.with_name(self.output.name + ".checkpoint")
         self.command = command
+        self.force = force
         seed_everything(config.seed)
         self.corpus: Corpus = load_corpus(config.corpus)
         self.splits = split_documents(self.corpus)
-        counts = batches.count_words(self.splits["train"])
-        self.vocab = Vocabulary.build(counts, min_count=config.min_count, max_size=config.max_vocab)
+        self.train_counts = batches.count_words(self.splits["train"])
+        self.vocab = Vocabulary.build(self.train_counts, min_count=config.min_count, max_size=config.max_vocab)
         labels = self.corpus.labels if config.task == "classifier" else []
         self.model_config = ModelConfig(cell=config.cell, task=config.task, vocab_size=len(self.vocab),
                                         embed_size=config.embed_size, hidden_size=config.hidden_size,
@@ -57,15 +68,29 @@ class Trainer:
 
     # data ---------------------------------------------------------------------------------
     def _prepare_data(self) -> None:
+        """Encode every split and record exactly what the network will see (the card reports it)."""
         c = self.config
+        documents = {name: len(docs) for name, docs in self.splits.items()}
         if c.task == "lm":
-            self.lm = {name: batches.token_stream(docs, self.vocab, c.max_train_tokens if name == "train" else None)
-                       for name, docs in self.splits.items()}
+            self.lm = {}
+            used_documents = {}
+            for name, docs in self.splits.items():
+                stream, used = batches.encode_stream(docs, self.vocab, c.max_train_tokens if name == "train" else None)
+                # Training reads the stream as batch_size whole rows: the rest is never seen.
+                self.lm[name] = batches.trim_to_rows(stream, c.batch_size) if name == "train" else stream
+                used_documents[name] = used
             self.split_sizes = {k: int(v.numel()) for k, v in self.lm.items()}
+            self.data_used: dict[str, Any] = {"documents": documents, "documents_used": used_documents,
+                              "tokens": {"train": int(sum(self.train_counts.values())),
+                                         **{k: v for k, v in self.split_sizes.items() if k != "train"}},
+                              "size_unit": "tokens"}
         else:
             self.snippets = {name: batches.encode_snippets(docs, self.vocab, self.model_config.labels, c.max_length)
                              for name, docs in self.splits.items()}
             self.split_sizes = {k: len(v[0]) for k, v in self.snippets.items()}
+            self.data_used = {"documents": documents, "documents_used": dict(self.split_sizes),
+                              "tokens": {k: sum(len(seq) for seq in v[0]) for k, v in self.snippets.items()},
+                              "size_unit": "snippets", "max_length": c.max_length}
 
     # loops ----------------------------------------------------------------------------------
     def _train_epoch_lm(self, epoch: int) -> float:
@@ -118,11 +143,13 @@ class Trainer:
         lm = c.task == "lm"
         metric_name = "perplexity" if lm else "accuracy"
         better = (lambda a, b: a < b) if lm else (lambda a, b: a > b)
-        progress: dict[str, Any] = {"epoch": 0, "best": None, "bad_epochs": 0, "history": [], "seconds": 0.0}
+        self._check_output_folder()
+        progress: dict[str, Any] = {"epoch": 0, "best": None, "best_epoch": None, "bad_epochs": 0, "history": [],
+                                    "seconds": 0.0, "resumes": []}
         best_dir = self.checkpoint_dir / "best"
         if resume and (self.checkpoint_dir / "state.safetensors").exists():
-            progress = load_checkpoint(self.checkpoint_dir, self.model, self.optimizer)
-            print(f"resuming {c.name} after epoch {progress['epoch']}", file=sys.stderr)
+            progress = self._resume()
+        progress["config"] = c.training_settings()
         while progress["epoch"] < c.epochs and progress["bad_epochs"] < c.patience:
             epoch = progress["epoch"] + 1
             started = time.perf_counter()
@@ -133,7 +160,7 @@ class Trainer:
                                         f"valid_{metric_name}": round(valid, 4)})
             improved = progress["best"] is None or better(valid, progress["best"])
             if improved:
-                progress["best"], progress["bad_epochs"] = valid, 0
+                progress["best"], progress["best_epoch"], progress["bad_epochs"] = valid, epoch, 0
                 save_checkpoint(best_dir, self.model, self.optimizer, {"epoch": epoch})
             else:
                 progress["bad_epochs"] += 1
@@ -141,34 +168,74 @@ class Trainer:
             save_checkpoint(self.checkpoint_dir, self.model, self.optimizer, progress)
             print(f"epoch {epoch}: train {metric_name} {train_value:.3f}, valid {metric_name} {valid:.3f}"
                   f"{' (best)' if improved else ''}", file=sys.stderr)
+        if not (best_dir / "state.safetensors").exists():
+            raise RnnLensError(f"{self.checkpoint_dir} holds no kept epoch (best/ is missing); run again with --fresh")
         load_checkpoint(best_dir, self.model, self.optimizer)
-        test = self.evaluate_lm("test") if lm else self.evaluate_classifier("test")
-        print(f"{c.name}: test {metric_name} {test:.4f}", file=sys.stderr)
-        card = self._card(metric_name, test, progress)
         if self.output.exists():
             shutil.rmtree(self.output)
-        save_model(self.output, self.model.eval(), self.vocab, card=card, half=c.half)
+        save_model(self.output, self.model.eval(), self.vocab, half=c.half)
+        # The card's numbers come from the weights as saved (fp16 when `half`), not the float32 ones.
+        saved, _ = load_network(self.output)
+        test = self._test_metric(saved)
+        print(f"{c.name}: test {metric_name} {test:.4f} (epoch {progress['best_epoch']} kept)", file=sys.stderr)
+        card = build_card(c, self.model_config, self.command, metric_name, test, progress,
+                          data=self._data_section(), baseline=self._baseline())
         write_card(self.output, card)
         return card
 
-    def _card(self, metric_name: str, test: float, progress: dict[str, Any]) -> dict[str, Any]:
+    def _check_output_folder(self) -> None:
+        """Never delete a folder that is not a model (an `output` of "." would be the config's folder)."""
+        out = self.output
+        if out.exists() and not (out.is_dir() and (is_model_dir(out) or not any(out.iterdir()))):
+            raise RnnLensError(f"output folder {out} exists and is not a model folder; choose another `output` "
+                               f"in the training config")
+
+    def _resume(self) -> dict[str, Any]:
+        progress = load_checkpoint(self.checkpoint_dir, self.model, self.optimizer)
+        before: dict[str, Any] | None = progress.get("config")
+        now = self.config.training_settings()
+        changed = ({key: [before.get(key), value] for key, value in now.items() if before.get(key) != value}
+                   if before is not None else {"config": ["not recorded in the checkpoint", "this config"]})
+        if changed and not self.force:
+            shown = "; ".join(f"{key} {old!r} -> {new!r}" for key, (old, new) in changed.items())
+            raise RnnLensError(f"training config changed since the checkpoint in {self.checkpoint_dir} ({shown}): "
+                               f"pass --fresh to start over, or --force to continue with the new settings (the "
+                               f"card will record it)")
+        progress.setdefault("resumes", []).append({"after_epoch": progress["epoch"], "forced": bool(changed),
+                                                   "changed": changed})
+        progress.setdefault("best_epoch", progress.get("epoch"))
+        print(f"resuming {self.config.name} after epoch {progress['epoch']}"
+              f"{' with changed settings (--force): ' + ', '.join(changed) if changed else ''}", file=sys.stderr)
+        return progress
+
+    def _test_metric(self, network: nn.Module) -> float:
+        if self.config.task == "lm":
+            return lm_perplexity(network, self.lm["test"])
+        seqs, targets = self.snippets["test"]
+        return classifier_accuracy(network, seqs, targets, self.vocab.pad_id)
+
+    def _data_section(self) -> dict[str, Any]:
         c = self.config
-        card: dict[str, Any] = {
-            "name": c.name,
-            "task": c.task,
-            "data": {"corpus": c.corpus, "split": "deterministic by document id hash: 80% train, 10% valid, "
-                     "10% test", "split_sizes": self.split_sizes,
-                     "size_unit": "tokens" if c.task == "lm" else "snippets"},
-            "model": self.model_config.to_dict(),
-            "hyperparameters": {k: v for k, v in c.to_dict().items() if k not in ("name", "output", "extra")},
-            "command": self.command,
-            "test_metric": {"name": metric_name, "value": round(test, 4), "split": "test"},
-            "training": {"epochs": progress["epoch"], "seconds": round(progress["seconds"], 1),
-                         "history": progress["history"], "device": "cpu"},
-        }
-        if c.task == "lm":
-            kn = KneserNeyTrigram(len(self.vocab)).fit(self.lm["train"].tolist())
-            card["baseline"] = {"name": "interpolated Kneser-Ney trigram (d=0.75), same vocabulary and split",
-                                "test_perplexity": round(kn.perplexity(self.lm["test"].tolist()), 4)}
-        card.update(c.extra)
-        return card
+        used = "whole train split" if c.max_train_tokens is None else f"first {c.max_train_tokens} train tokens"
+        return {"corpus": c.corpus, "split": SPLIT_RULE, "split_sizes": self.split_sizes,
+                **self.data_used,
+                "train_used": (f"{used}, trimmed to {c.batch_size} whole rows: {self.split_sizes['train']} tokens "
+                               f"drawn from {self.data_used['documents_used']['train']} of the split's documents" if c.task == "lm"
+                               else f"all {self.split_sizes['train']} train snippets, cut at {c.max_length} tokens")}
+
+    def _baseline(self) -> dict[str, Any]:
+        """A count baseline fitted on exactly the training data the network saw, scored on its test targets."""
+        if self.config.task == "lm":
+            train = self.lm["train"].tolist()
+            rows = lm_eval_rows(self.lm["test"])
+            kn = KneserNeyTrigram(len(self.vocab)).fit(train)
+            return {"name": "interpolated Kneser-Ney trigram (d=0.75), same vocabulary",
+                    "fitted_on": {"split": "train", "tokens": len(train)},
+                    "evaluated_on": {"split": "test", "rows": EVAL_ROWS, "targets": sum(len(r) - 1 for r in rows)},
+                    "test_perplexity": round(kn.perplexity_rows(rows), 4)}
+        label, accuracy = majority_baseline(self.snippets["train"][1], self.snippets["test"][1],
+                                            self.model_config.labels)
+        return {"name": f"majority class of the train split (always {label!r})",
+                "fitted_on": {"split": "train", "snippets": self.split_sizes["train"]},
+                "evaluated_on": {"split": "test", "snippets": self.split_sizes["test"]},
+                "test_accuracy": round(accuracy, 4)}
