@@ -1,5 +1,5 @@
 """Property: after any sequence of incremental edits, hover and inlay hints equal those of a
-fresh server that is only given the final text."""
+fresh server that is only given the final text, and land where the client's lines put them."""
 
 from __future__ import annotations
 
@@ -22,8 +22,11 @@ from tests.lsp.conftest import (
 )
 from tests.lsp.edits import change
 
-START = "the food was good .\nthe staff was not helpful , though !\n\ni love it 😀 .\n"
-PIECES = ["the ", "food ", "good", " bad", "staff ", "é", "😀", " ", "\n", ".", ", ", "was ", "not", "x"]
+START = "the food was good .\nthe staff\x0cwas not helpful , though !\n\ni love\u2028it 😀 .\n"
+# Form feed, VT, FS, U+0085 and U+2028 are line breaks for `str.splitlines` but not for LSP:
+# the server must keep them inside the editor's lines.
+PIECES = ["the ", "food ", "good", " bad", "staff ", "é", "😀", " ", "\n", ".", ", ", "was ", "not", "x",
+          "\x0c", "\u2028", "\x85", "\x0b", "\x1c"]
 OPTIONS = {"model": "tiny-gru-lm", "clusters": 3, "inlayHints": {"density": "all"}}
 _serial = itertools.count()
 
@@ -44,6 +47,11 @@ async def edited(lsp_client: LanguageClient, tiny_models: Path, workspace: Path)
 async def fresh(lsp_client: LanguageClient, tiny_models: Path, workspace: Path):
     yield await _start(lsp_client, tiny_models, workspace)
     await lsp_client.shutdown_session()
+
+
+def utf16_prefix(line: str, units: int) -> str:
+    """The start of `line` that `units` UTF-16 code units cover."""
+    return line.encode("utf-16-le")[: 2 * units].decode("utf-16-le")
 
 
 def hint_facts(hints: list[types.InlayHint]) -> list[tuple[int, int, str]]:
@@ -71,8 +79,12 @@ async def test_edited_document_answers_like_a_fresh_server(edited: LanguageClien
             text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version), content_changes=[event]))
     fresh_uri = f"file:///tmp/rnnlens-property/fresh{serial}.txt"
     open_document(fresh, fresh_uri, text)
-    assert hint_facts(await inlay(edited, uri)) == hint_facts(await inlay(fresh, fresh_uri))
-    lines = text.split("\n")
+    hints = await inlay(edited, uri)
+    assert hint_facts(hints) == hint_facts(await inlay(fresh, fresh_uri))
+    lines = text.split("\n")  # the client's lines (no \r here): nothing else breaks a line
+    for hint in hints:  # each glyph sits right after a token on the line the editor shows
+        before = utf16_prefix(lines[hint.position.line], hint.position.character)
+        assert before and not before[-1].isspace(), (hint, lines[hint.position.line])
     for probe in probes:
         line = min(int(probe * len(lines)), len(lines) - 1)
         for character in range(0, len(lines[line].encode("utf-16-le")) // 2 + 1, 3):
@@ -81,4 +93,8 @@ async def test_edited_document_answers_like_a_fresh_server(edited: LanguageClien
             assert (a is None) == (b is None)
             if a is not None and b is not None:
                 assert a.range == b.range
+                assert a.range.start.line == a.range.end.line == line  # the hovered word is on this line
+                word = utf16_prefix(lines[line], a.range.end.character)[
+                    len(utf16_prefix(lines[line], a.range.start.character)):]
+                assert word and not any(ch.isspace() for ch in word), (word, lines[line])
                 assert a.contents.value.split("token ")[1] == b.contents.value.split("token ")[1]

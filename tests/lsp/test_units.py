@@ -12,7 +12,7 @@ from lsprotocol import types
 from pygls.workspace.position_codec import PositionCodec
 from rnnlens.lsp.glyph_text import encode_png, sparkline, sparklines
 from rnnlens.lsp.incremental import StateTimeline, first_difference
-from rnnlens.lsp.positions import PositionMap
+from rnnlens.lsp.positions import PositionMap, lsp_lines
 from rnnlens.lsp.settings import Settings, apply_settings
 from rnnlens.models.storage import load_model
 
@@ -27,6 +27,17 @@ def test_positions_round_trip_in_utf16_with_emoji_cjk_and_combining_marks():
     assert positions.offset_at(types.Position(0, 2)) == 1  # inside the surrogate pair: the emoji itself
     assert positions.offset_at(types.Position(9, 0)) is None
     assert positions.offset_at(types.Position(0, 40)) is None
+
+
+def test_lines_break_only_where_lsp_breaks_them():
+    # form feed, VT, FS, GS, RS, U+0085, U+2028, U+2029 stay inside their line (str.splitlines breaks there)
+    inside = "\x0c\x0b\x1c\x1d\x1e\x85\u2028\u2029"
+    assert lsp_lines(f"a{inside}b\r\nc\rd\ne\n") == [f"a{inside}b\r\n", "c\r", "d\n", "e\n", ""]
+    positions = PositionMap("the staff\x0cwas\u2028good\nx", PositionCodec())
+    assert positions.line_count == 2
+    assert positions.position_at(10) == types.Position(0, 10)  # "was", after the form feed, on line 0
+    assert positions.offset_at(types.Position(1, 0)) == len("the staff\x0cwas\u2028good\n")
+    assert positions.clamped_offset(types.Position(0, 99)) == len("the staff\x0cwas\u2028good")  # not past "\n"
 
 
 def test_utf8_clients_count_bytes():

@@ -1,16 +1,20 @@
 """Open documents as immutable, versioned snapshots that worker threads can read safely.
 
-pygls applies edits to its own document on the event-loop thread; right after each change we
-take a snapshot (uri, version, text). Workers only ever see whole snapshots, and ask
-`is_current` to learn whether the document moved on while they worked, so that no answer is
-built from a mix of versions or returned for a stale one.
+The store applies the client's edits itself, on the event-loop thread, with LSP's lines
+(`positions.lsp_lines`) and the negotiated column units: pygls' own document splits lines with
+`str.splitlines` and would apply an edit after a form feed or U+2028 at the wrong place. Each
+open or change makes a new snapshot (uri, version, text). Workers only ever see whole
+snapshots, and ask `is_current` to learn whether the document moved on while they worked, so
+that no answer is built from a mix of versions or returned for a stale one.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from lsprotocol import types
 from pygls.workspace.position_codec import PositionCodec
 
 from rnnlens.lsp.positions import PositionMap
@@ -48,6 +52,26 @@ class DocumentStore:
             snapshot = Snapshot(uri, version if version is not None else -self._serial, text, language_id, codec)
             self._documents[uri] = snapshot
             return snapshot
+
+    def change(self, uri: str, version: int | None, changes: Sequence[types.TextDocumentContentChangeEvent],
+               ) -> Snapshot | None:
+        """Apply a didChange's edits, in order, to the open document (None when it is not open)."""
+        current = self.get(uri)
+        if current is None:
+            return None
+        text, positions = current.text, current._positions
+        for change in changes:
+            if isinstance(change, types.TextDocumentContentChangePartial):
+                if positions is None:
+                    positions = PositionMap(text, current.codec)
+                start = positions.clamped_offset(change.range.start)
+                end = positions.clamped_offset(change.range.end)
+                start, end = min(start, end), max(start, end)
+                text = text[:start] + change.text + text[end:]
+            else:
+                text = change.text
+            positions = None  # the next edit's positions are in the new text
+        return self.put(uri, version, text, current.language_id, current.codec)
 
     def close(self, uri: str) -> None:
         with self._lock:

@@ -1,20 +1,45 @@
-"""Map code-point offsets in a document snapshot to LSP positions and back.
+"""Lines as LSP defines them, and code-point offsets <-> LSP positions for one immutable text.
 
-Python indexes strings by code points; clients count columns in the negotiated encoding
-(UTF-16 code units for VS Code). Units are counted by the document's pygls position codec,
-and lines are split the way pygls splits them when it applies edits (`str.splitlines`), so
-our positions agree with the text the server holds. Lines made only of one-unit characters
-(nearly all of them) need no per-character work; others get a cumulative table on demand.
+LSP splits lines only at `\\n`, `\\r\\n` and `\\r` (`str.splitlines`, which pygls' document uses,
+also splits at form feed, VT, FS, GS, RS, U+0085, U+2028 and U+2029: a server that used it
+would count lines the editor does not have). Python indexes strings by code points; clients
+count columns in the negotiated encoding (UTF-16 code units for VS Code), counted here by a
+pygls position codec. Lines made only of one-unit characters (nearly all of them) need no
+per-character work; others get a cumulative table on demand.
 """
 
 from __future__ import annotations
 
 import bisect
+import re
 from itertools import accumulate
 
 import numpy as np
 from lsprotocol import types
 from pygls.workspace.position_codec import PositionCodec
+
+LINE_BREAK = re.compile(r"(\r\n|\r|\n)")
+
+
+def lsp_lines(text: str) -> list[str]:
+    """The text's lines with their line breaks, split where an LSP client splits them.
+
+    There is always one more line than line breaks (a text ending in `\\n` has an empty last
+    line, where the editor can put its cursor)."""
+    if "\r" not in text:  # the common case: C-speed split
+        parts = text.split("\n")
+        return [part + "\n" for part in parts[:-1]] + [parts[-1]]
+    pieces = LINE_BREAK.split(text)  # content, break, content, break, ..., content
+    return [pieces[i] + pieces[i + 1] for i in range(0, len(pieces) - 1, 2)] + [pieces[-1]]
+
+
+def content_length(line: str) -> int:
+    """Characters of `line` before its line break."""
+    if line.endswith("\r\n"):
+        return len(line) - 2
+    if line.endswith(("\n", "\r")):
+        return len(line) - 1
+    return len(line)
 
 
 class PositionMap:
@@ -23,9 +48,8 @@ class PositionMap:
     def __init__(self, text: str, codec: PositionCodec):
         self._text = text
         self._codec = codec
-        lines = text.splitlines(True)
-        self.line_starts: list[int] = [0, *accumulate(len(line) for line in lines)][: max(len(lines), 1)]
-        self._lines = lines or [""]
+        self._lines = lsp_lines(text)
+        self.line_starts: list[int] = [0, *accumulate(len(line) for line in self._lines[:-1])]
         self._unit_tables: dict[int, list[int] | None] = {}
         self._starts_array: np.ndarray | None = None
 
@@ -67,23 +91,31 @@ class PositionMap:
             result.append((line, column if table is None else table[min(column, len(table) - 1)]))
         return result
 
-    def offset_at(self, position: types.Position) -> int | None:
-        """The code-point offset of a client position; None when it lies past the end of the text.
+    def _column(self, line: int, character: int) -> int:
+        """The code-point column of a client column on `line` (inside a surrogate pair: the pair)."""
+        table = self._units_before(line)
+        if table is None:
+            return character
+        return bisect.bisect_right(table, character) - 1
 
-        A column inside a surrogate pair rounds down to the character that holds it.
-        """
+    def offset_at(self, position: types.Position) -> int | None:
+        """The code-point offset of a client position; None when it lies past the end of its line
+        or of the text."""
         if position.line < 0 or position.character < 0 or position.line >= len(self._lines):
             return None
-        text = self._lines[position.line]
-        content = len(text.rstrip("\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"))
-        table = self._units_before(position.line)
-        if table is None:
-            column = position.character
-        else:
-            column = bisect.bisect_right(table, position.character) - 1
-        if column > content:
+        column = self._column(position.line, position.character)
+        if column > content_length(self._lines[position.line]):
             return None
         return self.line_starts[position.line] + column
+
+    def clamped_offset(self, position: types.Position) -> int:
+        """The code-point offset of a client position, clamped as LSP says for edits: a column past
+        the line's end means the line's end, a line past the last line the end of the text."""
+        if position.line >= len(self._lines):
+            return len(self._text)
+        line = max(position.line, 0)
+        column = self._column(line, max(position.character, 0))
+        return self.line_starts[line] + min(column, content_length(self._lines[line]))
 
     def line_span(self, first: int, last: int) -> tuple[int, int]:
         """Code-point span [start, end) covering lines first..last inclusive (clamped)."""
@@ -92,18 +124,8 @@ class PositionMap:
         return self.line_starts[first], self.line_starts[last] + len(self._lines[last])
 
     def span_of_range(self, range_: types.Range) -> tuple[int, int]:
-        """Code-point span of a client range, clamped to the text (ranges past the end shrink)."""
-        start = self._clamped_offset(range_.start)
-        end = self._clamped_offset(range_.end)
+        """Code-point span of a client range, clamped to the text (ranges past the end shrink, an
+        inverted range is empty)."""
+        start = self.clamped_offset(range_.start)
+        end = self.clamped_offset(range_.end)
         return start, max(start, end)
-
-    def _clamped_offset(self, position: types.Position) -> int:
-        if position.line >= len(self._lines):
-            return len(self._text)
-        line = max(position.line, 0)
-        text = self._lines[line]
-        table = self._units_before(line)
-        column = max(position.character, 0)
-        if table is not None:
-            column = bisect.bisect_right(table, column) - 1
-        return self.line_starts[line] + min(column, len(text))

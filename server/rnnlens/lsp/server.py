@@ -37,6 +37,7 @@ from rnnlens.lsp.inlay_hints import (
     precompute_lines,
     resolve_tooltip,
 )
+from rnnlens.lsp.lsp_protocol import RnnLensProtocol
 from rnnlens.lsp.precompute import Precomputer
 from rnnlens.lsp.session import LensSession
 from rnnlens.stream.lsp_bridge import start_panel_stream
@@ -73,7 +74,7 @@ def quiet_content_modified() -> None:
 class RnnLensServer(LanguageServer):
     def __init__(self) -> None:
         super().__init__("rnnlens", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
-                         max_workers=8)
+                         max_workers=8, protocol_cls=RnnLensProtocol)
         self.loop: asyncio.AbstractEventLoop | None = None
         self.session = LensSession(_Notifier(self))
         self.workers = ThreadPoolExecutor(max_workers=4, thread_name_prefix="rnnlens-request")
@@ -251,12 +252,15 @@ def build_server() -> RnnLensServer:
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: RnnLensServer, params: types.DidOpenTextDocumentParams) -> None:
-        take_snapshot(ls, params.text_document.uri)
+        document = params.text_document
+        ls.session.documents.put(document.uri, document.version, document.text, document.language_id or "plaintext",
+                                 ls.workspace.position_codec)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
     def did_change(ls: RnnLensServer, params: types.DidChangeTextDocumentParams) -> None:
-        take_snapshot(ls, params.text_document.uri)
-        ls.precompute.changed(params.text_document.uri)
+        document = params.text_document
+        if ls.session.documents.change(document.uri, document.version, params.content_changes) is not None:
+            ls.precompute.changed(document.uri)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: RnnLensServer, params: types.DidCloseTextDocumentParams) -> None:
@@ -382,12 +386,6 @@ async def answer(ls: RnnLensServer, work: Callable[[Callable[[], bool]], T]) -> 
         return await ls.in_worker(work)
     except Stale:
         raise JsonRpcContentModified("the document changed while RNN Lens computed the answer") from None
-
-
-def take_snapshot(ls: RnnLensServer, uri: str) -> None:
-    document = ls.workspace.get_text_document(uri)
-    ls.session.documents.put(uri, document.version, document.source, document.language_id or "plaintext",
-                             document.position_codec)
 
 
 async def pull_configuration(ls: RnnLensServer) -> bool:

@@ -1,0 +1,97 @@
+"""pygls' LSP protocol with two changes RNN Lens needs for every method at once.
+
+1. Every request is answered. pygls structures a message's params while parsing the JSON (an
+   `object_hook`); when that fails (a negative or >= 2^31 position, a string or null where a
+   number belongs) it raises out of the parser, the message loop logs it, and the request id is
+   lost: the client waits forever. Here a request whose params do not fit its type becomes a
+   `RejectedRequest`, answered with InvalidParams (-32602) and a message that names the field.
+2. Documents are synced by our `DocumentStore` (LSP lines), not by pygls' workspace: its
+   didOpen/didChange/didClose handlers only pass the params on to ours.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Generator
+from dataclasses import dataclass
+from typing import Any
+
+from cattrs import ClassValidationError, transform_error
+from cattrs.v import format_exception
+from lsprotocol import types
+from pygls.exceptions import JsonRpcInvalidParams
+from pygls.protocol import LanguageServerProtocol
+from pygls.protocol.json_rpc import JsonRPCRequestMessage
+from pygls.protocol.language_server import lsp_method
+
+log = logging.getLogger(__name__)
+MAX_PROBLEMS = 3  # field errors quoted in one answer
+
+
+@dataclass
+class RejectedRequest:
+    """A request whose params could not be structured: answered with `error`, never dispatched."""
+
+    id: Any
+    method: str
+    error: str
+    jsonrpc: str = "2.0"
+
+
+def _describe(exc: BaseException, expected: Any) -> str:
+    # lsprotocol's range validators say what they want ("Position.line should be in range
+    # [0:2147483647], but was -1"): quote them; cattrs' own wording covers the rest
+    if isinstance(exc, ValueError) and "should be" in str(exc):
+        return str(exc)
+    return format_exception(exc, expected)
+
+
+def params_problem(method: str, exc: BaseException) -> str:
+    """One readable sentence for a structuring failure (which field, what was wrong)."""
+    if isinstance(exc, ClassValidationError):
+        problems = [problem.replace("$.params.", "").replace("$.params", "params")
+                    for problem in transform_error(exc, format_exception=_describe)]
+    else:
+        problems = [f"{type(exc).__name__}: {exc}"]
+    shown = "; ".join(problems[:MAX_PROBLEMS]) + ("; …" if len(problems) > MAX_PROBLEMS else "")
+    return f"invalid params for {method}: {shown}"
+
+
+class RnnLensProtocol(LanguageServerProtocol):
+    def structure_message(self, data: dict[str, Any]) -> Any:
+        is_request = "jsonrpc" in data and "id" in data and "method" in data and "error" not in data
+        if not is_request:
+            return super().structure_message(data)
+        method = data["method"]
+        request_type = self.get_message_type(method) if isinstance(method, str) else None
+        try:
+            return self._converter.structure(data, request_type or JsonRPCRequestMessage)
+        except Exception as exc:  # noqa: BLE001 - any failure to structure is the client's params at fault
+            problem = params_problem(str(method), exc)
+            log.warning("refused request %r: %s", data.get("id"), problem)
+            return RejectedRequest(data["id"], str(method), problem)
+
+    def handle_message(self, message: Any) -> None:
+        if isinstance(message, RejectedRequest):
+            self._send_response(message.id, error=types.ResponseError(
+                code=JsonRpcInvalidParams.CODE, message=message.error))
+            return
+        super().handle_message(message)
+
+    # ----- documents: our store applies the edits (see documents.py) -----------------------
+    @lsp_method(types.TEXT_DOCUMENT_DID_OPEN)
+    def lsp_text_document__did_open(self, params: types.DidOpenTextDocumentParams) -> Generator[Any, Any, None]:
+        yield from self._user_handler(types.TEXT_DOCUMENT_DID_OPEN, params)
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
+    def lsp_text_document__did_change(self, params: types.DidChangeTextDocumentParams) -> Generator[Any, Any, None]:
+        yield from self._user_handler(types.TEXT_DOCUMENT_DID_CHANGE, params)
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CLOSE)
+    def lsp_text_document__did_close(self, params: types.DidCloseTextDocumentParams) -> Generator[Any, Any, None]:
+        yield from self._user_handler(types.TEXT_DOCUMENT_DID_CLOSE, params)
+
+    def _user_handler(self, method: str, params: Any) -> Generator[Any, Any, None]:
+        handler = self.fm.features.get(method)
+        if handler is not None:
+            yield handler, (params,), None
