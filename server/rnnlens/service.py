@@ -86,7 +86,8 @@ def stats_key(model: LoadedModel, content_hash: str, kind: str = "stats") -> str
 
 def no_corpus_message(model: LoadedModel) -> str:
     return (f"model {model.name} names no corpus to take its statistics from: choose one with --corpus "
-            f"NAME_OR_PATH (the rnnlens.corpus setting in the editor), or give the model its corpus "
+            f"NAME_OR_PATH (the rnnlens.corpus setting in the editor; it is evaluated once, then cached), or give "
+            f"the model its corpus "
             f"(UserModel(corpus=...), or \"data\": {{\"corpus\": ...}} in its card.json)")
 
 
@@ -182,6 +183,16 @@ class AnalysisService:
             with self._lock:
                 self._stats[key] = found
         return found
+
+    def uses_statistics(self, model_name: str, key: str, corpus: CorpusChoice = None) -> bool:
+        """Whether calls naming `corpus` (None: the service's choice) use the statistics under `key`,
+        found without evaluating anything (False when no corpus is chosen at all)."""
+        model = self.model(model_name)
+        try:
+            spec = self.chosen_corpus(model, corpus)
+        except NoCorpusError:
+            return False
+        return stats_key(model, self._source(spec).content_hash) == key
 
     def evaluate(self, model_name: str, corpus: CorpusChoice = None, progress: Progress | None = None,
                  cancel: Cancel | None = None) -> Statistics:
@@ -310,6 +321,7 @@ class AnalysisService:
         """Glyphs of every token. A model with no chosen corpus gets clusters from the text itself,
         and says so: `extra["clusters_from"] == "text"` and the provenance's corpus is ANALYSED_TEXT.
         `reset` restarts the state per unit of text (text_units.RESETS; None: the task's default)."""
+        check_text_size(text)  # the one size limit of the CLI, the language server and the stream
         model = self.model(model_name)
         layer, state = self._layer_state(model, layer, state)
         try:
@@ -320,7 +332,6 @@ class AnalysisService:
         if not tokens:
             raise RnnLensError("the text holds no tokens to analyse")
         ids = model.encode(tokens)
-        check_text_size(text)  # the one size limit of the CLI, the language server and the stream
         if all(i == model.vocab.unk_id for i in ids):
             raise RnnLensError(f"the text holds no word that model {model.name} knows")
         source = "corpus"

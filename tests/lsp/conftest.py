@@ -113,9 +113,12 @@ async def wait_for_clusters(client: LanguageClient, timeout: float = 120.0, afte
 
 
 async def evaluate_and_wait(client: LanguageClient, *arguments: Any) -> Any:
-    """Evaluate, then wait for the clusters made from the new statistics (not older ones)."""
+    """Evaluate, choose those statistics (rnnlens.corpus, as a user does: evaluating alone changes
+    nothing), then wait for the clusters made from them (not older ones)."""
     before = ready_count(client)
     result = await execute(client, "evaluate", *arguments)
+    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(
+        settings={"rnnlens": {"corpus": result["setting"]}}))
     await wait_for_clusters(client, after=before)
     return result
 

@@ -23,7 +23,9 @@ def test_neovim_gets_hover_and_inlay_hints_at_the_right_places(tmp_path: Path, t
     document = workspace / "review.md"  # Neovim's language id for .txt is "text"; markdown is analysed by default
     document.write_text(TEXT, encoding="utf-8")
     out = tmp_path / "result.json"
+    # The statistics are chosen as the command below evaluates them: the workspace's text files.
     options = {"model": "tiny-lstm-lm", "modelPaths": [str(tiny_models)], "clusters": 3,
+               "corpus": [str(workspace / "corpus.txt"), str(document)],
                "inlayHints": {"density": "words"}, "hover": {"image": False}}
     env = {**os.environ, "RNNLENS_CACHE": CACHE, "RNNLENS_PYTHON": sys.executable, "RNNLENS_FILE": str(document),
            "RNNLENS_OUT": str(out), "RNNLENS_OPTIONS": json.dumps(options)}

@@ -11,12 +11,24 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
 from rnnlens.errors import Cancelled, RnnLensError
 
-ClusterKey = tuple[str, str, int, str, int]  # model name, weights hash, layer, state, k
+
+class ClusterKey(NamedTuple):
+    """Which unit labels: the statistics' corpus is part of it (another corpus, other clusters)."""
+
+    model: str
+    weights: str
+    layer: int
+    state: str
+    k: int
+    corpus: str | tuple[str, ...] | None = None  # the rnnlens.corpus setting; None: the model card's corpus
+
+
 Progress = Callable[[float, str], None]
 Compute = Callable[[ClusterKey, Progress, Callable[[], bool]], np.ndarray]
 

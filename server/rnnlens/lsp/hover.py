@@ -36,13 +36,14 @@ class HoverData:
     glyph: dict[str, np.ndarray] | None = None  # Glyphs fields for this token, (K,) each
     cluster_status: str = ""
     word_cluster: int | None = None
-    part_of_speech: str | None = None
+    part_of_speech: str | None = None  # the word's majority tag in the Brown corpus; None: Brown lacks it
     word_count: int | None = None
+    provenance: str | None = None  # Provenance.short() of the statistics behind clusters and expectations
     notes: list[str] = field(default_factory=list)
 
 
 def kept_rate(current: np.ndarray, previous: np.ndarray) -> float:
-    """Share of |s_{t-1}| carried over into s_t by units that kept their sign (DESIGN.md item 6, all units)."""
+    """Share of |s_{t-1}| carried over into s_t by units that kept their sign (docs/method.md, step 6; all units)."""
     same = np.sign(current) == np.sign(previous)
     carried = float(np.where(same, np.minimum(np.abs(current), np.abs(previous)), 0.0).sum())
     held = float(np.abs(previous).sum())
@@ -76,12 +77,12 @@ def hover_data(session: LensSession, prepared: Prepared, index: int) -> HoverDat
         return data
     try:  # expected responses exist once the model was evaluated (clusters ready implies that)
         word = session.explain_word(prepared, token.norm)
-        profile = np.asarray(word.get("mean") or [], dtype=np.float64)
-        if profile.shape == response.shape:
-            data.moved = [(u, r, float(profile[u])) for u, r, _ in data.moved]
-        data.word_cluster = word.get("cluster")
-        data.part_of_speech = word.get("pos")
-        data.word_count = word.get("count")
+        if word.mean is not None and word.mean.shape == response.shape:
+            data.moved = [(u, r, float(word.mean[u])) for u, r, _ in data.moved]
+        data.word_cluster = word.cluster
+        data.part_of_speech = word.pos
+        data.word_count = word.count
+        data.provenance = word.provenance.short() if word.provenance is not None else None
     except RnnLensError as exc:
         data.notes.append(str(exc))
     return data
@@ -108,9 +109,9 @@ def render_hover(data: HoverData, image: bool = True) -> str:
     if data.word_cluster is not None:
         facts.append(f"word cluster {data.word_cluster}")
     if data.part_of_speech:
-        facts.append(f"part of speech {data.part_of_speech}")
+        facts.append(f"Brown tag {data.part_of_speech} (the word's majority tag in the Brown corpus)")
     if data.word_count is not None:
-        facts.append(f"seen {data.word_count}× in the evaluation corpus")
+        facts.append(f"seen {data.word_count:,}× in the statistics' corpus")
     if facts:
         lines += [" · ".join(facts), ""]
     items = data.output.get("items", [])
@@ -120,6 +121,8 @@ def render_hover(data: HoverData, image: bool = True) -> str:
     for note in data.notes:
         lines += [f"_{_escape(note)}_", ""]
     lines += ["---", f"_{LEGEND}_"]
+    if data.provenance:
+        lines += ["", f"_{_escape(data.provenance)}_"]
     return "\n".join(lines)
 
 

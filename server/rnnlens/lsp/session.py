@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import numpy as np
-import torch
 
+from rnnlens.analysis.explanations import WordExplanation
+from rnnlens.analysis.model_outputs import step_outputs
+from rnnlens.analysis.text_units import reset_mask, resolve_reset, unit_starts
 from rnnlens.data.tokenizer import Token, tokenize
 from rnnlens.errors import RnnLensError
+from rnnlens.limits import MAX_TEXT_CHARS
 from rnnlens.lsp.clusters import ClusterBook, ClusterKey, Progress
 from rnnlens.lsp.documents import DocumentStore, Snapshot
 from rnnlens.lsp.incremental import Stale, StateTimeline
@@ -67,6 +70,7 @@ class Prepared:
     view: View
     labels: np.ndarray | None
     should_stop: Callable[[], bool]
+    resets: np.ndarray | None = None  # (N,) bool: the state restarts before the token (rnnlens.reset)
 
     def token_at(self, offset: int) -> int | None:
         """Index of the token that covers `offset` (None between tokens)."""
@@ -97,6 +101,7 @@ class _Tokenised:
     starts: np.ndarray
     ends: np.ndarray
     ids: np.ndarray
+    resets: dict[str, np.ndarray] = field(default_factory=dict)  # reset mode -> (N,) restart mask
 
 
 class LensSession:
@@ -109,7 +114,7 @@ class LensSession:
         self._service: AnalysisService | None = None
         self._timelines: dict[str, StateTimeline] = {}
         self._tokenised: dict[str, _Tokenised] = {}
-        self._word_profiles: dict[tuple[Any, ...], dict[str, Any]] = {}
+        self._word_profiles: dict[tuple[ClusterKey, str], WordExplanation] = {}
         self._warned: dict[str, str] = {}  # uri -> the last warning shown for it (shown once)
         self.clusters = ClusterBook(self._compute_clusters, self._clusters_started, self._clusters_done)
 
@@ -131,6 +136,8 @@ class LensSession:
                 self._timelines.clear()
                 self._tokenised.clear()
             self.settings = new
+            if self._service is not None:  # the panel's stream asks the same service: same statistics
+                self._service.corpus = new.corpus
             self._warned.clear()
             return analysis_affected(old, new)
 
@@ -145,7 +152,7 @@ class LensSession:
     def service(self) -> AnalysisService:
         with self._lock:
             if self._service is None:
-                self._service = AnalysisService(self.registry)
+                self._service = AnalysisService(self.registry, corpus=self.settings.corpus)
             return self._service
 
     def model_name(self) -> str:
@@ -182,7 +189,7 @@ class LensSession:
         return View(layer, state, self.settings.clusters)
 
     def cluster_key(self, model: LoadedModel, view: View) -> ClusterKey:
-        return (model.name, model.weights_hash, view.layer, view.state, view.k)
+        return ClusterKey(model.name, model.weights_hash, view.layer, view.state, view.k, self.settings.corpus)
 
     # ----- documents ----------------------------------------------------------------------
     def close(self, uri: str) -> None:
@@ -225,11 +232,21 @@ class LensSession:
                     timeline = self._timelines[uri] = StateTimeline(model, keep)
         else:  # the baseline: keep nothing, run the whole document in one go for every request
             timeline = StateTimeline(model, keep, slice_chunks=1 << 30)
-            timeline.set_ids(tokenised.ids)
+            timeline.set_ids(tokenised.ids, self._resets(tokenised, model))
             timeline.chunks_for(0, timeline.length, should_stop)
         labels = self.clusters.labels(self.cluster_key(model, view), start=start_clusters)
         return Prepared(snapshot, model, tokenised.tokens, tokenised.starts, tokenised.ends, tokenised.ids, timeline,
-                        view, labels, should_stop)
+                        view, labels, should_stop, self._resets(tokenised, model))
+
+    def _resets(self, tokenised: _Tokenised, model: LoadedModel) -> np.ndarray | None:
+        """Where the state restarts (rnnlens.reset; by default per line for a classifier), once per snapshot."""
+        reset = resolve_reset(self.settings.reset, model.task)
+        if reset == "none":
+            return None
+        if reset not in tokenised.resets:
+            starts = unit_starts(tokenised.snapshot.text, tokenised.starts, reset)
+            tokenised.resets[reset] = reset_mask(starts, len(tokenised.ids))
+        return tokenised.resets[reset]
 
     def _tokenise(self, snapshot: Snapshot, model: LoadedModel, use_cache: bool = True) -> _Tokenised:
         with self._lock:
@@ -265,9 +282,12 @@ class LensSession:
             return False
         size = len(snapshot.text)
         if size > settings.max_document_size:
+            fix = ("That is RNN Lens's size limit (rnnlens.limits.MAX_TEXT_CHARS; docs/analysis.md, \"Size "
+                   "limit\")." if settings.max_document_size >= MAX_TEXT_CHARS else
+                   f"Raise the setting (up to the size limit, {MAX_TEXT_CHARS:,}) to analyse it.")
             self._warn_once(snapshot.uri, f"RNN Lens: {snapshot.uri} has {size:,} characters, more than "
                                           f"rnnlens.maxDocumentSize ({settings.max_document_size:,}); it is not "
-                                          f"analysed. Raise the setting to analyse it.")
+                                          f"analysed. {fix}")
             return False
         if "\x00" in snapshot.text[:BINARY_PROBE]:
             self._warn_once(snapshot.uri, f"RNN Lens: {snapshot.uri} looks like a binary file (it has NUL "
@@ -287,32 +307,25 @@ class LensSession:
     # ----- states and outputs -------------------------------------------------------------
     def sync_timeline(self, prepared: Prepared) -> None:
         """Give the timeline this snapshot's ids (call with the timeline's lock held)."""
-        prepared.timeline.set_ids(prepared.ids)
+        prepared.timeline.set_ids(prepared.ids, prepared.resets)
 
     def output_at(self, prepared: Prepared, top_hidden: np.ndarray, top_k: int = 5) -> dict[str, Any]:
         """The model's output after the token: next-word top-k (LM) or class probabilities (classifier)."""
-        model = prepared.model
-        head = model.stack.head
-        if head is None:
+        outputs = step_outputs(prepared.model, np.asarray(top_hidden, dtype=np.float32).reshape(1, -1), top_k)
+        if outputs.kind == "none":
             return {}
-        with torch.inference_mode():
-            logits = head(torch.from_numpy(np.ascontiguousarray(top_hidden, dtype=np.float32)).view(1, -1))[0]
-            probs = torch.softmax(logits.double(), dim=-1)
-        if model.task == "classifier":
-            labels = model.labels or [str(i) for i in range(probs.shape[0])]
-            return {"kind": "classes", "items": [(labels[i], float(p)) for i, p in enumerate(probs.tolist())]}
-        values, indices = torch.topk(probs, min(top_k, probs.shape[0]))
-        words = model.vocab.words
-        return {"kind": "next", "items": [(words[int(i)], float(v)) for v, i in zip(values, indices, strict=True)]}
+        return {"kind": outputs.kind, "items": outputs.items(0)}
 
-    def explain_word(self, prepared: Prepared, word: str) -> dict[str, Any]:
-        """The service's word profile, memoised per clustering (a new evaluation makes new labels)."""
+    def explain_word(self, prepared: Prepared, word: str) -> WordExplanation:
+        """The service's word profile on the chosen statistics, memoised per clustering key."""
         view = prepared.view
-        key = (prepared.model.name, word, view.layer, view.state, view.k, id(prepared.labels))
+        cluster_key = self.cluster_key(prepared.model, view)
+        key = (cluster_key, word)
         with self._lock:
             if key in self._word_profiles:
                 return self._word_profiles[key]
-        profile = self.service.explain_word(prepared.model.name, word, layer=view.layer, state=view.state, k=view.k)
+        profile = self.service.explain_word(prepared.model.name, word, layer=view.layer, state=view.state, k=view.k,
+                                            corpus=cluster_key.corpus)
         with self._lock:
             if len(self._word_profiles) >= WORD_PROFILE_CACHE:
                 self._word_profiles.clear()
@@ -329,20 +342,28 @@ class LensSession:
 
     # ----- clusters (background) ----------------------------------------------------------
     def _compute_clusters(self, key: ClusterKey, progress: Progress, cancel: Callable[[], bool]) -> np.ndarray:
-        name, _, layer, state, k = key
-        result = self.service.cocluster(name, layer=layer, state=state, k=k, progress=progress, cancel=cancel)
+        result = self.service.cocluster(key.model, layer=key.layer, state=key.state, k=key.k, progress=progress,
+                                        cancel=cancel, corpus=key.corpus)
         return np.asarray(result.unit_labels)
 
+    def provenance(self, key: ClusterKey) -> dict[str, Any] | None:
+        """The statistics behind `key`'s clusters, as the status notification carries them."""
+        try:
+            return self.service.statistics(key.model, key.corpus).provenance.to_json()
+        except RnnLensError:
+            return None
+
     def _clusters_started(self, key: ClusterKey) -> Progress:
-        self.notifier.status({"clusters": "computing", "model": key[0], "layer": key[2], "state": key[3],
-                              "k": key[4]})
-        return self.notifier.start_progress(f"RNN Lens: clustering units of {key[0]} (first time only)")
+        self.notifier.status({"clusters": "computing", "model": key.model, "layer": key.layer, "state": key.state,
+                              "k": key.k, "corpus": key.corpus})
+        return self.notifier.start_progress(f"RNN Lens: clustering units of {key.model} (first time only)")
 
     def _clusters_done(self, key: ClusterKey, error: str | None) -> None:
         if error is None:
-            self.notifier.status({"clusters": "ready", "model": key[0], "layer": key[2], "state": key[3], "k": key[4]})
+            self.notifier.status({"clusters": "ready", "model": key.model, "layer": key.layer, "state": key.state,
+                                  "k": key.k, "corpus": key.corpus, "provenance": self.provenance(key)})
             self.notifier.refresh_inlay_hints()
         elif error != "cancelled":
-            self.notifier.status({"clusters": "failed", "model": key[0], "error": error})
-            self.notifier.show_message(f"RNN Lens: could not cluster the units of {key[0]}: {error}. Glyphs need "
-                                       f"unit clusters; run 'RNN Lens: Evaluate' on a corpus, then 'Co-cluster'.")
+            self.notifier.status({"clusters": "failed", "model": key.model, "corpus": key.corpus, "error": error})
+            self.notifier.show_message(f"RNN Lens: could not cluster the units of {key.model}, so glyphs are "
+                                       f"not shown: {error}")

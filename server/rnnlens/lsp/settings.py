@@ -9,18 +9,26 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
+from rnnlens.analysis.text_units import RESETS
+from rnnlens.limits import MAX_TEXT_CHARS
+
 DENSITIES = ("all", "words", "large", "off")
 # The VS Code extension's names for the same choices.
 DENSITY_ALIASES = {"every-token": "all", "sparse": "large", "none": "off"}
 CLIENT_ONLY_KEYS = ("interpreter", "trace.server")  # read by the editor extension, not by the server
 DEFAULT_LANGUAGES = ("plaintext", "markdown")
-DEFAULT_MAX_DOCUMENT_SIZE = 2_000_000  # characters; larger documents get a message, not an analysis
+# characters; larger documents get a message, not an analysis (at most the shared size limit)
+DEFAULT_MAX_DOCUMENT_SIZE = MAX_TEXT_CHARS
 
 
 @dataclass(frozen=True)
 class Settings:
     model: str | None = None  # None: brown-lstm when present, else the first model found
     model_paths: tuple[str, ...] = ()
+    # The statistics clusters and explanations use: a corpus name[:split], a text file, a folder, or
+    # a list of files. None: the held-out split of the corpus the model card names (evaluating
+    # never changes this).
+    corpus: str | tuple[str, ...] | None = None
     layer: int | None = None  # 1-based; None: the last layer
     state: str | None = None  # "h" | "c"; None: the model's default (c for LSTMs)
     clusters: int = 8
@@ -28,6 +36,9 @@ class Settings:
     inlay_enabled: bool = True
     hover_image: bool = True
     max_document_size: int = DEFAULT_MAX_DOCUMENT_SIZE
+    # where the state restarts: none | lines | paragraphs; None ("auto"): lines for a classifier,
+    # none for a language model (text_units.default_reset)
+    reset: str | None = None
     languages: tuple[str, ...] = DEFAULT_LANGUAGES
     # False: recompute the whole document for every request (the benchmark's baseline; no caches).
     incremental: bool = True
@@ -69,6 +80,13 @@ def _optional_string(name: str, value: Any) -> str | None:
     return value
 
 
+def _corpus(name: str, value: Any) -> str | tuple[str, ...] | None:
+    if isinstance(value, list | tuple):
+        files = _string_list(name, value)
+        return files or None
+    return _optional_string(name, value)
+
+
 def _boolean(name: str, value: Any) -> bool:
     if not isinstance(value, bool):
         raise ValueError(f"rnnlens.{name} must be true or false, got {value!r}")
@@ -90,6 +108,14 @@ def _state(name: str, value: Any) -> str | None:
     return str(value)
 
 
+def _reset(name: str, value: Any) -> str | None:
+    if value is None or value in ("", "auto"):
+        return None
+    if value not in RESETS:
+        raise ValueError(f"rnnlens.{name} must be one of auto, {', '.join(RESETS)}; got {value!r}")
+    return str(value)
+
+
 def _layer(name: str, value: Any) -> int | None:
     return None if value is None or value == "" else _positive_int(name, value)
 
@@ -98,13 +124,15 @@ def _layer(name: str, value: Any) -> int | None:
 _FIELDS = {
     "model": ("model", _optional_string),
     "modelPaths": ("model_paths", _string_list),
+    "corpus": ("corpus", _corpus),
     "layer": ("layer", _layer),
     "state": ("state", _state),
     "clusters": ("clusters", lambda n, v: _positive_int(n, v, 2, 64)),
     "inlayHints.density": ("inlay_density", _density),
     "inlayHints.enabled": ("inlay_enabled", _boolean),
     "hover.image": ("hover_image", _boolean),
-    "maxDocumentSize": ("max_document_size", _positive_int),
+    "maxDocumentSize": ("max_document_size", lambda n, v: _positive_int(n, v, 1, MAX_TEXT_CHARS)),
+    "reset": ("reset", _reset),
     "languages": ("languages", _string_list),
     "incremental": ("incremental", _boolean),
 }
@@ -137,6 +165,6 @@ def apply_settings(base: Settings, raw: Any) -> tuple[Settings, list[str]]:
 
 def analysis_affected(old: Settings, new: Settings) -> bool:
     """Whether inlay hints/hovers change (the client should refresh them)."""
-    keys = ("model", "model_paths", "layer", "state", "clusters", "inlay_density", "inlay_enabled",
-            "max_document_size", "languages", "hover_image", "incremental")
+    keys = ("model", "model_paths", "corpus", "layer", "state", "clusters", "inlay_density", "inlay_enabled",
+            "max_document_size", "languages", "hover_image", "incremental", "reset")
     return any(getattr(old, key) != getattr(new, key) for key in keys)
