@@ -78,3 +78,30 @@ def test_wrong_number_of_labels_is_a_clear_error():
     trace = capture_trace(stack, IDS)
     with pytest.raises(RnnLensError, match="cluster labels"):
         cluster_effects(stack, "classifier", IDS, 1, state_at(trace, 0), 1, np.array([0, 1]), 2)
+
+
+@pytest.mark.parametrize("layer", [1, 2])
+@pytest.mark.parametrize("task", ["classifier", "lm"])
+def test_known_states_after_the_token_give_the_same_effects_as_recomputing(layer, task):
+    stack = group_classifier(seed=4)  # 3 outputs: read as an LM, its "words" are 0..2
+    ids = IDS % 3
+    trace = capture_trace(stack, ids)
+    labels = np.array([0, 1, 2, 0, 1, 2][:stack.layers[layer - 1].hidden_size])
+    t = 6
+    fresh = cluster_effects(stack, task, ids, t, state_at(trace, t - 1), layer, labels, 3)
+    warm = cluster_effects(stack, task, ids, t, state_at(trace, t - 1), layer, labels, 3, known=state_at(trace, t))
+    np.testing.assert_allclose(warm.delta, fresh.delta, atol=1e-6)
+
+
+def test_top_layer_effects_on_the_next_word_need_only_the_top_state():
+    stack = group_classifier(seed=4)
+    ids = IDS % 3
+    trace = capture_trace(stack, ids)
+    t = 3
+    top = {name: value for name, value in state_at(trace, t).items() if name.startswith("layer2.")}
+    labels = np.array([0, 1, 2, 0, 1])
+    warm = cluster_effects(stack, "lm", ids, t, None, 2, labels, 3, known=top)
+    fresh = cluster_effects(stack, "lm", ids, t, state_at(trace, t - 1), 2, labels, 3)
+    np.testing.assert_allclose(warm.delta, fresh.delta, atol=1e-6)
+    with pytest.raises(RnnLensError, match="state before the token"):
+        cluster_effects(stack, "lm", ids, t, None, 1, np.array(LABELS), 3, known=top)

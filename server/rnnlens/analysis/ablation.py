@@ -99,12 +99,33 @@ def _replacements(stack: RecurrentStack, layer: int, mode: str,
     return out
 
 
-def ablated_outputs(stack: RecurrentStack, ids: torch.Tensor, t: int, previous: State, layer: int,
+def _layer_state(state: State | None, stack: RecurrentStack, index: int) -> State | None:
+    """Layer `index`'s part of `state` (batch one), or None when the state lacks any of it."""
+    names = [f"layer{index}.{kind}" for kind in stack.state_kinds]
+    if state is None or any(name not in state for name in names):
+        return None
+    return {name: state[name] for name in names}
+
+
+def _before(previous: State | None, stack: RecurrentStack, index: int) -> State:
+    found = _layer_state(previous, stack, index)
+    if found is None:
+        raise RnnLensError(f"ablation needs layer {index}'s state before the token; pass the complete previous state")
+    return found
+
+
+def ablated_outputs(stack: RecurrentStack, ids: torch.Tensor, t: int, previous: State | None, layer: int,
                     labels: np.ndarray, k: int, mode: str = "zero",
                     expected: Mapping[str, np.ndarray] | None = None, end: int | None = None,
-                    ) -> torch.Tensor:
+                    known: State | None = None) -> torch.Tensor:
     """Logits (k + 1, out) at step `end - 1` (default t): row 0 unablated, row j + 1 with cluster j
-    of `layer` replaced at step t. `ids` (1, time); `previous` the complete state after t - 1."""
+    of `layer` replaced at step t. `ids` (1, time); `previous` the state after t - 1 (batch one).
+
+    `known`, states after step t a caller already holds (warm states, batch one), are used instead
+    of recomputing them: with the ablated layer's state known, the layers below it are not run at
+    all when the output is read at t, and a top-layer ablation needs no `previous` whatever.
+    Reading a later output needs the complete state at t (known or recomputed from `previous`).
+    """
     steps = ids.shape[1]
     end = t + 1 if end is None else end
     if not 0 <= t < steps or not t < end <= steps:
@@ -122,23 +143,29 @@ def ablated_outputs(stack: RecurrentStack, ids: torch.Tensor, t: int, previous: 
     # Row j + 1 is masked on cluster j's units: (rows, H), row 0 all False.
     mask = torch.zeros(rows, labels.size, dtype=torch.bool)
     mask[1:] = torch.from_numpy(labels[None, :] == np.arange(k)[:, None])
+    below_needed = end > t + 1 or _layer_state(known, stack, layer) is None
     with torch.inference_mode():
-        x = stack.embed(ids[:, t:t + 1])
+        x = stack.embed(ids[:, t:t + 1]) if below_needed else None
         current: State = {}
         for index, module in enumerate(stack.layers, start=1):
             prefix = f"layer{index}"
-            before = {n: v for n, v in previous.items() if n.startswith(f"{prefix}.")}
-            if index < layer:  # below the ablated layer every row is the same: run batch one
-                step = _one_step(module, x, before, prefix)
-            else:
+            held = _layer_state(known, stack, index)
+            if index < layer and held is None and not below_needed:
+                continue  # the ablated layer's own state is known: nothing below it is read
+            if index > layer:  # above the ablated layer every row differs
+                inputs = x if x is not None and x.shape[0] == rows else None
+                assert inputs is not None
+                step = _one_step(module, inputs, _expand(_before(previous, stack, index), rows), prefix)
+            else:  # at or below it every row is the same until the replacement: batch one
+                if held is None:
+                    assert x is not None
+                    held = _one_step(module, x, _before(previous, stack, index), prefix)
+                step = held
                 if index == layer:
-                    step = _expand(_one_step(module, x, before, prefix), rows)
+                    step = _expand(step, rows)
                     for kind in stack.state_kinds:
                         name = f"{prefix}.{kind}"
                         step[name] = torch.where(mask, values[kind].expand(rows, -1), step[name])
-                else:
-                    inputs = x if x.shape[0] == rows else x.expand(rows, -1, -1)
-                    step = _one_step(module, inputs, _expand(before, rows), prefix)
             current.update(step)
             x = step[f"{prefix}.h"].unsqueeze(1)
         top = current[f"layer{stack.num_layers}.h"]
@@ -152,21 +179,22 @@ def ablated_outputs(stack: RecurrentStack, ids: torch.Tensor, t: int, previous: 
         return stack.head(later.final_state[top_name])
 
 
-def cluster_effects(stack: RecurrentStack, task: str, ids: torch.Tensor, t: int, previous: State, layer: int,
-                    labels: np.ndarray, k: int, mode: str = "zero",
-                    expected: Mapping[str, np.ndarray] | None = None, end: int | None = None) -> ClusterEffects:
+def cluster_effects(stack: RecurrentStack, task: str, ids: torch.Tensor, t: int, previous: State | None,
+                    layer: int, labels: np.ndarray, k: int, mode: str = "zero",
+                    expected: Mapping[str, np.ndarray] | None = None, end: int | None = None,
+                    known: State | None = None) -> ClusterEffects:
     """The effect of replacing each of k unit clusters at token t (see the module docstring).
 
     Language model: change in log-probability of the actual next word (`ids[t + 1]`, when the
     text goes on) and of the unablated top prediction at t. Classifier: change in the class
-    probabilities at the end of the text (`end`, default its length).
+    probabilities at the end of the text (`end`, default its length). `known`: see ablated_outputs.
     """
     steps = ids.shape[1]
     if task == "classifier":
         end = steps if end is None else end
     else:
         end = t + 1
-    logits = ablated_outputs(stack, ids, t, previous, layer, labels, k, mode, expected, end).double()
+    logits = ablated_outputs(stack, ids, t, previous, layer, labels, k, mode, expected, end, known).double()
     if task == "classifier":
         values = torch.softmax(logits, dim=-1)
         targets = list(range(values.shape[1]))
