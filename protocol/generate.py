@@ -220,7 +220,13 @@ def render_webview_typescript(schema: dict[str, Any]) -> list[str]:
 
 
 def outputs(schema: dict[str, Any]) -> dict[Path, str]:
-    return {PYTHON_OUT: render_python(schema), TS_OUT: render_typescript(schema)}
+    # the palette commands' types come from their own definition file (protocol/commands.json)
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    try:
+        import generate_commands
+    finally:
+        sys.path.pop(0)
+    return {PYTHON_OUT: render_python(schema), TS_OUT: render_typescript(schema), **generate_commands.outputs()}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -44,17 +44,26 @@ class RawServer:
             self.received.append(json.loads(await stdout.readexactly(length)))
 
     def send(self, message: dict[str, Any]) -> None:
-        body = json.dumps({"jsonrpc": "2.0", **message}).encode()
+        self.send_body(json.dumps({"jsonrpc": "2.0", **message}).encode())
+
+    def send_body(self, body: bytes) -> None:
         assert self.process.stdin is not None
         self.process.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
 
     def notify(self, method: str, params: Any) -> None:
         self.send({"method": method, "params": params})
 
-    async def request(self, method: str, params: Any, timeout: float = 60) -> dict[str, Any]:
-        """The server's response message (with `result` or `error`); fails if none comes in `timeout`."""
+    async def request(self, method: str, params: Any, timeout: float = 60, params_json: str | None = None,
+                      ) -> dict[str, Any]:
+        """The server's response message (with `result` or `error`); fails if none comes in `timeout`.
+
+        `params_json` sends the params as this exact JSON text (e.g. `1e400`, which Python cannot write)."""
         request_id = next(self._ids)
-        self.send({"id": request_id, "method": method, "params": params})
+        if params_json is None:
+            self.send({"id": request_id, "method": method, "params": params})
+        else:
+            self.send_body(b'{"jsonrpc": "2.0", "id": %d, "method": %s, "params": %s}'
+                           % (request_id, json.dumps(method).encode(), params_json.encode()))
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:

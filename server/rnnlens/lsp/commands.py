@@ -1,9 +1,9 @@
 """Palette commands (`workspace/executeCommand`, ids `rnnlens.server.*`): the domain side.
 
-Each command is a function (session, arguments, context) -> (data, summary). Arguments come as
-one object (`[{"layer": 2, "k": 8}]`) or positionally in the order of `params`. The LSP side
-(server.py) gives every command the same treatment: progress for the long ones, cancel by
-polling, the summary as a message and the data as the result.
+Each command is a function (session, arguments, context) -> (data, summary). Its title, whether
+it is long, and its arguments (types and ranges, checked before it runs) are defined once in
+protocol/commands.json. The LSP side (server.py) gives every command the same treatment:
+progress for the long ones, cancel by polling, the summary as a message and the data as the result.
 """
 
 from __future__ import annotations
@@ -18,7 +18,11 @@ from lsprotocol import types
 from pygls.uris import to_fs_path
 
 from rnnlens.errors import Cancelled, RnnLensError
-from rnnlens.lsp.session import LensSession
+from rnnlens.lsp.command_arguments import parse_arguments
+from rnnlens.lsp.session import LensSession, View
+from rnnlens.protocol.commands import COMMAND_PREFIX
+from rnnlens.protocol.commands import COMMANDS as DEFINITIONS
+from rnnlens.service import DEFAULT_WORDS
 
 Outcome = tuple[Any, str]
 WORKSPACE_SUFFIXES = (".txt", ".md")
@@ -40,29 +44,23 @@ class CommandContext:
 @dataclass(frozen=True)
 class CommandSpec:
     name: str
-    title: str
-    params: tuple[str, ...]
     run: Callable[[LensSession, dict[str, Any], CommandContext], Outcome]
-    long: bool = False
 
     @property
     def command_id(self) -> str:
-        return f"rnnlens.server.{self.name}"
+        return f"{COMMAND_PREFIX}{self.name}"
 
+    @property
+    def title(self) -> str:
+        return str(DEFINITIONS[self.name]["title"])
 
-def parse_arguments(spec: CommandSpec, arguments: tuple[Any, ...]) -> dict[str, Any]:
-    if len(arguments) == 1 and isinstance(arguments[0], dict):
-        options = dict(arguments[0])
-    elif len(arguments) <= len(spec.params):
-        options = dict(zip(spec.params, arguments, strict=False))
-    else:
-        raise RnnLensError(f"{spec.command_id} takes at most {len(spec.params)} arguments "
-                           f"({', '.join(spec.params)}), got {len(arguments)}")
-    unknown = set(options) - set(spec.params)
-    if unknown:
-        raise RnnLensError(f"{spec.command_id} does not know the argument(s) {', '.join(sorted(unknown))}; "
-                           f"it takes {', '.join(spec.params) or 'none'}")
-    return {key: value for key, value in options.items() if value is not None}
+    @property
+    def long(self) -> bool:
+        return bool(DEFINITIONS[self.name].get("long", False))
+
+    def parse(self, arguments: tuple[Any, ...]) -> dict[str, Any]:
+        """The arguments checked against protocol/commands.json (CommandArgumentError says what is wrong)."""
+        return parse_arguments(self.name, arguments)
 
 
 def _int(options: dict[str, Any], key: str, default: int | None) -> int | None:
@@ -86,21 +84,28 @@ def select_model(session: LensSession, options: dict[str, Any], context: Command
     available = session.registry.names()
     name = options.get("model")
     if not name:
-        return {"models": session.registry.describe_all(), "current": session.settings.model or None}, \
-            f"Models: {', '.join(available) or 'none found'}"
+        # A listing for the editor's picker: the model in use (the default one too), and no message.
+        return {"models": session.registry.describe_all(), "current": session.model_name() if available else None}, ""
     model = session.service.model(str(name))  # raises a clear error for an unknown or broken model
     session.configure({"model": str(name)}, "selectModel")
     return model.describe(), f"RNN Lens now explains {model.name} ({model.cell} {model.task})"
 
 
 def workspace_files(roots: list[Path]) -> list[Path]:
+    """The workspace's text files, each once (a folder may be both a workspace folder and the rootUri,
+    or lie inside another root)."""
     found: list[Path] = []
+    seen: set[Path] = set()
     for root in roots:
         if not root.is_dir():
             continue
         for path in sorted(root.rglob("*")):
             if path.suffix in WORKSPACE_SUFFIXES and path.is_file() and not any(
                     part.startswith(".") or part == "node_modules" for part in path.relative_to(root).parts):
+                resolved = path.resolve()
+                if resolved in seen:
+                    continue
+                seen.add(resolved)
                 found.append(path)
                 if len(found) >= MAX_WORKSPACE_FILES:
                     return found
@@ -117,22 +122,35 @@ def evaluate(session: LensSession, options: dict[str, Any], context: CommandCont
         corpus = files or None
     label = "the workspace's text files" if isinstance(corpus, list) and "corpus" not in options else (
         str(options.get("corpus")) if corpus is not None else "the model's corpus")
-    stats = session.service.evaluate(model, corpus, progress=context.progress, cancel=context.cancelled)
-    session.clusters.forget(model)
-    if model == session.model_name():  # new statistics, new clusters: make the glyphs' ones now (fast)
+    statistics = session.service.statistics(model, corpus, progress=context.progress, cancel=context.cancelled)
+    provenance = statistics.provenance
+    # Evaluating only adds statistics: the session keeps using rnnlens.corpus (or the model card's).
+    in_use = session.service.uses_statistics(model, statistics.key)
+    if in_use and model == session.model_name():
         session.refresh_clusters(context.cancelled)
-    data = {"model": model, "corpus": label, "tokens": int(stats.tokens), "words": int(len(stats.row_ids))}
-    return data, f"Evaluated {model} on {label}: {stats.tokens:,} tokens, {len(stats.row_ids):,} distinct words"
+    data = {"model": model, "corpus": label, "tokens": int(statistics.stats.tokens),
+            "words": provenance.distinct_words, "unknown_rate": round(provenance.unknown_rate, 6),
+            "in_use": in_use, "provenance": provenance.to_json(),
+            # what rnnlens.corpus takes to use these statistics
+            "setting": [str(path) for path in corpus] if isinstance(corpus, list) else corpus}
+    summary = f"Evaluated {model} on {label}: {provenance.statistics_line()}."
+    warning = provenance.unknown_warning()
+    if warning:
+        summary += f" Warning: {warning}."
+    if not in_use:
+        shown = corpus if isinstance(corpus, str) else "the list of files evaluated (the result's 'setting')"
+        summary += f" Glyphs and clusters keep their statistics; to use these, set rnnlens.corpus to {shown}."
+    return data, summary
 
 
 def cocluster(session: LensSession, options: dict[str, Any], context: CommandContext) -> Outcome:
     model, layer, state, k = _view_options(session, options)
-    words = _int(options, "words", 300) or 300
+    words = _int(options, "words", DEFAULT_WORDS) or DEFAULT_WORDS
     result = session.service.cocluster(model, layer=layer, state=state, k=k, n_words=words,
                                        progress=context.progress, cancel=context.cancelled)
-    if words == 300:
-        session.clusters.set_labels((model, session.service.model(model).weights_hash, result.layer, result.state,
-                                     result.k), result.unit_labels)
+    if words == DEFAULT_WORDS:  # the glyphs' clusters (same statistics: the service uses rnnlens.corpus)
+        view = View(result.layer, result.state, result.k)
+        session.clusters.set_labels(session.cluster_key(session.service.model(model), view), result.unit_labels)
     data = result.to_json()
     return data, (f"Co-clustered {len(result.words)} words and {len(result.unit_labels)} units of {model} "
                   f"layer {result.layer} {result.state} into {result.k} clusters")
@@ -144,10 +162,11 @@ def explain_unit(session: LensSession, options: dict[str, Any], context: Command
     if unit is None:
         raise RnnLensError("rnnlens.server.explainUnit needs the unit number (argument 'unit')")
     top = _int(options, "top", 10) or 10
-    data = session.service.explain_unit(model, layer, state, unit, top=top)
-    positive = ", ".join(str(entry.get("word")) for entry in data.get("positive", [])[:5])
-    negative = ", ".join(str(entry.get("word")) for entry in data.get("negative", [])[:5])
-    return data, f"Unit {unit} of {model}: rises for {positive or '-'}; falls for {negative or '-'}"
+    result = session.service.explain_unit(model, layer, state, unit, top=top)
+    positive = ", ".join(f"{entry.word} ({entry.count:,}×)" for entry in result.positive[:5])
+    negative = ", ".join(f"{entry.word} ({entry.count:,}×)" for entry in result.negative[:5])
+    return result.to_json(), (f"Unit {unit} of {model}: rises for {positive or '-'}; falls for {negative or '-'} "
+                              f"(words seen at least {result.min_count}×)")
 
 
 def compare_models(session: LensSession, options: dict[str, Any], context: CommandContext) -> Outcome:
@@ -164,9 +183,9 @@ def compare_models(session: LensSession, options: dict[str, Any], context: Comma
         text = snapshot.text[: session.settings.max_document_size]
     context.progress(0.0, f"comparing {first} and {second}")
     context.check()
-    data = session.service.compare(str(first), str(second), text=text, layer=layer, state=state, k=k)
+    result = session.service.compare(str(first), str(second), text=text, layer=layer, state=state, k=k)
     context.progress(1.0, "done")
-    return data, f"{first} vs {second}: cluster similarity {float(data.get('similarity', 0.0)):.2f}"
+    return result.to_json(), f"{first} vs {second}: cluster similarity {result.similarity:.2f}"
 
 
 def sentence_around(text: str, offset: int) -> tuple[int, int]:
@@ -208,21 +227,21 @@ def _position_json(position: types.Position) -> dict[str, int]:
 
 
 COMMANDS = (
-    CommandSpec("selectModel", "Select model", ("model",), select_model),
-    CommandSpec("evaluate", "Evaluate a corpus", ("corpus", "model"), evaluate, long=True),
-    CommandSpec("cocluster", "Co-cluster", ("layer", "state", "k", "words", "model"), cocluster, long=True),
-    CommandSpec("explainUnit", "Explain a unit", ("unit", "layer", "state", "top", "model"), explain_unit),
-    CommandSpec("compareModels", "Compare models", ("modelA", "modelB", "uri", "layer", "state", "k"),
-                compare_models, long=True),
-    CommandSpec("explainSentence", "Explain the sentence", ("uri", "position", "layer", "state", "k", "model"),
-                explain_sentence, long=True),
+    CommandSpec("selectModel", select_model),
+    CommandSpec("evaluate", evaluate),
+    CommandSpec("cocluster", cocluster),
+    CommandSpec("explainUnit", explain_unit),
+    CommandSpec("compareModels", compare_models),
+    CommandSpec("explainSentence", explain_sentence),
 )
+assert {spec.name for spec in COMMANDS} == set(DEFINITIONS), "protocol/commands.json and COMMANDS disagree"
 
 
 def workspace_roots(folders: list[str]) -> list[Path]:
-    roots = []
+    """The folders of these uris, each once (clients send the same folder as rootUri and workspace folder)."""
+    roots: list[Path] = []
     for uri in folders:
         path = to_fs_path(uri)
-        if path:
+        if path and Path(path).resolve() not in {root.resolve() for root in roots}:
             roots.append(Path(path))
     return roots

@@ -27,7 +27,7 @@ from pygls.lsp.server import LanguageServer
 from rnnlens import __version__
 from rnnlens.errors import Cancelled, RnnLensError
 from rnnlens.lsp.clusters import Progress
-from rnnlens.lsp.commands import COMMANDS, CommandContext, CommandSpec, parse_arguments, workspace_roots
+from rnnlens.lsp.commands import COMMANDS, CommandContext, CommandSpec, workspace_roots
 from rnnlens.lsp.hover import hover_result
 from rnnlens.lsp.incremental import Stale
 from rnnlens.lsp.inlay_hints import (
@@ -340,6 +340,11 @@ def register_command(server: RnnLensServer, spec: CommandSpec) -> None:
 
 async def run_command(ls: RnnLensServer, spec: CommandSpec, arguments: tuple[Any, ...]) -> Any:
     session = ls.session
+    try:
+        options = spec.parse(arguments)  # before any progress: wrong arguments are one sentence at once
+    except RnnLensError as exc:
+        session.notifier.show_message(f"RNN Lens: {spec.title}: {exc}")
+        return {"error": str(exc)}
     reporter = ProgressReporter(ls, f"RNN Lens: {spec.title}") if spec.long else None
     if reporter is not None:
         await reporter.begin()
@@ -352,7 +357,6 @@ async def run_command(ls: RnnLensServer, spec: CommandSpec, arguments: tuple[Any
 
         context = CommandContext(progress=reporter.report if reporter else (lambda f, m: None), cancelled=stop,
                                  workspace_roots=roots)
-        options = parse_arguments(spec, arguments)
         return spec.run(session, options, context)
 
     try:
@@ -371,9 +375,17 @@ async def run_command(ls: RnnLensServer, spec: CommandSpec, arguments: tuple[Any
         if reporter:
             reporter.end("cancelled")
         raise
+    except Exception:  # noqa: BLE001 - a bug must not reach the client as a Python exception text
+        log.exception("%s failed", spec.command_id)
+        if reporter:
+            reporter.end("failed")
+        message = f"{spec.command_id} failed unexpectedly (a bug in RNN Lens; the server's log has the details)"
+        session.notifier.show_message(f"RNN Lens: {message}")
+        return {"error": message}
     if reporter:
         reporter.end(summary)
-    session.notifier.show_message(summary, error=False)
+    if summary:
+        session.notifier.show_message(summary, error=False)
     if spec.name in ("evaluate", "cocluster", "selectModel"):
         ls.session.notifier.refresh_inlay_hints()
         asyncio.get_running_loop().run_in_executor(ls.workers, warm_up, ls)
