@@ -7,7 +7,7 @@ export default defineConfig({
   root,
   test: {
     include: ["extension/test/**/*.test.ts", "extension/src/**/*.test.ts"],
-    exclude: ["extension/test/browser/**", "**/node_modules/**"],
+    exclude: ["extension/test/browser/**", "extension/test/e2e/**", "**/node_modules/**"],
     setupFiles: ["extension/test/support/setup.ts"],
     environment: "node",
     // One process: the language-server tests start Python (slow on two shared cores).

@@ -43,16 +43,23 @@ async function listModels(host: CommandHost): Promise<ModelList> {
   return ((await runServerCommand(client, "rnnlens.server.selectModel", {})) ?? {}) as ModelList;
 }
 
-async function pickModel(host: CommandHost, placeHolder: string, exclude?: string): Promise<string | undefined> {
+/**
+ * Ask for a model. `exclude` names a model not to offer (Compare leaves out the one in use);
+ * the server's listing says which model is in use, also when it is the default one.
+ */
+async function pickModel(host: CommandHost, placeHolder: (current: string | undefined) => string, exclude?: (current: string | undefined) => string | undefined): Promise<{ model: string; current: string | undefined } | undefined> {
   const { models = [], current } = await listModels(host);
+  const inUse = current ?? undefined;
+  const left = exclude?.(inUse);
   const items = models
-    .filter((m) => m.name !== exclude)
-    .map((m) => ({ label: m.name, description: [m.cell, m.task].filter(Boolean).join(" "), detail: m.error ?? undefined, picked: m.name === current }));
+    .filter((m) => m.name !== left)
+    .map((m) => ({ label: m.name, description: [m.cell, m.task, m.name === inUse ? "(in use)" : ""].filter(Boolean).join(" "), detail: m.error ?? undefined }));
   if (items.length === 0) {
-    void vscode.window.showWarningMessage("RNN Lens found no models. Add folders of saved models to the setting rnnlens.modelPaths.");
+    void vscode.window.showWarningMessage(`RNN Lens found no ${left ? "other " : ""}models. Add folders of saved models to the setting rnnlens.modelPaths.`);
     return undefined;
   }
-  return (await vscode.window.showQuickPick(items, { placeHolder }))?.label;
+  const picked = await vscode.window.showQuickPick(items, { placeHolder: placeHolder(inUse) });
+  return picked ? { model: picked.label, current: inUse } : undefined;
 }
 
 function activeDocument(): Arguments | undefined {
@@ -122,15 +129,15 @@ export const COMMANDS: CommandRow[] = [
     title: "Compare models",
     server: "rnnlens.server.compareModels",
     ask: async (host) => {
-      const current = vscode.workspace.getConfiguration("rnnlens").get<string>("model") || undefined;
-      const modelB = await pickModel(host, `Compare ${current ?? "the current model"} with…`, current);
-      if (!modelB) return undefined;
-      return { ...(current ? { modelA: current } : {}), modelB };
+      const picked = await pickModel(host, (current) => `Compare ${current ?? "the current model"} with…`, (current) => current);
+      if (!picked) return undefined;
+      return { ...(picked.current ? { modelA: picked.current } : {}), modelB: picked.model };
     },
     after: async (host, result, args) => {
-      const data = (result ?? {}) as { a?: { model?: string }; model_a?: string };
-      const modelA = String(args.modelA ?? data.model_a ?? data.a?.model ?? vscode.workspace.getConfiguration("rnnlens").get<string>("model") ?? "");
-      await host.showComparison(modelA, String(args.modelB));
+      // The server names both models it compared: `models: [a, b]`.
+      const models = (result as { models?: unknown } | undefined)?.models;
+      const [modelA, modelB] = Array.isArray(models) && models.length === 2 ? models.map(String) : [String(args.modelA ?? ""), String(args.modelB)];
+      await host.showComparison(modelA, modelB);
     },
   },
   {
@@ -138,8 +145,8 @@ export const COMMANDS: CommandRow[] = [
     title: "Select model",
     server: "rnnlens.server.selectModel",
     ask: async (host) => {
-      const model = await pickModel(host, "Model to explain");
-      return model ? { model } : undefined;
+      const picked = await pickModel(host, (current) => (current ? `Model to explain (now ${current})` : "Model to explain"));
+      return picked ? { model: picked.model } : undefined;
     },
     after: async (_host, _result, args) => {
       // Keep the setting in step, so a later settings push does not switch back.
@@ -163,6 +170,10 @@ export const COMMANDS: CommandRow[] = [
   },
 ];
 
+function failedOrCancelled(result: unknown): boolean {
+  return typeof result === "object" && result !== null && ("error" in result || "cancelled" in result);
+}
+
 /** The one handler behind every palette command. */
 export async function runCommand(row: CommandRow, host: CommandHost): Promise<unknown> {
   try {
@@ -177,6 +188,8 @@ export async function runCommand(row: CommandRow, host: CommandHost): Promise<un
       }
       logInfo(`${row.server} ${JSON.stringify(args)}`);
       result = await runServerCommand(client, row.server, args);
+      // The server has already told the user why (a message); nothing to show or to store.
+      if (failedOrCancelled(result)) return result;
     }
     await row.after?.(host, result, args);
     return result;

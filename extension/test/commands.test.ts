@@ -7,13 +7,19 @@ const mocked = vscode as any;
 const row = (id: string) => COMMANDS.find((c) => c.id === id)!;
 
 /** A host whose language client records the requests it is asked to send. */
-function recordingHost() {
+function recordingHost(answers: Record<string, unknown> = {}) {
   const sent: { command: string; arguments: unknown[] }[] = [];
+  // The server's listing: `current` is the model in use, also when no rnnlens.model is set.
+  const listing = { models: [{ name: "brown-lstm" }, { name: "brown-gru" }, { name: "brown-rnn" }], current: "brown-lstm" };
   const client = {
     sendRequest: vi.fn(async (_type: unknown, params: { command: string; arguments: unknown[] }) => {
       sent.push(params);
-      if (params.command === "rnnlens.server.selectModel") return { models: [{ name: "brown-lstm" }, { name: "brown-gru" }], current: "brown-lstm" };
-      return { ok: true };
+      if (params.command === "rnnlens.server.selectModel" && !(params.arguments[0] as { model?: string }).model) return listing;
+      if (params.command === "rnnlens.server.compareModels") {
+        const args = params.arguments[0] as { modelA?: string; modelB: string };
+        return { models: [args.modelA ?? listing.current, args.modelB], similarity: 0.5 };
+      }
+      return answers[params.command] ?? { ok: true };
     }),
   };
   const host: CommandHost = {
@@ -49,6 +55,64 @@ describe("palette commands", () => {
     await runCommand(row("rnnlens.compareModels"), host);
     expect(sent.at(-1)).toEqual({ command: "rnnlens.server.compareModels", arguments: [{ modelA: "brown-lstm", modelB: "brown-gru" }] });
     expect(host.showComparison).toHaveBeenCalledWith("brown-lstm", "brown-gru");
+  });
+
+  it("Compare models does not offer the model in use, even when no model is set (the server's default)", async () => {
+    const { host, sent } = recordingHost();
+    mocked.workspace.getConfiguration.mockImplementation(() => ({ get: () => undefined }));
+    let offered: string[] = [];
+    mocked.window.showQuickPick.mockImplementationOnce(async (items: { label: string }[]) => {
+      offered = items.map((i) => i.label);
+      return items.find((i) => i.label === "brown-rnn");
+    });
+    await runCommand(row("rnnlens.compareModels"), host);
+    expect(offered).toEqual(["brown-gru", "brown-rnn"]);
+    expect(sent.at(-1)).toEqual({ command: "rnnlens.server.compareModels", arguments: [{ modelA: "brown-lstm", modelB: "brown-rnn" }] });
+    expect(host.showComparison).toHaveBeenCalledWith("brown-lstm", "brown-rnn");
+  });
+
+  it("Compare models titles the comparison with the two models the server compared", async () => {
+    const { host } = recordingHost({});
+    const client = await host.client();
+    const send = (client as unknown as { sendRequest: ReturnType<typeof vi.fn> }).sendRequest;
+    const listed = send.getMockImplementation()!;
+    // A server that fills in model A itself (no `current` in its listing): the result names it.
+    send.mockImplementation(async (type: unknown, params: { command: string; arguments: unknown[] }) => {
+      if (params.command === "rnnlens.server.selectModel") return { models: [{ name: "brown-lstm" }, { name: "brown-gru" }] };
+      if (params.command === "rnnlens.server.compareModels") return { models: ["brown-lstm", "brown-gru"], similarity: 0.4 };
+      return listed(type, params);
+    });
+    mocked.workspace.getConfiguration.mockImplementation(() => ({ get: () => undefined }));
+    mocked.window.showQuickPick.mockImplementationOnce(async (items: { label: string }[]) => items.find((i) => i.label === "brown-gru"));
+    await runCommand(row("rnnlens.compareModels"), host);
+    expect(host.showComparison).toHaveBeenCalledWith("brown-lstm", "brown-gru");
+  });
+
+  it("opens no comparison when the server reports that comparing failed", async () => {
+    const { host } = recordingHost();
+    const client = await host.client();
+    (client as unknown as { sendRequest: ReturnType<typeof vi.fn> }).sendRequest.mockImplementation(async (_type: unknown, params: { command: string }) =>
+      params.command === "rnnlens.server.selectModel" ? { models: [{ name: "brown-lstm" }, { name: "brown-gru" }], current: "brown-lstm" } : { error: "model 'brown-gru' is broken" },
+    );
+    mocked.window.showQuickPick.mockImplementationOnce(async (items: { label: string }[]) => items[0]);
+    await runCommand(row("rnnlens.compareModels"), host);
+    expect(host.showComparison).not.toHaveBeenCalled();
+  });
+
+  it("Select model marks the model in use in the picker", async () => {
+    const { host } = recordingHost();
+    mocked.workspace.getConfiguration.mockImplementation(() => ({ get: () => undefined, update: vi.fn() }));
+    let offered: { label: string; description?: string }[] = [];
+    let placeHolder = "";
+    mocked.window.showQuickPick.mockImplementationOnce(async (items: { label: string; description?: string }[], options: { placeHolder: string }) => {
+      offered = items;
+      placeHolder = options.placeHolder;
+      return undefined;
+    });
+    await runCommand(row("rnnlens.selectModel"), host);
+    expect(offered.map((i) => i.label)).toEqual(["brown-lstm", "brown-gru", "brown-rnn"]);
+    expect(offered[0].description).toContain("in use");
+    expect(placeHolder).toContain("brown-lstm");
   });
 
   it("keeps the model setting in step after Select model", async () => {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest_lsp
@@ -125,6 +126,14 @@ async def test_compare_models_command(client: LanguageClient):
 async def test_unknown_command_argument_is_a_message_not_a_crash(client: LanguageClient):
     result = await execute(client, "cocluster", {"clusters": 3})
     assert "does not know the argument" in result["error"]
+
+
+async def test_listing_models_names_the_one_in_use_and_shows_no_message(client: LanguageClient):
+    before = len(client.messages)
+    listing = await execute(client, "selectModel")
+    assert listing["current"] == "tiny-lstm-lm"
+    await asyncio.sleep(0.3)  # a message would follow the result at once
+    assert [m.message for m in client.messages[before:] if "tiny-gru-lm" in m.message] == []  # no "Models: …"
 
 
 async def test_select_model_switches_and_refreshes_inlay_hints(client: LanguageClient):

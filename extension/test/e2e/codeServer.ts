@@ -1,0 +1,266 @@
+/**
+ * A real VS Code for the end-to-end tests: code-server 4.100.3 (VS Code 1.100.3 in a browser,
+ * installed by scripts/install_code_server.sh) with the built .vsix in a fresh profile, driven
+ * by playwright-core in the Debian Chromium. Helpers here speak VS Code's UI (palette, quick
+ * picks, notifications, editor lines), so the tests read as what a user does and sees.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { chromium } from "playwright-core";
+import type { Browser, Frame, Page } from "playwright-core";
+
+export const repo = resolve(__dirname, "../../..");
+export const python = resolve(repo, ".venv/bin/python");
+const entry = resolve(repo, ".tools/code-server/node_modules/code-server/out/node/entry.js");
+const vsix = resolve(repo, "rnnlens.vsix");
+
+const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
+
+/** The inlay glyph: one block character per unit cluster. */
+export const GLYPH = /^[\u2581-\u2588]+$/;
+
+export interface VsCode {
+  page: Page;
+  browser: Browser;
+  workspace: string;
+  userDataDir: string;
+  process: ChildProcess;
+  log: () => string;
+  close(): Promise<void>;
+}
+
+function newest(paths: string[]): number {
+  return Math.max(...paths.filter(existsSync).map((p) => statSync(p).mtimeMs));
+}
+
+/** Package the extension unless rnnlens.vsix is newer than what goes into it. */
+export function ensureVsix(): string {
+  const inputs = [resolve(repo, "package.json"), ...readdirSync(resolve(repo, "extension/src")).map((f) => resolve(repo, "extension/src", f))];
+  if (!existsSync(vsix) || statSync(vsix).mtimeMs < newest(inputs)) {
+    const run = spawnSync("npm", ["run", "--silent", "package"], { cwd: repo, stdio: "inherit" });
+    if (run.status !== 0) throw new Error("npm run package failed");
+  }
+  return vsix;
+}
+
+/**
+ * Start code-server on a fresh profile (its own --user-data-dir and --extensions-dir, VS Code's
+ * default settings except `rnnlens.interpreter`), with `files` copied into a new workspace folder.
+ */
+export async function startVsCode(files: string[]): Promise<VsCode> {
+  if (!existsSync(entry)) throw new Error(`code-server is not installed: run scripts/install_code_server.sh (looked for ${entry})`);
+  const root = mkdtempSync(join(tmpdir(), "rnnlens-e2e-"));
+  const userDataDir = join(root, "user-data");
+  const extensionsDir = join(root, "extensions");
+  const workspace = join(root, "workspace");
+  for (const dir of [join(userDataDir, "User"), extensionsDir, workspace]) mkdirSync(dir, { recursive: true });
+  for (const file of files) copyFileSync(file, join(workspace, file.split("/").at(-1)!));
+  writeFileSync(join(userDataDir, "User", "settings.json"), JSON.stringify({ "rnnlens.interpreter": python }, null, 2));
+  const common = ["--user-data-dir", userDataDir, "--extensions-dir", extensionsDir, "--config", join(root, "config.yaml")];
+  const install = spawnSync("node", [entry, "--install-extension", ensureVsix(), ...common], { encoding: "utf8" });
+  if (install.status !== 0 || !/successfully installed/.test(install.stdout)) throw new Error(`installing the .vsix failed: ${install.stdout}${install.stderr}`);
+
+  const child = spawn("node", [entry, "--auth", "none", "--bind-addr", "127.0.0.1:0", "--disable-telemetry", "--disable-update-check",
+    "--disable-workspace-trust", "--disable-getting-started-override", ...common, workspace], { stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  const url = await new Promise<string>((resolveUrl, reject) => {
+    const timer = setTimeout(() => reject(new Error(`code-server did not start: ${output}`)), 60_000);
+    const onData = (chunk: Buffer) => {
+      output += String(chunk);
+      const match = /HTTP server listening on (http:\/\/127\.0\.0\.1:\d+)\//.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolveUrl(match[1]);
+      }
+    };
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", onData);
+    child.on("exit", (code) => reject(new Error(`code-server exited with ${code}: ${output}`)));
+  });
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: CHROMIUM_ARGS });
+  const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+  await page.goto(`${url}/?folder=${encodeURIComponent(workspace)}`);
+  await page.waitForSelector(".monaco-workbench .part.editor", { timeout: 90_000 });
+  return {
+    page,
+    browser,
+    workspace,
+    userDataDir,
+    process: child,
+    log: () => extensionLog(userDataDir),
+    async close() {
+      await browser.close().catch(() => undefined);
+      child.kill("SIGTERM");
+      await new Promise((r) => setTimeout(r, 500));
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The "RNN Lens" output channel as VS Code writes it to disk (every extension host of the session). */
+export function extensionLog(userDataDir: string): string {
+  const found: string[] = [];
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, name.name);
+      if (name.isDirectory()) walk(path);
+      else if (name.name === "RNN Lens.log") found.push(readFileSync(path, "utf8"));
+    }
+  };
+  if (existsSync(join(userDataDir, "logs"))) walk(join(userDataDir, "logs"));
+  return found.join("\n");
+}
+
+/** Open a workspace file from the Explorer, as a user clicks it. */
+export async function openFromExplorer(page: Page, name: string): Promise<void> {
+  await page.locator(".explorer-folders-view .monaco-list-row", { hasText: name }).click();
+  await page.waitForSelector(`.tab.active[aria-label*="${name}"]`);
+  await page.waitForSelector(".editor-instance .view-lines .view-line");
+}
+
+/** Run a palette command through F1 by its full title ("RNN Lens: Show panel"). */
+export async function runPaletteCommand(page: Page, title: string): Promise<void> {
+  await page.keyboard.press("F1");
+  const input = page.locator(".quick-input-widget .quick-input-box input");
+  await input.waitFor();
+  await input.fill(`>${title}`);
+  const row = page.locator(".quick-input-list .monaco-list-row", { hasText: title }).first();
+  await row.waitFor();
+  await page.keyboard.press("Enter");
+}
+
+/** The labels a quick pick offers (waits for the list to show). */
+export async function quickPickLabels(page: Page): Promise<string[]> {
+  await page.locator(".quick-input-widget .quick-input-list .monaco-list-row").first().waitFor({ timeout: 60_000 });
+  return page.$$eval(".quick-input-widget .quick-input-list .monaco-list-row .label-name", (rows) => rows.map((r) => r.textContent ?? ""));
+}
+
+export async function choose(page: Page, label: string): Promise<void> {
+  await page.locator(".quick-input-widget .quick-input-list .monaco-list-row", { has: page.locator(".label-name", { hasText: new RegExp(`^${label}$`) }) }).click();
+}
+
+/** Answer an input box (clears the proposed value first). */
+export async function answerInput(page: Page, text: string): Promise<void> {
+  const input = page.locator(".quick-input-widget .quick-input-box input");
+  await input.waitFor();
+  await input.fill(text);
+  await page.keyboard.press("Enter");
+}
+
+/** Texts of the notification toasts on screen. */
+export async function toasts(page: Page): Promise<string[]> {
+  return page.$$eval(".notification-toast .notification-list-item-message", (items) => items.map((i) => i.textContent ?? ""));
+}
+
+export async function waitForToast(page: Page, pattern: RegExp, timeout = 60_000): Promise<string> {
+  const started = Date.now();
+  while (Date.now() - started < timeout) {
+    const hit = (await toasts(page)).find((t) => pattern.test(t));
+    if (hit) return hit;
+    await page.waitForTimeout(200);
+  }
+  throw new Error(`no notification matching ${pattern} within ${timeout} ms; on screen: ${JSON.stringify(await toasts(page))}`);
+}
+
+export async function clearToasts(page: Page): Promise<void> {
+  await page.keyboard.press("F1");
+  await page.locator(".quick-input-widget .quick-input-box input").fill(">Notifications: Clear All Notifications");
+  await page.locator(".quick-input-list .monaco-list-row", { hasText: "Clear All Notifications" }).first().waitFor();
+  await page.keyboard.press("Enter");
+}
+
+/** Progress VS Code shows: notification toasts with a running bar, and the status bar's progress item. */
+export async function openProgress(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const open: string[] = [];
+    for (const toast of Array.from(document.querySelectorAll(".notification-toast"))) {
+      const bar = toast.querySelector(".monaco-progress-container");
+      if (bar && bar.classList.contains("active")) open.push(`notification: ${toast.textContent}`);
+    }
+    for (const item of Array.from(document.querySelectorAll(".statusbar-item"))) {
+      if (item.id.includes("progress") || item.querySelector(".codicon-loading, .codicon-sync.codicon-modifier-spin")) {
+        if ((item as HTMLElement).offsetParent !== null) open.push(`status bar: ${item.textContent} (${item.getAttribute("aria-label") ?? ""})`);
+      }
+    }
+    return open;
+  });
+}
+
+/** One editor line as the user sees it: runs of text, each marked as glyph (inlay) or document text. */
+export interface LinePiece {
+  text: string;
+  inlay: boolean;
+}
+
+export async function visibleLines(page: Page): Promise<LinePiece[][]> {
+  return page.$$eval(".editor-instance .view-lines .view-line", (lines) =>
+    lines
+      .map((line) => ({ top: parseFloat((line as HTMLElement).style.top || "0"), line }))
+      .sort((a, b) => a.top - b.top)
+      .map(({ line }) =>
+        Array.from(line.querySelectorAll(":scope > span > span")).map((span) => ({
+          text: (span.textContent ?? "").replace(/\u00a0/g, " "),
+          // Inlay hints are rendered as injected text with a dynamic class (dyn-rule-…).
+          inlay: Array.from(span.classList).some((c) => c.startsWith("dyn-rule") || c.startsWith("ced-")),
+        })),
+      ),
+  );
+}
+
+/** Words of a line (document text only) and whether a glyph follows each one directly. */
+export function wordsWithGlyphs(pieces: LinePiece[]): { word: string; glyph: string | undefined }[] {
+  const out: { word: string; glyph: string | undefined }[] = [];
+  pieces.forEach((piece, i) => {
+    if (piece.inlay) return;
+    const words = [...piece.text.matchAll(/[A-Za-z]+(?:'[A-Za-z]+)?/g)];
+    words.forEach((match, j) => {
+      const atEnd = match.index! + match[0].length === piece.text.length;
+      const next = pieces[i + 1];
+      const glyph = j === words.length - 1 && atEnd && next?.inlay ? next.text : undefined;
+      out.push({ word: match[0], glyph });
+    });
+  });
+  return out;
+}
+
+/** The panel's document inside the webview (VS Code nests it in two iframes). */
+export async function panelFrame(page: Page, timeout = 60_000): Promise<Frame> {
+  const started = Date.now();
+  while (Date.now() - started < timeout) {
+    for (const frame of page.frames()) {
+      if (await frame.$("#rnnlens-panel").catch(() => null)) return frame;
+    }
+    await page.waitForTimeout(250);
+  }
+  throw new Error("the RNN Lens panel webview did not appear");
+}
+
+/** Click just inside the end of the first occurrence of `word` on a 0-based editor line. */
+export async function clickWord(page: Page, line: number, word: string, options: { hover?: boolean } = {}): Promise<void> {
+  const box = await page.evaluate(
+    ({ line, word }) => {
+      const lines = Array.from(document.querySelectorAll(".editor-instance .view-lines .view-line")) as HTMLElement[];
+      lines.sort((a, b) => parseFloat(a.style.top || "0") - parseFloat(b.style.top || "0"));
+      const target = lines[line];
+      for (const span of Array.from(target.querySelectorAll(":scope > span > span"))) {
+        const text = (span.textContent ?? "").replace(/\u00a0/g, " ");
+        const at = text.search(new RegExp(`\\b${word}\\b`));
+        if (at < 0 || Array.from(span.classList).some((c) => c.startsWith("dyn-rule"))) continue;
+        const node = span.firstChild!;
+        const range = document.createRange();
+        range.setStart(node, at);
+        range.setEnd(node, at + word.length);
+        const rect = range.getBoundingClientRect();
+        return { x: rect.left + rect.width / 2, y: rect.top + rect.height / 2 };
+      }
+      return null;
+    },
+    { line, word },
+  );
+  if (!box) throw new Error(`"${word}" is not on editor line ${line}`);
+  if (options.hover) await page.mouse.move(box.x, box.y);
+  else await page.mouse.click(box.x, box.y);
+}

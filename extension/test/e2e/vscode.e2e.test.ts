@@ -1,0 +1,244 @@
+/**
+ * RNN Lens in a real VS Code (code-server 4.100.3 = VS Code 1.100.3, in Chromium), used as a new
+ * user would: the built .vsix in a fresh profile with VS Code's default settings (only
+ * `rnnlens.interpreter` set), a sample text in a new workspace. Every check reads what is on
+ * screen (editor lines with their inlay glyphs, hovers, quick picks, notifications, the status
+ * bar, the panel's webview) or the extension's output channel as VS Code writes it.
+ *
+ * One code-server and one browser for the whole file; the tests run in order and build on
+ * each other (the palette commands run against the document the first test opened).
+ */
+import { spawnSync } from "node:child_process";
+import { mkdirSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import {
+  GLYPH,
+  answerInput,
+  choose,
+  clearToasts,
+  clickWord,
+  openFromExplorer,
+  openProgress,
+  panelFrame,
+  python,
+  quickPickLabels,
+  repo,
+  runPaletteCommand,
+  startVsCode,
+  toasts,
+  visibleLines,
+  waitForToast,
+  wordsWithGlyphs,
+} from "./codeServer";
+import type { VsCode } from "./codeServer";
+
+const SAMPLE = resolve(repo, "samples/texts/kitchen.txt");
+const FIRST_LINES = 5;
+// Screenshots of failed steps, for a human look (git-ignored).
+const artifacts = resolve(repo, "artifacts/e2e");
+let vscode: VsCode;
+/** Every notification text seen during the run (stray messages are caught even if they fade). */
+const seen = new Set<string>();
+let watcher: ReturnType<typeof setInterval> | undefined;
+
+function cli(args: string[]): string {
+  const run = spawnSync(python, ["-m", "rnnlens", ...args], { cwd: repo, encoding: "utf8" });
+  if (run.status !== 0) throw new Error(`rnnlens ${args.join(" ")}: ${run.stderr}`);
+  return run.stdout;
+}
+
+async function glyphsOfFirstLines(): Promise<{ word: string; glyph: string | undefined }[][]> {
+  return (await visibleLines(vscode.page)).slice(0, FIRST_LINES).map(wordsWithGlyphs);
+}
+
+async function waitForAllGlyphs(timeout: number): Promise<{ word: string; glyph: string | undefined }[][]> {
+  const started = Date.now();
+  let lines = await glyphsOfFirstLines();
+  while (Date.now() - started < timeout) {
+    if (lines.length === FIRST_LINES && lines.every((words) => words.length > 0 && words.every((w) => w.glyph && GLYPH.test(w.glyph)))) break;
+    await vscode.page.waitForTimeout(250);
+    lines = await glyphsOfFirstLines();
+  }
+  return lines;
+}
+
+function statusBarText(): Promise<string> {
+  return vscode.page.locator('[id="rnnlens.rnnlens.rnnlens.status"]').innerText();
+}
+
+describe("RNN Lens in VS Code (code-server)", () => {
+  beforeAll(async () => {
+    // A warm analysis cache (expected responses and co-clusters of the sample models), as after a
+    // first use; the first-use path has its own benchmark.
+    for (const model of ["brown-lstm", "brown-gru"]) cli(["cocluster", "--model", model, "--json"]);
+    vscode = await startVsCode([SAMPLE]);
+    watcher = setInterval(() => {
+      void toasts(vscode.page).then((texts) => texts.forEach((t) => seen.add(t))).catch(() => undefined);
+    }, 100);
+    await openFromExplorer(vscode.page, "kitchen.txt");
+  }, 300_000);
+
+  afterEach(async (context) => {
+    if (context.task.result?.state !== "fail" || !vscode) return;
+    mkdirSync(artifacts, { recursive: true });
+    const name = context.task.name.replace(/[^A-Za-z0-9]+/g, "-").slice(0, 60);
+    await vscode.page.screenshot({ path: resolve(artifacts, `${name}.png`) }).catch(() => undefined);
+  });
+
+  afterAll(async () => {
+    if (watcher) clearInterval(watcher);
+    await vscode?.close();
+  });
+
+  it("shows a glyph after every word of the first five lines, at VS Code's default settings", async () => {
+    const lines = await waitForAllGlyphs(120_000);
+    const text = readFileSync(SAMPLE, "utf8").split("\n").slice(0, FIRST_LINES);
+    expect(lines.map((words) => words.map((w) => w.word).join(" "))).toEqual(text.map((line) => (line.match(/[A-Za-z]+/g) ?? []).join(" ")));
+    const missing = lines.flatMap((words, line) => words.filter((w) => !w.glyph || !GLYPH.test(w.glyph)).map((w) => `line ${line + 1}: ${w.word}`));
+    expect(missing).toEqual([]);
+    // The glyph has one bar per unit cluster (8 by default) and the line is not cut short with "…".
+    expect(new Set(lines.flat().map((w) => w.glyph!.length))).toEqual(new Set([8]));
+  });
+
+  it("hovering a word shows the RNN Lens details for it", async () => {
+    await clickWord(vscode.page, 0, "house", { hover: true });
+    const hover = vscode.page.locator(".monaco-hover:visible", { hasText: "kept rate" });
+    await hover.waitFor({ timeout: 30_000 });
+    const text = await hover.innerText();
+    expect(text).toContain("house");
+    expect(text).toContain("brown-lstm");
+    expect(text).toMatch(/kept rate \d+%/);
+    await vscode.page.mouse.move(5, 500);
+  });
+
+  it("Show panel: the side panel draws memory chips and word clouds", async () => {
+    await runPaletteCommand(vscode.page, "RNN Lens: Show panel");
+    const frame = await panelFrame(vscode.page);
+    await frame.locator("g.chip").first().waitFor({ timeout: 60_000 });
+    expect(await frame.locator("g.chip").count()).toBe(8);
+    expect(await frame.locator("g.cloud").count()).toBe(8);
+    expect(await frame.locator("text.word").count()).toBeGreaterThan(8);
+  });
+
+  it("the panel follows the cursor in the editor", async () => {
+    const frame = await panelFrame(vscode.page);
+    for (const [line, word] of [[1, "coffee"], [3, "hopeful"]] as const) {
+      await clickWord(vscode.page, line, word);
+      await frame.locator("g.glyph.selected text.token", { hasText: word }).waitFor({ timeout: 15_000 });
+      expect(await frame.locator("g.glyph.selected text.token").textContent()).toBe(word);
+    }
+  });
+
+  it("Analyze document explains the sentence at the cursor", async () => {
+    await clickWord(vscode.page, 2, "rain");
+    await runPaletteCommand(vscode.page, "RNN Lens: Analyze document");
+    expect(await waitForToast(vscode.page, /Explained the sentence/)).toMatch(/Explained the sentence .When the rain came in the afternoon.* with brown-lstm/);
+    const frame = await panelFrame(vscode.page);
+    await frame.locator("g.glyph text.token", { hasText: "afternoon" }).first().waitFor({ timeout: 15_000 });
+  });
+
+  it("Co-cluster hidden states clusters into the number of clusters asked for, and shows them", async () => {
+    await clearToasts(vscode.page);
+    await runPaletteCommand(vscode.page, "RNN Lens: Co-cluster hidden states");
+    await answerInput(vscode.page, "6");
+    expect(await waitForToast(vscode.page, /Co-clustered/)).toMatch(/Co-clustered 300 words and 150 units of brown-lstm layer 2 \w into 6 clusters/);
+    const frame = await panelFrame(vscode.page);
+    expect(await frame.locator("g.chip").count()).toBeGreaterThan(0);
+  });
+
+  it("Evaluate corpus on the workspace's text files counts each file once", async () => {
+    await clearToasts(vscode.page);
+    await runPaletteCommand(vscode.page, "RNN Lens: Evaluate corpus");
+    expect(await quickPickLabels(vscode.page)).toEqual(["Workspace text files", "brown", "sotu", "rotten-tomatoes"]);
+    await choose(vscode.page, "Workspace text files");
+    const message = await waitForToast(vscode.page, /Evaluated/);
+    const tokens = countTokens();
+    const [, counted, distinct] = /Evaluated brown-lstm on the workspace's text files: ([\d,]+) tokens, ([\d,]+) distinct words/.exec(message) ?? [];
+    expect(Number(counted?.replace(/,/g, ""))).toBe(tokens);
+    expect(Number(distinct?.replace(/,/g, ""))).toBeLessThan(tokens);
+  });
+
+  it("Compare models offers the other models and titles the tab with both names", async () => {
+    await clearToasts(vscode.page);
+    await runPaletteCommand(vscode.page, "RNN Lens: Compare models");
+    const labels = await quickPickLabels(vscode.page);
+    expect(labels).not.toContain("brown-lstm"); // the current model (the default one: no rnnlens.model set)
+    expect(labels).toEqual(expect.arrayContaining(["brown-gru", "brown-rnn"]));
+    await choose(vscode.page, "brown-gru");
+    await vscode.page.locator(".tab", { hasText: "RNN Lens: brown-lstm vs brown-gru" }).waitFor({ timeout: 120_000 });
+    expect(await waitForToast(vscode.page, /cluster similarity/)).toMatch(/^brown-lstm vs brown-gru: cluster similarity \d\.\d\d$/);
+  });
+
+  it("Select model switches the glyphs, the status bar and the setting to the model picked", async () => {
+    await vscode.page.locator(".tab", { hasText: "kitchen.txt" }).click();
+    const before = (await glyphsOfFirstLines())[0].map((w) => w.glyph).join(" ");
+    await runPaletteCommand(vscode.page, "RNN Lens: Select model");
+    expect(await quickPickLabels(vscode.page)).toEqual(expect.arrayContaining(["brown-lstm", "brown-gru", "brown-rnn", "rt-gru"]));
+    await choose(vscode.page, "brown-gru");
+    expect(await waitForToast(vscode.page, /now explains/)).toMatch(/RNN Lens now explains brown-gru/);
+    await expect.poll(statusBarText, { timeout: 30_000 }).toContain("brown-gru");
+    await expect.poll(async () => (await glyphsOfFirstLines())[0].map((w) => w.glyph).join(" "), { timeout: 60_000 }).not.toBe(before);
+    const settings = () => JSON.parse(readFileSync(resolve(vscode.userDataDir, "User/settings.json"), "utf8"));
+    await expect.poll(() => settings()["rnnlens.model"], { timeout: 10_000 }).toBe("brown-gru");
+  });
+
+  it("no picker pops up a stray message listing the models", () => {
+    expect([...seen].filter((t) => /^Models:/.test(t))).toEqual([]);
+  });
+
+  it("Explain unit shows what makes a unit rise and fall", async () => {
+    await runPaletteCommand(vscode.page, "RNN Lens: Explain unit");
+    await answerInput(vscode.page, "5");
+    expect(await waitForToast(vscode.page, /Unit 5 of/)).toMatch(/^Unit 5 of brown-gru: rises for .+; falls for .+/);
+    expect(await (await panelFrame(vscode.page)).locator("g.chip").count()).toBeGreaterThan(0);
+  });
+
+  it("Restart server restarts it, and the glyphs come back", async () => {
+    const startsBefore = vscode.log().match(/Python: /g)?.length ?? 0;
+    await runPaletteCommand(vscode.page, "RNN Lens: Restart server");
+    await expect.poll(() => vscode.log().match(/Python: /g)?.length ?? 0, { timeout: 30_000 }).toBe(startsBefore + 1);
+    await expect.poll(statusBarText, { timeout: 60_000 }).toMatch(/RNN Lens/);
+    const lines = await waitForAllGlyphs(90_000);
+    expect(lines.flat().every((w) => w.glyph && GLYPH.test(w.glyph))).toBe(true);
+  });
+
+  it("an edit gets its glyphs within a second of VS Code asking for them", async () => {
+    await clickWord(vscode.page, 0, "kitchen");
+    await vscode.page.keyboard.press("End");
+    const typed = Date.now();
+    await vscode.page.keyboard.type(" The lamp was lit.");
+    const typedDone = Date.now();
+    let glyphAt = 0;
+    while (Date.now() - typed < 10_000) {
+      const words = wordsWithGlyphs((await visibleLines(vscode.page))[0]);
+      if (words.find((w) => w.word === "lit")?.glyph) {
+        glyphAt = Date.now();
+        break;
+      }
+      await vscode.page.waitForTimeout(20);
+    }
+    expect(glyphAt).toBeGreaterThan(0);
+    // VS Code itself waits 800 ms after the last keystroke before it shows new hints near the cursor
+    // (InlayHintsController); the server's share must fit in the second after that.
+    const latency = glyphAt - typedDone;
+    console.log(`edit -> glyph on the new word: ${latency} ms after the last keystroke`);
+    expect(latency).toBeLessThan(800 + 1000);
+  });
+
+  it("leaves no progress open once the work has ended", async () => {
+    await vscode.page.waitForTimeout(3000);
+    expect(await openProgress(vscode.page)).toEqual([]);
+  });
+
+  it("the output channel has no errors", () => {
+    const errors = vscode.log().split("\n").filter((line) => /\[error\]/.test(line));
+    expect(errors).toEqual([]);
+  });
+});
+
+function countTokens(): number {
+  const script = "import sys; from rnnlens.data.tokenizer import tokenize; print(len(tokenize(open(sys.argv[1]).read())))";
+  const run = spawnSync(python, ["-c", script, SAMPLE], { cwd: repo, encoding: "utf8" });
+  return Number(run.stdout.trim());
+}
