@@ -56,7 +56,9 @@ export async function onPythonEnvironmentChange(listener: () => void): Promise<v
 export async function findInterpreter(): Promise<Interpreter> {
   const configured = vscode.workspace.getConfiguration("rnnlens").get<string>("interpreter")?.trim();
   if (configured) return { command: configured, source: "setting" };
-  const active = await fromPythonExtension();
+  // An untrusted workspace may select its own environment (a .venv it ships) in the Python
+  // extension: running that would run the workspace's code, so only a user choice counts there.
+  const active = vscode.workspace.isTrusted === false ? undefined : await fromPythonExtension();
   if (active) return { command: active, source: "python extension" };
   return { command: process.platform === "win32" ? "python" : "python3", source: "default" };
 }

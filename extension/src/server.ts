@@ -35,7 +35,10 @@ export const defaultDependencies: ServerDependencies = {
 };
 
 export function serverOptions(interpreter: Interpreter): ServerOptions {
-  const run = { command: interpreter.command, args: ["-m", "rnnlens", "lsp"], options: { env: { ...process.env, PYTHONUNBUFFERED: "1" } } };
+  // The server starts in the workspace folder; PYTHONSAFEPATH (Python 3.11+) keeps that folder off
+  // sys.path, so a workspace's own `rnnlens/` or `torch.py` is never imported in place of ours.
+  const env = { ...process.env, PYTHONUNBUFFERED: "1", PYTHONSAFEPATH: "1" };
+  const run = { command: interpreter.command, args: ["-m", "rnnlens", "lsp"], options: { env } };
   return { run, debug: run };
 }
 

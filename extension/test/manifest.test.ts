@@ -30,6 +30,16 @@ describe("the extension manifest", () => {
     }
   });
 
+  it("lets no workspace choose what runs: interpreter and entry points are machine-scoped", () => {
+    const properties = manifest.contributes.configuration.properties;
+    for (const key of ["rnnlens.interpreter", "rnnlens.modelPaths"]) {
+      expect(["machine", "application"], key).toContain(properties[key].scope);
+    }
+    const untrusted = manifest.capabilities.untrustedWorkspaces;
+    expect(untrusted.supported).toBe("limited");
+    expect(untrusted.restrictedConfigurations).toEqual(expect.arrayContaining(["rnnlens.interpreter", "rnnlens.modelPaths"]));
+  });
+
   it("asks for a VS Code that vscode-languageclient 11 supports, and types no newer than that", () => {
     const engine = manifest.engines.vscode.replace(/^\^/, "");
     const types = lock.packages["node_modules/@types/vscode"].version;

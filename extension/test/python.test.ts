@@ -30,6 +30,21 @@ describe("finding Python", () => {
     expect(await findInterpreter()).toEqual({ command: "/envs/lens/bin/python", source: "python extension" });
   });
 
+  it("never takes the Python extension's environment in an untrusted workspace", async () => {
+    configure({});
+    mocked.extensions.getExtension.mockReturnValue({
+      isActive: true,
+      exports: { environments: { getActiveEnvironmentPath: () => ({ path: "/workspace/.venv/bin/python" }) } },
+    });
+    const before = mocked.workspace.isTrusted;
+    mocked.workspace.isTrusted = false;
+    try {
+      expect(await findInterpreter()).toEqual({ command: "python3", source: "default" });
+    } finally {
+      mocked.workspace.isTrusted = before;
+    }
+  });
+
   it("then python3", async () => {
     configure({});
     mocked.extensions.getExtension.mockReturnValue(undefined);

@@ -67,3 +67,11 @@ def test_a_declared_file_entry_point_is_analysed(workdir):
     assert result.returncode == 0, result.stderr
     rows = {row["name"]: row for row in json.loads(result.stdout)}
     assert rows["lens.py:load"].get("cell") == "lstm", rows["lens.py:load"]
+
+
+def test_files_in_the_working_directory_never_replace_a_library(workdir):
+    # `python -m` puts the working directory on sys.path; a workspace's safetensors.py must not load.
+    (workdir / "safetensors.py").write_text("import pathlib\npathlib.Path(__file__).with_name('RAN').write_text('x')\n")
+    result = rnnlens(workdir, "models", "--json")
+    assert result.returncode == 0, result.stderr
+    assert not (workdir / "RAN").exists()

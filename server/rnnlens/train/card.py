@@ -26,7 +26,7 @@ def build_card(config: TrainConfig, model_config: ModelConfig, command: str, met
         "hyperparameters": {k: v for k, v in config.to_dict().items() if k not in ("name", "output", "extra")},
         "command": command,
         "test_metric": {"name": metric_name, "value": round(test, 4), "split": "test",
-                        "weights": "as saved (fp16)" if config.half else "as saved (fp32)"},
+                        "weights": "fp16, as saved" if config.half else "fp32, as saved"},
         "baseline": baseline,
         "training": {"epochs": progress["epoch"], "kept_epoch": progress["best_epoch"],
                      "seconds": round(progress["seconds"], 1), "history": progress["history"], "device": "cpu",
@@ -61,7 +61,7 @@ def render_card(card: dict[str, Any]) -> str:
         lines.append(f"- training data: {data['train_used']}")
     lines += ["", "## Test metric",
               f"- {metric['name']} on the test split: **{metric['value']}**"
-              + (f" (weights {metric['weights']})" if "weights" in metric else "")]
+              + (f" (weights: {metric['weights']})" if "weights" in metric else "")]
     if "baseline" in card:
         lines.append(f"- baseline: {_baseline_line(card['baseline'])}")
     if "note" in card:
@@ -79,6 +79,9 @@ def render_card(card: dict[str, Any]) -> str:
         lines.append(f"- resumed after epoch {resume['after_epoch']}"
                      + (f" with --force, settings changed: {changed}" if resume.get("forced") else ""))
     lines += ["- hyper-parameters: " + ", ".join(f"{k}={v}" for k, v in card["hyperparameters"].items()), ""]
+    if card.get("corrections"):
+        lines += ["## Corrections", ""]
+        lines += [f"- {fix['date']}, {fix['by']}: {fix['what']}." for fix in card["corrections"]] + [""]
     return "\n".join(lines)
 
 

@@ -174,14 +174,22 @@ class Trainer:
         if self.output.exists():
             shutil.rmtree(self.output)
         save_model(self.output, self.model.eval(), self.vocab, half=c.half)
-        # The card's numbers come from the weights as saved (fp16 when `half`), not the float32 ones.
-        saved, _ = load_network(self.output)
-        test = self._test_metric(saved)
-        print(f"{c.name}: test {metric_name} {test:.4f} (epoch {progress['best_epoch']} kept)", file=sys.stderr)
-        card = build_card(c, self.model_config, self.command, metric_name, test, progress,
-                          data=self._data_section(), baseline=self._baseline())
+        card = self.card_for(self.output, progress)
+        print(f"{c.name}: test {metric_name} {card['test_metric']['value']:.4f} (epoch {progress['best_epoch']} "
+              f"kept)", file=sys.stderr)
         write_card(self.output, card)
         return card
+
+    def card_for(self, folder: Path, progress: dict[str, Any]) -> dict[str, Any]:
+        """The card of the model saved in `folder`, trained as `progress` says, on this config's data.
+
+        Its numbers come from the weights as saved (fp16 when `half`), not the float32 ones in
+        memory. scripts/refresh_sample_cards.py uses this to correct the shipped samples' cards.
+        """
+        saved, _ = load_network(folder)
+        metric_name = "perplexity" if self.config.task == "lm" else "accuracy"
+        return build_card(self.config, self.model_config, self.command, metric_name, self._test_metric(saved),
+                          progress, data=self._data_section(), baseline=self._baseline())
 
     def _check_output_folder(self) -> None:
         """Never delete a folder that is not a model (an `output` of "." would be the config's folder)."""
