@@ -6,6 +6,8 @@ import argparse
 import gc
 import logging
 
+from rnnlens.errors import RnnLensError
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("lsp", help="run the language server over stdio (for editors)")
@@ -16,7 +18,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if args.log_file:
-        logging.basicConfig(filename=args.log_file, level=logging.DEBUG if args.verbose else logging.INFO)
+        from rnnlens.log_redaction import log_to_private_file
+
+        try:
+            log_to_private_file(args.log_file, logging.DEBUG if args.verbose else logging.INFO)
+        except OSError as exc:
+            raise RnnLensError(f"cannot write the log file {args.log_file}: {exc.strerror or exc}") from None
     import torch
 
     from rnnlens.lsp.server import build_server  # imports torch: only when the server really starts

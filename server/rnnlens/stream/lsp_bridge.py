@@ -8,6 +8,7 @@ import dataclasses
 import logging
 from typing import TYPE_CHECKING, Any, cast
 
+from rnnlens.log_redaction import register_secret
 from rnnlens.protocol import PROTOCOL_VERSION, ProtocolError, check_notification
 from rnnlens.protocol.messages import (
     CURSOR_NOTIFICATION,
@@ -44,6 +45,7 @@ async def start_panel_stream(ls: RnnLensServer) -> None:
         ls.protocol.notify(REVEAL_RANGE_NOTIFICATION, {"uri": uri, "start": start, "end": end})
 
     stream = await start_stream(lambda: ls.session.service, lambda: _settings(ls), on_reveal=reveal)
+    register_secret(stream.token)  # pygls logs the endpoint notification (with the token) at INFO
     ls.panel_stream = stream  # type: ignore[attr-defined]
 
     @ls.feature(CURSOR_NOTIFICATION)
