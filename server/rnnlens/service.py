@@ -60,7 +60,7 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[float, str], None]
 Cancel = Callable[[], bool]
-CorpusChoice = str | Sequence[Path | str] | None  # a corpus name[:split], a file or folder, or files
+CorpusChoice = str | Path | Sequence[Path | str] | None  # a corpus name[:split], a file or folder, or files
 MIN_WORD_COUNT = 3  # a word must occur this often to be co-clustered
 DEFAULT_WORDS = 300  # words co-clustered unless asked otherwise
 TEXT_STATS_KEPT = 4
@@ -130,7 +130,7 @@ class AnalysisService:
         return layer, state
 
     # ----- statistics
-    def chosen_corpus(self, model: LoadedModel, corpus: CorpusChoice = None) -> str | Sequence[Path | str]:
+    def chosen_corpus(self, model: LoadedModel, corpus: CorpusChoice = None) -> str | Path | Sequence[Path | str]:
         """The corpus a call uses: its own, else the service's, else the model card's held-out split."""
         if corpus is None:
             corpus = self.corpus
@@ -139,10 +139,11 @@ class AnalysisService:
             name = data.get("corpus") if isinstance(data, dict) else None
             if not name:
                 raise NoCorpusError(no_corpus_message(model))
-            corpus = f"{name}:test"
+            # A corpus name means its held-out split; a file or folder (UserModel(corpus=path)) as it is.
+            corpus = str(name) if ":" in str(name) or Path(str(name)).expanduser().exists() else f"{name}:test"
         return corpus
 
-    def _source(self, corpus: str | Sequence[Path | str]) -> CorpusInput:
+    def _source(self, corpus: str | Path | Sequence[Path | str]) -> CorpusInput:
         """The corpus's label and content hash; texts only when it had to be read (memoised by
         fingerprint, so finding the statistics of a hover does not re-read the corpus)."""
         fingerprint = corpus_fingerprint(corpus)

@@ -76,7 +76,9 @@ def _expand_folders(paths: list[Path]) -> list[Path]:
     return out
 
 
-def resolve_corpus(corpus: str | Sequence[Path | str]) -> CorpusInput:
+def resolve_corpus(corpus: str | Path | Sequence[Path | str]) -> CorpusInput:
+    if isinstance(corpus, Path):
+        corpus = str(corpus)
     if isinstance(corpus, str):
         if Path(corpus).expanduser().exists():
             return _files(_expand_folders([Path(corpus).expanduser()]))
@@ -91,11 +93,11 @@ def resolve_corpus(corpus: str | Sequence[Path | str]) -> CorpusInput:
     return _files(_expand_folders(paths))
 
 
-def corpus_fingerprint(corpus: str | Sequence[Path | str]) -> tuple[object, ...]:
+def corpus_fingerprint(corpus: str | Path | Sequence[Path | str]) -> tuple[object, ...]:
     """What decides a corpus's content without reading it: the name (named corpora do not change
     within a process) or each file's path, size and modification time. Used to memoise content
     hashes, so a hover does not re-read a corpus to find its statistics."""
-    items = [corpus] if isinstance(corpus, str) else list(corpus)
+    items = [corpus] if isinstance(corpus, str | Path) else list(corpus)
     out: list[object] = []
     for item in items:
         path = Path(item).expanduser()

@@ -6,6 +6,7 @@ import functools
 import hashlib
 import inspect
 import json
+import os
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -27,12 +28,21 @@ def params_key(*parts: Any) -> str:
 
 
 @functools.lru_cache(maxsize=256)
-def _file_hash(path: str) -> str:
+def _file_hash(path: str, size: int, modified_ns: int) -> str:
+    """Keyed by size and modification time too: a file edited while a server runs hashes anew."""
     try:
         with open(path, "rb") as handle:
             return hashlib.sha256(handle.read()).hexdigest()[:12]
     except OSError:
         return "unreadable"
+
+
+def file_identity(path: str) -> str:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return "unreadable"
+    return _file_hash(path, stat.st_size, stat.st_mtime_ns)
 
 
 def callable_identity(function: Callable[..., Any]) -> str:
@@ -54,5 +64,5 @@ def callable_identity(function: Callable[..., Any]) -> str:
         source = inspect.getsourcefile(target)
     except TypeError:
         source = None
-    digest = _file_hash(source) if source else "builtin"
+    digest = file_identity(source) if source else "builtin"
     return f"{name}{extra}@{digest}"
