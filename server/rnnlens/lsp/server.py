@@ -439,4 +439,4 @@ def warm_up(ls: RnnLensServer) -> None:
     try:
         session.clusters.labels(session.cluster_key(model, session.view_for(model)))
     except RnnLensError as exc:
-        session.notifier.show_message(f"RNN Lens: {exc}")
+        session.report_once(f"RNN Lens: {exc}")

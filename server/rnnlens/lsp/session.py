@@ -116,6 +116,9 @@ class LensSession:
         self._tokenised: dict[str, _Tokenised] = {}
         self._word_profiles: dict[tuple[ClusterKey, str], WordExplanation] = {}
         self._warned: dict[str, str] = {}  # uri -> the last warning shown for it (shown once)
+        # failures not tied to a document (a broken model setting): every request meets them, the
+        # user must see each once, until the settings change
+        self._failures_shown: set[str] = set()
         self.clusters = ClusterBook(self._compute_clusters, self._clusters_started, self._clusters_done)
 
     # ----- settings and model -------------------------------------------------------------
@@ -139,6 +142,8 @@ class LensSession:
             if self._service is not None:  # the panel's stream asks the same service: same statistics
                 self._service.corpus = new.corpus
             self._warned.clear()
+            if new != old:  # clients send configuration changes of other extensions too: not a new try
+                self._failures_shown.clear()
             return analysis_affected(old, new)
 
     @property
@@ -175,7 +180,7 @@ class LensSession:
             self.view_for(model)
             return model
         except RnnLensError as exc:
-            self.notifier.show_message(f"RNN Lens: {exc}")
+            self.report_once(f"RNN Lens: {exc}")
             return None
 
     def view_for(self, model: LoadedModel) -> View:
@@ -214,7 +219,7 @@ class LensSession:
             model = self.model()
             view = self.view_for(model)
         except RnnLensError as exc:
-            self._warn_once(uri, f"RNN Lens: {exc}")
+            self.report_once(f"RNN Lens: {exc}")
             return None
 
         def should_stop() -> bool:
@@ -296,6 +301,14 @@ class LensSession:
         with self._lock:
             self._warned.pop(snapshot.uri, None)
         return True
+
+    def report_once(self, text: str) -> None:
+        """Show an error popup, unless the same one was shown since the settings last changed."""
+        with self._lock:
+            if text in self._failures_shown:
+                return
+            self._failures_shown.add(text)
+        self.notifier.show_message(text)
 
     def _warn_once(self, uri: str, text: str, error: bool = True) -> None:
         with self._lock:
