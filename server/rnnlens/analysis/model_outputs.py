@@ -17,7 +17,7 @@ import torch
 
 from rnnlens.models.loaded import LoadedModel
 
-OUTPUT_BLOCK = 1024  # steps whose full logits exist at once: 1024 x vocabulary floats (20 MB at 5,000 words)
+OUTPUT_BLOCK = 256  # steps whose full logits exist at once: 256 x vocabulary floats (5 MB at 5,000 words)
 DEFAULT_TOP_K = 5
 
 

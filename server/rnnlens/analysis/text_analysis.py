@@ -12,8 +12,9 @@ before the next block runs, so no T x vocabulary or all-layer T x hidden arrays 
 
 from __future__ import annotations
 
+import bisect
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,7 +28,7 @@ from rnnlens.data.tokenizer import Token
 from rnnlens.errors import RnnLensError
 from rnnlens.models.loaded import LoadedModel
 
-ANALYSIS_BLOCK = 2048  # steps traced and summarised at once (all layers' states of one block only)
+ANALYSIS_BLOCK = 1024  # steps traced and summarised at once (all layers' states of one block only)
 MOVED_UNITS = 5
 
 
@@ -103,6 +104,16 @@ class TextAnalysis:
             rows = ", ".join(json.dumps(self.token_json(t)) for t in range(lo, min(lo + batch, len(self.tokens))))
             yield (", " if lo else "") + rows
         yield "]}"
+
+
+def token_window(starts: Sequence[int], offset: int, size: int) -> tuple[int, int]:
+    """[first, stop) of at most `size` tokens centred on the token at or before `offset`."""
+    count = len(starts)
+    if count <= size:
+        return 0, count
+    at = max(0, bisect.bisect_right(starts, offset) - 1)
+    first = min(max(0, at - size // 2), count - size)
+    return first, first + size
 
 
 def analyze_tokens(model: LoadedModel, tokens: list[Token], unit_labels: dict[int, np.ndarray], layer: int,

@@ -17,7 +17,9 @@ from typing import Any
 from lsprotocol import types
 from pygls.uris import to_fs_path
 
+from rnnlens.analysis.text_analysis import token_window
 from rnnlens.errors import Cancelled, RnnLensError
+from rnnlens.limits import MAX_EXPLAINED_TOKENS
 from rnnlens.lsp.command_arguments import parse_arguments
 from rnnlens.lsp.session import LensSession, View
 from rnnlens.protocol.commands import COMMAND_PREFIX
@@ -214,12 +216,20 @@ def explain_sentence(session: LensSession, options: dict[str, Any], context: Com
     sentence = snapshot.text[start:end]
     model, layer, state, k = _view_options(session, options)
     context.check()
-    analysis = session.service.analyze_text(model, sentence, layer=layer, state=state, k=k)
-    data = analysis.to_json()
+    analysis = session.service.analyze_text(model, sentence, layer=layer, state=state, k=k,
+                                            reset=session.settings.reset)
+    # The states run from the sentence's start; the answer details at most MAX_EXPLAINED_TOKENS
+    # tokens around the cursor (one JSON object a token: a 600 KB "sentence" would take gigabytes).
+    first, stop = token_window([t.start for t in analysis.tokens], offset - start, MAX_EXPLAINED_TOKENS)
+    data = analysis.to_json(tokens=False)
+    data["tokens"] = [analysis.token_json(t) for t in range(first, stop)]
+    data["tokens_shown"], data["tokens_total"] = [first, stop], len(analysis.tokens)
     data["range"] = {"start": _position_json(snapshot.positions.position_at(start)),
                      "end": _position_json(snapshot.positions.position_at(end))}
-    preview = " ".join(sentence.split())[:60]
-    return data, f"Explained the sentence \u201c{preview}\u201d with {model}"
+    preview = " ".join(sentence[:200].split())[:60]
+    shown = "" if stop - first == len(analysis.tokens) else (
+        f" (details of tokens {first + 1:,}-{stop:,} of {len(analysis.tokens):,}, around the cursor)")
+    return data, f"Explained the sentence \u201c{preview}\u201d with {model}{shown}"
 
 
 def _position_json(position: types.Position) -> dict[str, int]:

@@ -15,6 +15,10 @@ final state); the ones inside are solved only when an edit needs to resume there
 the kept h's (`states_every`). Typing keeps resuming from the same checkpoint, so the
 requests after the first pay nothing for checkpoints at all.
 
+A document read in units (`rnnlens.reset`: lines or paragraphs, text_units.py) restarts the
+state from zero at marked tokens: `set_ids` takes that mask with the ids, a change of either
+invalidates from its first difference, and a slice runs its units one by one.
+
 No LSP here: ids in, numpy arrays out.
 """
 
@@ -48,6 +52,8 @@ class ChunkStates:
     start: int
     states: dict[str, np.ndarray]
     initial: dict[str, np.ndarray]  # name -> (H,): the state before `start`
+    # chunk-local indices where the state restarted from zero: their previous state is zero
+    restarts: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     glyph_cache: dict[Hashable, Glyphs] = field(default_factory=dict)
     # Values derived from this chunk's states only (e.g. inlay labels), memoised: an edit that
     # reaches the chunk replaces the whole object, so nothing here can outlive its states.
@@ -65,7 +71,9 @@ class ChunkStates:
 
     def previous(self, name: str) -> np.ndarray:
         seq = self.states[name]
-        return np.concatenate([self.initial[name][None, :], seq[:-1]], axis=0)
+        previous = np.concatenate([self.initial[name][None, :], seq[:-1]], axis=0)
+        previous[self.restarts] = 0.0
+        return previous
 
     def memo(self, key: Hashable, make: Callable[[], T]) -> T:
         """`make()` once per key for this chunk; it must depend only on the chunk's states and the key."""
@@ -117,19 +125,29 @@ class StateTimeline:
         self.keep = frozenset(keep if keep is not None else model.stack.state_names())
         self._names = self.keep | {f"layer{index}.h" for index in range(1, model.num_layers + 1)}
         self.chunk_size = chunk_size
+        # a checkpoint must solve an LSTM layer's cell state when the chunks do not keep it
+        self._solves_cells = model.cell == "lstm" and any(
+            f"layer{index}.c" not in self._names for index in range(1, model.num_layers + 1))
         self.max_cached_chunks = max_cached_chunks
         self.slice_chunks = slice_chunks
         self.ids = np.zeros(0, dtype=np.int64)
+        self.resets = np.zeros(0, dtype=bool)  # True: the state restarts from zero before this token
         self._checkpoints: dict[int, State] = {0: model.stack.zero_state(1)}
         self._chunks: OrderedDict[int, ChunkStates] = OrderedDict()
         self.lock = threading.RLock()  # hold it across set_ids + reads to see one version
         self.tokens_computed = 0  # a counter for tests and benchmarks: how much model work ran
 
-    def set_ids(self, ids: Sequence[int] | np.ndarray) -> int:
-        """Adopt a new id sequence; drop what the change invalidated. Returns the first changed index."""
+    def set_ids(self, ids: Sequence[int] | np.ndarray, resets: np.ndarray | None = None) -> int:
+        """Adopt a new id sequence and its restart mask ((T,) bool, None: one unit); drop what the
+        change invalidated. Returns the first changed index."""
         new = np.asarray(ids, dtype=np.int64)
+        mask = np.zeros(len(new), dtype=bool) if resets is None else np.asarray(resets, dtype=bool)
+        if mask.shape != new.shape:
+            raise ValueError(f"resets must have one flag per token ({len(new)}); got {mask.shape}")
         with self.lock:
-            changed = first_difference(self.ids, new)
+            changed = min(first_difference(self.ids, new),
+                          first_difference(self.resets.view(np.int8), mask.view(np.int8)))
+            self.resets = mask
             if changed == len(self.ids) == len(new):
                 return changed
             size = self.chunk_size
@@ -188,24 +206,41 @@ class StateTimeline:
         size = self.chunk_size
         begin, finish = first * size, min(stop * size, len(self.ids))
         initial = self._checkpoints[first]
-        ids = torch.from_numpy(self.ids[begin:finish]).view(1, -1)
-        trace = self.model.trace(ids, initial=initial, outputs=False, names=self._names)
+        arrays, final = self._trace_units(begin, finish, initial)
         self.tokens_computed += finish - begin
-        names = list(trace.states)
-        arrays = {name: trace.states[name][0].numpy().astype(np.float32, copy=False) for name in names}
+        names = list(arrays)
         made: dict[int, ChunkStates] = {}
         for index in range(first, stop):
             lo, hi = index * size - begin, min((index + 1) * size, finish) - begin
             if lo >= hi:
                 break
             before = {name: (arrays[name][lo - 1] if lo > 0 else initial[name][0].numpy()) for name in names}
+            restarts = np.flatnonzero(self.resets[begin + lo: begin + hi])
             chunk = ChunkStates(start=index * size, states={n: arrays[n][lo:hi] for n in names},
-                                initial={n: np.asarray(v, dtype=np.float32) for n, v in before.items()})
+                                initial={n: np.asarray(v, dtype=np.float32) for n, v in before.items()},
+                                restarts=restarts)
             made[index] = chunk
             self._store(index, chunk)
         if finish == stop * size:  # the slice ends on a chunk boundary: its final state is a checkpoint
-            self._checkpoints[stop] = {n: v.clone() for n, v in trace.final_state.items()}
+            self._checkpoints[stop] = {n: v.clone() for n, v in final.items()}
         return made
+
+    def _trace_units(self, begin: int, finish: int, initial: State) -> tuple[dict[str, np.ndarray], State]:
+        """States (name -> (n, H) float32) of tokens [begin, finish) from `initial`, restarting from
+        the zero state at each marked token, and the final state."""
+        cuts = [begin] + [int(i) for i in np.flatnonzero(self.resets[begin:finish]) + begin if i > begin] + [finish]
+        parts: list[dict[str, np.ndarray]] = []
+        state = initial
+        for lo, hi in zip(cuts[:-1], cuts[1:], strict=True):
+            if self.resets[lo]:
+                state = self.model.stack.zero_state(1)
+            trace = self.model.trace(torch.from_numpy(self.ids[lo:hi]).view(1, -1), initial=state, outputs=False,
+                                     names=self._names)
+            parts.append({n: trace.states[n][0].numpy().astype(np.float32, copy=False) for n in trace.states})
+            state = trace.final_state
+        if len(parts) == 1:
+            return parts[0], state
+        return {n: np.concatenate([part[n] for part in parts]) for n in parts[0]}, state
 
     def _complete_checkpoints(self, origin: int, first: int) -> int:
         """Solve the checkpoints origin+1..first from the cached chunks between them (their kept
@@ -220,6 +255,8 @@ class StateTimeline:
         if not chunks:
             return origin
         size = self.chunk_size
+        if self._solves_cells and self.resets[origin * size: first * size].any():
+            return origin  # the cell-state solver runs one unbroken recurrence: run the model instead
         known = {name: torch.from_numpy(np.concatenate([chunk.states[name] for chunk in chunks])).unsqueeze(0)
                  for name in self._names}
         ids = torch.from_numpy(self.ids[origin * size: first * size]).view(1, -1)
