@@ -90,3 +90,13 @@ def test_cocluster_stability_json_scores_k_and_its_neighbours(cli):
     assert code == 0 and set(data["stability"]) == {"2", "3", "4", "5"}
     assert data["suggested_k"] in (2, 3, 4, 5) and all(-1 <= v <= 1 for v in data["stability"].values())
     assert len(data["unit_clusters"]) == 3  # the clustering itself is unchanged
+
+
+def test_cocluster_unit_outputs_label_each_cluster(cli):
+    code, out, _ = cli("cocluster", "--model", "tiny-gru-classifier", "-k", "2", "--unit-outputs", "--json")
+    data = json.loads(out)
+    assert code == 0 and [u["cluster"] for u in data["unit_outputs"]] == [0, 1]
+    assert all(set(u["classes"]) == {"negative", "positive"} for u in data["unit_outputs"])
+    code, out, _ = cli("cocluster", "--model", "tiny-lstm-lm", "-k", "2", "--unit-outputs", "--json")
+    first = json.loads(out)["unit_outputs"][0]
+    assert code == 0 and first["label"].startswith("→ ") and len(first["raises"]) == 5

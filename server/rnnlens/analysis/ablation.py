@@ -64,7 +64,7 @@ def state_at(trace: Trace, t: int, row: int = 0) -> State:
     return {name: trace.states[name][row:row + 1, t].clone() for name in trace.initial_state}
 
 
-def _one_step(layer: nn.RNNBase, x: torch.Tensor, state: State, prefix: str) -> State:
+def one_step(layer: nn.RNNBase, x: torch.Tensor, state: State, prefix: str) -> State:
     """Run a single-layer module for one step (x: (batch, 1, in)) from `state`; its new state."""
     h0 = state[f"{prefix}.h"].unsqueeze(0).contiguous()
     if isinstance(layer, nn.LSTM):
@@ -79,8 +79,8 @@ def _expand(state: State, rows: int) -> State:
     return {name: value.expand(rows, -1).contiguous() for name, value in state.items()}
 
 
-def _replacements(stack: RecurrentStack, layer: int, mode: str,
-                  expected: Mapping[str, np.ndarray] | None) -> dict[str, torch.Tensor]:
+def replacement_values(stack: RecurrentStack, layer: int, mode: str,
+                       expected: Mapping[str, np.ndarray] | None) -> dict[str, torch.Tensor]:
     """The value each state kind of the layer is set to, per unit (H,)."""
     hidden = int(stack.layers[layer - 1].hidden_size)
     if mode == "zero":
@@ -138,7 +138,7 @@ def ablated_outputs(stack: RecurrentStack, ids: torch.Tensor, t: int, previous: 
     if labels.shape != (stack.layers[layer - 1].hidden_size,):
         raise RnnLensError(f"{labels.size} cluster labels for the {stack.layers[layer - 1].hidden_size} units "
                            f"of layer {layer}")
-    values = _replacements(stack, layer, mode, expected)
+    values = replacement_values(stack, layer, mode, expected)
     rows = k + 1
     # Row j + 1 is masked on cluster j's units: (rows, H), row 0 all False.
     mask = torch.zeros(rows, labels.size, dtype=torch.bool)
@@ -155,11 +155,11 @@ def ablated_outputs(stack: RecurrentStack, ids: torch.Tensor, t: int, previous: 
             if index > layer:  # above the ablated layer every row differs
                 inputs = x if x is not None and x.shape[0] == rows else None
                 assert inputs is not None
-                step = _one_step(module, inputs, _expand(_before(previous, stack, index), rows), prefix)
+                step = one_step(module, inputs, _expand(_before(previous, stack, index), rows), prefix)
             else:  # at or below it every row is the same until the replacement: batch one
                 if held is None:
                     assert x is not None
-                    held = _one_step(module, x, _before(previous, stack, index), prefix)
+                    held = one_step(module, x, _before(previous, stack, index), prefix)
                 step = held
                 if index == layer:
                     step = _expand(step, rows)

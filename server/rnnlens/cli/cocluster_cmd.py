@@ -18,6 +18,7 @@ from rnnlens.cli.analysis_common import (
     report_provenance,
 )
 from rnnlens.cli.cocluster_stability import add_stability, stability_line, stability_report
+from rnnlens.cli.cocluster_unit_outputs import add_unit_outputs, unit_outputs
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -28,6 +29,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--words", type=int, default=300, help="the N most frequent words to cluster (default 300)")
     parser.add_argument("--json", action="store_true", help="print JSON (word_clusters, unit_clusters, links, ...)")
     add_stability(parser)
+    add_unit_outputs(parser)
     add_model_path(parser)
     parser.set_defaults(func=run)
 
@@ -42,8 +44,10 @@ def run(args: argparse.Namespace) -> int:
     provenance = Provenance.from_json(result.extra.get("provenance"))
     report_provenance(provenance, service.notices)
     stability = stability_report(service, args.model, result, args.stability_runs) if args.stability else None
+    outputs = unit_outputs(service, args.model, result).to_json(pos=service.word_pos) if args.unit_outputs else None
     if args.json:
-        print(json.dumps({**result.to_json(), **(stability.to_json() if stability else {})}))
+        extras = {**(stability.to_json() if stability else {}), **({"unit_outputs": outputs} if outputs else {})}
+        print(json.dumps({**result.to_json(), **extras}))
         return 0
     words, units = result.word_clusters(), result.unit_clusters()
     if provenance is not None:
@@ -56,6 +60,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"[{c}] link {sign}{abs(link):.3f}  units({len(units[c])}): {' '.join(map(str, units[c][:12]))}"
               f"{' ...' if len(units[c]) > 12 else ''}")
         print(f"     words({len(words[c])}): {' '.join(words[c][:15])}{' ...' if len(words[c]) > 15 else ''}")
+        if outputs:
+            print(f"     outputs: {outputs[c]['label']}")
     if stability is not None:
         print(stability_line(stability))
     return 0
