@@ -1,4 +1,4 @@
-"""Sequence glyphs (DESIGN.md item 6) on hand-made states with known answers."""
+"""Sequence glyphs (docs/method.md, step 6) on hand-made states with known answers."""
 
 import numpy as np
 import pytest

@@ -13,6 +13,7 @@ import { toComparison, toCoclusterView, toModelInfo, toSentenceGlyphs, toUnitDet
 import type { Host } from "./host";
 import { snapshotFrames } from "./host";
 import { MainView } from "./mainView";
+import { provenanceLine } from "./provenance";
 import { RequestError, StreamClient } from "./streamClient";
 import type { CursorState, GlyphView, ServerMessage } from "../../src/protocol/messages";
 import { DEFAULT_CONTROLS } from "./viewModel";
@@ -32,6 +33,8 @@ export class PanelApp {
   private readonly controls: Controls;
   private readonly bar: ControlBar;
   private readonly status = document.createElement("div");
+  /** Where the shown clusters' statistics came from (the server's provenance), for the status line. */
+  private statisticsLine = "";
   private readonly mainContainer = document.createElement("section");
   private readonly detailContainer = document.createElement("section");
   private readonly stream: StreamClient;
@@ -104,7 +107,8 @@ export class PanelApp {
     });
     if (this.host.kind === "snapshot") {
       for (const frame of snapshotFrames()) this.stream.receive(frame);
-      this.setStatus("snapshot: words and tokens can be clicked; other controls need a running server", false);
+      const statistics = this.statisticsLine ? ` · ${this.statisticsLine}` : "";
+      this.setStatus(`snapshot: words and tokens can be clicked; other controls need a running server${statistics}`, false);
       return;
     }
     const transport = this.host.transport();
@@ -147,6 +151,7 @@ export class PanelApp {
         if (this.host.kind !== "webview") this.followCursor(message.cursor);
         break;
       case "cocluster_view":
+        this.statisticsLine = provenanceLine(message.view.provenance);
         this.acceptView(toCoclusterView(message.view));
         break;
       case "glyph_view":
@@ -200,7 +205,9 @@ export class PanelApp {
       if (serial !== this.querySerial || answer.type !== "cocluster_view") return;
       this.timings.arrival = this.stream.lastArrival;
       this.acceptView(toCoclusterView(answer.view));
-      this.setStatus(`${c.model}: ${answer.view.hidden_size} units, ${answer.view.words.length} words, ${c.k} clusters`, false);
+      this.statisticsLine = provenanceLine(answer.view.provenance);
+      const statistics = this.statisticsLine ? ` · ${this.statisticsLine}` : "";
+      this.setStatus(`${c.model}: ${answer.view.hidden_size} units, ${answer.view.words.length} words, ${c.k} clusters${statistics}`, false);
       if (this.sentence) await this.loadSentence(this.sentence, this.glyphs?.uri ?? null, this.glyphs?.documentOffset ?? 0);
     } catch (error) {
       if (serial === this.querySerial) this.reportError(error);

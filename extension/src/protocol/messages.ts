@@ -58,7 +58,7 @@ export const SCHEMA: ProtocolSchema = {
       }
     },
     "GlyphSequence": {
-      "doc": "Sequence glyphs of one text for one layer/state: arrays shaped (T, K), T tokens, K unit clusters, normalised by cluster size (DESIGN.md item 6). `negative` and `delta_negative` are magnitudes of negative information. responses[t, u] is the response of unit u to token t. outputs[t] / output_probs[t, j]: next-word top-k for a language model, class probabilities for a classifier.",
+      "doc": "Sequence glyphs of one text for one layer/state: arrays shaped (T, K), T tokens, K unit clusters, normalised by cluster size (docs/method.md, step 6). `negative` and `delta_negative` are magnitudes of negative information. responses[t, u] is the response of unit u to token t. outputs[t] / output_probs[t, j]: next-word top-k for a language model, class probabilities for a classifier.",
       "fields": {
         "model": "str",
         "layer": "int",
@@ -459,7 +459,7 @@ export interface Coclustering {
   provenance: Provenance | null;
 }
 
-/** Sequence glyphs of one text for one layer/state: arrays shaped (T, K), T tokens, K unit clusters, normalised by cluster size (DESIGN.md item 6). `negative` and `delta_negative` are magnitudes of negative information. responses[t, u] is the response of unit u to token t. outputs[t] / output_probs[t, j]: next-word top-k for a language model, class probabilities for a classifier. */
+/** Sequence glyphs of one text for one layer/state: arrays shaped (T, K), T tokens, K unit clusters, normalised by cluster size (docs/method.md, step 6). `negative` and `delta_negative` are magnitudes of negative information. responses[t, u] is the response of unit u to token t. outputs[t] / output_probs[t, j]: next-word top-k for a language model, class probabilities for a classifier. */
 export interface GlyphSequence {
   model: string;
   layer: number;

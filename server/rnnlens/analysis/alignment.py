@@ -1,4 +1,4 @@
-"""Matching word clusters of two models (DESIGN.md item 7): Hungarian matching on overlap.
+"""Matching word clusters of two models (docs/method.md, step 7): Hungarian matching on overlap.
 
 The clusterings are compared on the words both models clustered. The overlap matrix counts
 shared words per (cluster of A, cluster of B); `linear_sum_assignment` picks the one-to-one

@@ -1,6 +1,6 @@
 """Co-clustering of words x hidden units from the signed expected-response matrix R.
 
-Edge weighting (DESIGN.md item 4, decided here): we keep R *signed*. Weighting by |R| groups
+Edge weighting (docs/method.md, step 4; decided here): we keep R *signed*. Weighting by |R| groups
 words by how much they move a unit, not which way, so positive and negative sentiment words
 land in one cluster; shifting R to be non-negative (as RNNVis fed scikit-learn) buries the
 block structure under a constant. Instead we normalise R by degrees taken from |R|

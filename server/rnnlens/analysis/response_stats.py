@@ -1,4 +1,4 @@
-"""Expected-response statistics per word and unit, for every layer and state kind (DESIGN.md item 2).
+"""Expected-response statistics per word and unit, for every layer and state kind (docs/method.md, step 2).
 
 Per word w and unit i of each state (`layer1.h`, `layer1.c`, ...): the count of w, the mean
 R[w, i] of its responses r_t = s_t - s_{t-1} and their spread (M2, the sum of squared

@@ -1,6 +1,6 @@
 """Draw one token's glyph: a legible text sparkline for every client, and a small PNG for Markdown hovers.
 
-Text: one character per unit cluster for its net update U (DESIGN.md item 6), a sparkline
+Text: one character per unit cluster for its net update U (docs/method.md, step 6), a sparkline
 centred on the middle block: `▁` strong decrease, `▄`/`▅` about no change, `█` strong
 increase. Heights are relative to the largest |U| of the token (with a floor, so that a
 token that changes nothing draws flat), which keeps the text short and comparable within

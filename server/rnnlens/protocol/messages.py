@@ -54,11 +54,11 @@ SCHEMA: dict[str, Any] = {'protocol': 'rnnlens',
                                          'responses': 'ndarray<float16>?',
                                          'provenance': 'Provenance?'}},
              'GlyphSequence': {'doc': 'Sequence glyphs of one text for one layer/state: arrays shaped (T, '
-                                      'K), T tokens, K unit clusters, normalised by cluster size (DESIGN.md '
-                                      'item 6). `negative` and `delta_negative` are magnitudes of negative '
-                                      'information. responses[t, u] is the response of unit u to token t. '
-                                      'outputs[t] / output_probs[t, j]: next-word top-k for a language '
-                                      'model, class probabilities for a classifier.',
+                                      'K), T tokens, K unit clusters, normalised by cluster size '
+                                      '(docs/method.md, step 6). `negative` and `delta_negative` are '
+                                      'magnitudes of negative information. responses[t, u] is the response '
+                                      'of unit u to token t. outputs[t] / output_probs[t, j]: next-word '
+                                      'top-k for a language model, class probabilities for a classifier.',
                                'fields': {'model': 'str',
                                           'layer': 'int',
                                           'state': 'str',
@@ -350,7 +350,7 @@ class Coclustering(TypedDict):
 
 
 class GlyphSequence(TypedDict):
-    """Sequence glyphs of one text for one layer/state: arrays shaped (T, K), T tokens, K unit clusters, normalised by cluster size (DESIGN.md item 6). `negative` and `delta_negative` are magnitudes of negative information. responses[t, u] is the response of unit u to token t. outputs[t] / output_probs[t, j]: next-word top-k for a language model, class probabilities for a classifier."""
+    """Sequence glyphs of one text for one layer/state: arrays shaped (T, K), T tokens, K unit clusters, normalised by cluster size (docs/method.md, step 6). `negative` and `delta_negative` are magnitudes of negative information. responses[t, u] is the response of unit u to token t. outputs[t] / output_probs[t, j]: next-word top-k for a language model, class probabilities for a classifier."""
 
     model: str
     layer: int
