@@ -55,8 +55,9 @@ def build_service(root: Path) -> AnalysisService:
     tokens = rng.choice(words, size=3000, p=weights / weights.sum())
     corpus = root / "corpus.txt"
     corpus.write_text("\n".join(" ".join(tokens[i:i + 20]) for i in range(0, len(tokens), 20)), encoding="utf-8")
-    service = AnalysisService(ModelRegistry([root], include_samples=False), cache_root=root / "cache")
-    service.evaluate("bench-rnn", [corpus])
+    service = AnalysisService(ModelRegistry([root], include_samples=False), cache_root=root / "cache",
+                              corpus=[corpus])  # the statistics every view uses (rnnlens serve --corpus)
+    service.statistics("bench-rnn")
     return service
 
 
