@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Retrain every shipped sample model from its config in samples/train/ (about an hour on 2 CPU cores).
+# Config keys, resume rules and the card: docs/training.md. To correct the cards without
+# retraining (numbers recomputed from the shipped weights): .venv/bin/python scripts/refresh_sample_cards.py
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RNNLENS=${RNNLENS:-.venv/bin/rnnlens}

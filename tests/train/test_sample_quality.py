@@ -6,7 +6,7 @@ from rnnlens.data.corpora import load_corpus, split_documents
 from rnnlens.models.registry import ModelRegistry
 from rnnlens.train import batches
 from rnnlens.train.kneser_ney import KneserNeyTrigram
-from rnnlens.train.metrics import classifier_accuracy, lm_perplexity
+from rnnlens.train.metrics import classifier_accuracy, lm_eval_rows, lm_perplexity
 
 
 @pytest.fixture(scope="module")
@@ -14,15 +14,20 @@ def registry():
     return ModelRegistry()
 
 
-def test_lstm_language_model_beats_kneser_ney_on_the_same_split(registry):
+def test_lstm_language_model_beats_kneser_ney_on_the_same_data(registry):
     model = registry.get("brown-lstm")
     splits = split_documents(load_corpus("brown"))
     test = batches.token_stream(splits["test"], model.vocab)
-    kneser_ney = KneserNeyTrigram(len(model.vocab)).fit(batches.token_stream(splits["train"], model.vocab).tolist())
+    # The training tokens the network saw: the whole train split cut to its 64 batch rows.
+    train = batches.trim_to_rows(batches.token_stream(splits["train"], model.vocab), 64)
+    assert train.numel() == model.card["baseline"]["fitted_on"]["tokens"] == model.card["data"]["split_sizes"]["train"]
+    kneser_ney = KneserNeyTrigram(len(model.vocab)).fit(train.tolist())
     lstm = lm_perplexity(model.module, test)
-    baseline = kneser_ney.perplexity(test.tolist())
+    baseline = kneser_ney.perplexity_rows(lm_eval_rows(test))
     assert lstm < baseline
-    assert lstm == pytest.approx(model.card["test_metric"]["value"], rel=0.02)  # the card tells the truth
+    # The card tells the truth, for the network (weights as shipped) and for the baseline.
+    assert lstm == pytest.approx(model.card["test_metric"]["value"], abs=1e-3)
+    assert baseline == pytest.approx(model.card["baseline"]["test_perplexity"], abs=1e-3)
 
 
 @pytest.mark.parametrize("name", ["brown-gru", "brown-rnn"])
@@ -36,7 +41,10 @@ def test_sentiment_model_reaches_75_percent_on_its_test_split(registry):
     model = registry.get("rt-gru")
     docs = split_documents(load_corpus("rotten-tomatoes"))["test"]
     seqs, gold = batches.encode_snippets(docs, model.vocab, model.labels, max_length=60)
-    assert classifier_accuracy(model.module, seqs, gold, model.vocab.pad_id) >= 0.75
+    accuracy = classifier_accuracy(model.module, seqs, gold, model.vocab.pad_id)
+    assert accuracy >= 0.75
+    assert accuracy == pytest.approx(model.card["test_metric"]["value"], abs=1e-4)
+    assert model.card["baseline"]["test_accuracy"] < accuracy  # better than always answering the majority class
 
 
 def test_samples_stay_small():
