@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,10 @@ from rnnlens.models.storage import save_model
 # The tests share 2 cores with the servers they start; torch's spinning worker threads then
 # slow everything several-fold, so the test process computes on one thread.
 torch.set_num_threads(1)
+
+# The registry lists the user's models folder; the developer's own trained models must not change
+# what the tests (and the servers they start, which inherit the environment) see.
+os.environ.setdefault("RNNLENS_MODELS", tempfile.mkdtemp(prefix="rnnlens-test-user-models-"))
 
 TINY_WORDS = ("the a food staff is not helpful though i love it was good bad movie great terrible "
               "and but very , . ! ?").split()

@@ -86,3 +86,39 @@ def test_a_module_not_on_the_path_says_where_it_must_live(tmp_path, monkeypatch)
     registry = ModelRegistry(["here_only:load"], include_samples=False)
     with pytest.raises(RnnLensError, match="not on this Python's path.*here_only.py:load"):
         registry.get("here_only:load")
+
+
+class Notes:
+    """What the language server would show the user."""
+
+    def __init__(self):
+        self.messages: list[str] = []
+
+    def show_message(self, text, error=True):
+        self.messages.append(text)
+
+    def log(self, text):
+        pass
+
+
+@pytest.mark.parametrize("name", HOSTILE_NAMES)
+def test_the_language_servers_model_setting_cannot_run_code(evil_cwd, tiny_models, name):
+    from rnnlens.lsp.session import LensSession
+
+    session = LensSession(Notes())
+    session.configure({"model": name, "modelPaths": [str(tiny_models)]}, "workspace")
+    with pytest.raises(RnnLensError, match="unknown model"):
+        session.model()
+    assert not (evil_cwd / "RAN").exists() and "evilmod" not in sys.modules
+
+
+def test_the_language_servers_model_setting_takes_a_folder_path(tmp_path):
+    from rnnlens.lsp.session import LensSession
+
+    from tests.conftest import make_model_dir
+
+    folder = make_model_dir(tmp_path, "somewhere-else", cell="gru")
+    session = LensSession(Notes())
+    session.configure({"model": str(folder)}, "workspace")
+    model = session.model()
+    assert model.cell == "gru" and model.name == str(folder)
