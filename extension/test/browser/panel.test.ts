@@ -10,7 +10,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
 import { encodeMessage } from "../../src/protocol/codec";
-import { coclusterFromCli, ensurePanelBuilt, launchChromium, python, repo, startServe, tokenCount } from "./serve";
+import { coclusterFromCli, ensurePanelBuilt, launchChromium, python, repo, startServe, tokenCount, watchPolicyViolations } from "./serve";
 
 // The 2-layer LSTM language model on Brown, compared with the vanilla RNN trained the same way.
 const MODEL = process.env.RNNLENS_PANEL_MODEL ?? "brown-lstm";
@@ -25,6 +25,8 @@ let cliView: ReturnType<typeof coclusterFromCli> | undefined;
 const expectedView = () => (cliView ??= coclusterFromCli(MODEL, K));
 let browser: Browser;
 let page: Page;
+let violations: string[];
+let pagePolicy: string | undefined;
 
 async function cellFills(p: Page): Promise<string[]> {
   return p.$$eval("rect.cell", (cells) => cells.map((c) => c.getAttribute("fill") ?? ""));
@@ -41,7 +43,9 @@ beforeAll(async () => {
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
   page.on("pageerror", (error) => console.error("page error:", error.message));
-  await page.goto(serve.url);
+  violations = await watchPolicyViolations(page);
+  const response = await page.goto(serve.url);
+  pagePolicy = (await response?.allHeaders())?.["content-security-policy"];
   await waitForPaint(page, 1);
 });
 
@@ -154,11 +158,11 @@ describe("the panel under rnnlens serve", () => {
   });
 
   it("re-renders with the new number of clusters when k changes", async () => {
-    const painted = Number(await page.getAttribute("#rnnlens-panel", "data-painted"));
     await page.fill("#control-k", "6");
     await page.dispatchEvent("#control-k", "change");
-    // Two paints: the new co-clustering, then the sentence's glyphs for six clusters.
-    await waitForPaint(page, painted + 2);
+    // The new co-clustering, then the sentence's glyphs for six clusters (one paint or two:
+    // both may land in the same animation frame when the glyphs come back fast).
+    await page.waitForFunction(() => document.querySelectorAll("g.chip").length === 6 && document.querySelector("g.glyph")?.querySelectorAll("rect.info").length === 12, null, { timeout: 180_000 });
     expect(await page.locator("g.chip").count()).toBe(6);
     expect(await page.locator("g.cloud").count()).toBe(6);
     expect(await page.$$eval("g.glyph", (g) => g[0].querySelectorAll("rect.info").length)).toBe(12);
@@ -224,6 +228,7 @@ describe("the panel under rnnlens serve", () => {
     const run = spawnSync(python, ["-m", "rnnlens", "snapshot", "--model", MODEL, "-k", String(K), "--text", SENTENCE, "-o", file], { cwd: repo, encoding: "utf8" });
     expect(run.status, run.stderr).toBe(0);
     const offline = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    const offlineViolations = await watchPolicyViolations(offline);
     await offline.goto(`file://${file}`);
     await waitForPaint(offline, 1);
     expect(await offline.locator("g.chip").count()).toBe(K);
@@ -231,6 +236,8 @@ describe("the panel under rnnlens serve", () => {
     expect(await offline.locator("g.glyph").count()).toBe(tokenCount(SENTENCE));
     await offline.locator("text.word").first().click();
     expect((await cellFills(offline)).some((f) => f !== NEUTRAL)).toBe(true);
+    expect(await offline.content()).toMatch(/<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'sha256-/);
+    expect(offlineViolations).toEqual([]);
     await offline.close();
   });
 
@@ -244,5 +251,42 @@ describe("the panel under rnnlens serve", () => {
     expect(await page.locator(".compare svg.side-b g.chip").count()).toBe(6);
     expect(await page.locator(".compare svg.side-b text.chip-label", { hasText: "overlap" }).count()).toBeGreaterThan(0);
     await page.screenshot({ path: resolve(artifacts, "panel-compare.png"), fullPage: true });
+  });
+
+  it("shows both models' glyphs of the sentence, side by side, one bar pair per cluster", async () => {
+    const tokens = tokenCount(SENTENCE);
+    await page.waitForFunction((n) => document.querySelectorAll(".compare svg.side-a g.glyph").length === n && document.querySelectorAll(".compare svg.side-b g.glyph").length === n, tokens, { timeout: 120_000 });
+    const bars = await page.$$eval(".compare svg.side-b g.glyph", (glyphs) => glyphs[0].querySelectorAll("rect.info").length);
+    expect(bars).toBe(2 * 6);
+    // A token clicked on one side is marked on both.
+    await page.locator(".compare svg.side-b g.glyph").nth(4).click();
+    expect(await page.locator(".compare svg.side-a g.glyph.selected text.token").textContent()).toBe("good");
+    expect(await page.locator(".compare svg.side-b g.glyph.selected text.token").textContent()).toBe("good");
+  });
+
+  it("compares the layer and state chosen in the controls", async () => {
+    const title = (side: string) => page.textContent(`.compare svg.${side} .view-title`);
+    await page.selectOption("#control-layer", "1");
+    await page.waitForFunction(() => /layer 1, c\)/.test(document.querySelector(".compare svg.side-a .view-title")?.textContent ?? ""), null, { timeout: 300_000 });
+    await page.selectOption("#control-state", "h");
+    await page.waitForFunction(() => /layer 1, h\)/.test(document.querySelector(".compare svg.side-a .view-title")?.textContent ?? ""), null, { timeout: 300_000 });
+    // The vanilla RNN has only h: same layer, its own state kind, said in its title.
+    expect(await title("side-b")).toMatch(new RegExp(`B: ${PARTNER} \\(layer 1, h\\)`));
+    // The sentence's glyphs follow the new layer on both sides.
+    await page.waitForFunction((n) => document.querySelectorAll(".compare svg.side-b g.glyph").length === n, tokenCount(SENTENCE), { timeout: 120_000 });
+  });
+
+  it("leaves the comparison for the single-model view", async () => {
+    const painted = Number(await page.getAttribute("#rnnlens-panel", "data-painted"));
+    await page.selectOption("#control-compare", "");
+    await waitForPaint(page, painted + 1);
+    await page.waitForFunction(() => document.getElementById("rnnlens-panel")?.dataset.mode === "main");
+  });
+
+  it("ran everything above under a strict Content-Security-Policy with no violation", async () => {
+    expect(pagePolicy).toMatch(/default-src 'none'/);
+    expect(pagePolicy).toMatch(/connect-src ws:\/\/127\.0\.0\.1:\d+\/ws(;|$)/);
+    expect(pagePolicy).not.toMatch(/unsafe/);
+    expect(violations).toEqual([]);
   });
 });

@@ -4,7 +4,7 @@ import type { ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { chromium } from "playwright-core";
-import type { Browser } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 
 export const repo = resolve(__dirname, "../../..");
 export const python = resolve(repo, ".venv/bin/python");
@@ -51,4 +51,22 @@ export function coclusterFromCli(model: string, k: number): { unit_clusters: num
 export function tokenCount(text: string): number {
   const run = spawnSync(python, ["-c", "import sys; from rnnlens.data.tokenizer import tokenize; print(len(tokenize(sys.argv[1])))", text], { cwd: repo, encoding: "utf8" });
   return Number(run.stdout.trim());
+}
+
+/**
+ * Every Content-Security-Policy violation a page reports, from both the DOM event and Chrome's
+ * console ("Refused to ..."): a page that renders under its policy leaves this list empty.
+ */
+export async function watchPolicyViolations(page: Page): Promise<string[]> {
+  const seen: string[] = [];
+  page.on("console", (message) => {
+    if (/Content Security Policy|Refused to/i.test(message.text())) seen.push(`console: ${message.text()}`);
+  });
+  await page.exposeFunction("__rnnlensViolation", (text: string) => seen.push(`event: ${text}`));
+  await page.addInitScript(() => {
+    document.addEventListener("securitypolicyviolation", (event) => {
+      (window as unknown as { __rnnlensViolation(text: string): void }).__rnnlensViolation(`${event.violatedDirective} blocked ${event.blockedURI}`);
+    });
+  });
+  return seen;
 }
