@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from lsprotocol import types
@@ -32,7 +33,7 @@ class RecordingNotifier:
         pass
 
     def start_progress(self, title: str) -> Any:
-        return lambda fraction, message: None
+        return SimpleNamespace(report=lambda fraction, message: None, end=lambda message: None)
 
     def status(self, payload: dict[str, Any]) -> None:
         pass

@@ -155,8 +155,10 @@ class _Notifier:
     def status(self, payload: dict[str, Any]) -> None:
         self.server.send_soon(lambda: self.server.protocol.notify(STATUS_NOTIFICATION, payload))
 
-    def start_progress(self, title: str) -> Progress:
-        return ProgressReporter(self.server, title, cancellable=False).start_from_thread()
+    def start_progress(self, title: str) -> ProgressReporter:
+        reporter = ProgressReporter(self.server, title, cancellable=False)
+        reporter.start_from_thread()
+        return reporter
 
 
 class ProgressReporter:

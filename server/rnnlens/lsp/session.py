@@ -33,13 +33,20 @@ BINARY_PROBE = 8192  # characters inspected for NUL bytes
 WORD_PROFILE_CACHE = 4096
 
 
+class ProgressHandle(Protocol):
+    """A progress bar in the client: reports, then exactly one end (or the bar stays forever)."""
+
+    def report(self, fraction: float, message: str) -> None: ...
+    def end(self, message: str) -> None: ...
+
+
 class Notifier(Protocol):
     """What the session needs from the LSP side (all safe to call from any thread)."""
 
     def show_message(self, text: str, error: bool = True) -> None: ...
     def log(self, text: str) -> None: ...
     def refresh_inlay_hints(self) -> None: ...
-    def start_progress(self, title: str) -> Progress: ...
+    def start_progress(self, title: str) -> ProgressHandle: ...
     def status(self, payload: dict[str, Any]) -> None: ...
 
 
@@ -119,6 +126,7 @@ class LensSession:
         # failures not tied to a document (a broken model setting): every request meets them, the
         # user must see each once, until the settings change
         self._failures_shown: set[str] = set()
+        self._cluster_progress: dict[ClusterKey, ProgressHandle] = {}  # open progress bars of cluster jobs
         self.clusters = ClusterBook(self._compute_clusters, self._clusters_started, self._clusters_done)
 
     # ----- settings and model -------------------------------------------------------------
@@ -369,9 +377,16 @@ class LensSession:
     def _clusters_started(self, key: ClusterKey) -> Progress:
         self.notifier.status({"clusters": "computing", "model": key.model, "layer": key.layer, "state": key.state,
                               "k": key.k, "corpus": key.corpus})
-        return self.notifier.start_progress(f"RNN Lens: clustering units of {key.model} (first time only)")
+        handle = self.notifier.start_progress(f"RNN Lens: clustering units of {key.model} (first time only)")
+        with self._lock:
+            self._cluster_progress[key] = handle
+        return handle.report
 
     def _clusters_done(self, key: ClusterKey, error: str | None) -> None:
+        with self._lock:
+            handle = self._cluster_progress.pop(key, None)
+        if handle is not None:  # success, failure or cancel: the bar ends
+            handle.end("clusters ready" if error is None else "cancelled" if error == "cancelled" else "failed")
         if error is None:
             self.notifier.status({"clusters": "ready", "model": key.model, "layer": key.layer, "state": key.state,
                                   "k": key.k, "corpus": key.corpus, "provenance": self.provenance(key)})
