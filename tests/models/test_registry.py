@@ -19,7 +19,7 @@ def test_a_folder_path_loads_under_the_name_it_was_given(tmp_path, monkeypatch):
 
 
 def test_a_folder_without_model_files_says_what_is_missing(tmp_path):
-    with pytest.raises(RnnLensError, match="has no config.json and weights.safetensors"):
+    with pytest.raises(RnnLensError, match="has no config.json and weights.safetensors \\(as regular files\\)"):
         ModelRegistry(include_samples=False).get(str(tmp_path))
 
 
@@ -40,3 +40,11 @@ def test_unusable_model_paths_are_reported_not_ignored(tmp_path):
 def test_an_empty_name_is_refused(name):
     with pytest.raises(RnnLensError, match="non-empty"):
         ModelRegistry(include_samples=False).get(name)
+
+
+def test_a_folder_whose_weights_are_a_folder_names_the_file(tmp_path):
+    folder = make_model_dir(tmp_path, "m")
+    (folder / "weights.safetensors").unlink()
+    (folder / "weights.safetensors").mkdir()
+    with pytest.raises(RnnLensError, match=r"has no weights.safetensors \(as regular files\)"):
+        ModelRegistry(include_samples=False).get(str(folder))

@@ -82,7 +82,8 @@ class ModelRegistry:
         if is_model_dir(path):
             return load_model(path, name=name)  # a folder holds data only: any path may be named
         if path.is_dir():
-            raise RnnLensError(f"model folder {path} has no {CONFIG_FILE} and {WEIGHTS_FILE}")
+            lacking = " and ".join(f for f in (CONFIG_FILE, WEIGHTS_FILE) if not (path / f).is_file())
+            raise RnnLensError(f"model folder {path} has no {lacking} (as regular files)")
         known = ", ".join(self.names()) or "none"
         hint = ("; code runs only from an entry point declared with --model-path or the modelPaths setting"
                 if parse_entry_point(name) is not None else "")
