@@ -25,6 +25,15 @@ def test_a_word_to_id_mapping_is_read_in_id_order_not_iteration_order():
     assert model.encode(model.tokenize("bad")) == [2]
 
 
+def test_numpy_ids_are_ids_but_booleans_are_not():
+    import numpy as np
+
+    by_numpy = {w: np.int64(i) for i, w in enumerate(WORDS)}
+    assert from_user_model(classifier(vocabulary=by_numpy), "m").vocab.words == WORDS
+    with pytest.raises(RnnLensError, match="every id must be an int"):
+        from_user_model(classifier(vocabulary={"<unk>": False, "good": True}), "m")
+
+
 def test_an_id_to_word_mapping_is_accepted():
     assert from_user_model(classifier(vocabulary={3: "movie", 0: "<unk>", 2: "bad", 1: "good"}), "m").vocab.words == WORDS
 

@@ -4,6 +4,7 @@ one line instead of giving plausible-looking garbage."""
 
 from __future__ import annotations
 
+import numbers
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -28,11 +29,11 @@ def vocabulary_words(vocabulary: Any, where: str) -> list[str]:
     elif isinstance(vocabulary, Mapping):
         items = list(vocabulary.items())
         if items and all(isinstance(k, str) for k, _ in items):
-            by_id = {v: k for k, v in items if type(v) is int}
+            by_id = {int(v): k for k, v in items if _is_id(v)}
             if len(by_id) != len(items):
                 raise RnnLensError(f"{field} maps words to ids: every id must be an int, each used once")
-        elif items and all(type(k) is int for k, _ in items):
-            by_id = dict(items)
+        elif items and all(_is_id(k) for k, _ in items):
+            by_id = {int(k): v for k, v in items}
         else:
             raise RnnLensError(f"{field} must map words to int ids (or int ids to words)")
         if sorted(by_id) != list(range(len(by_id))):
@@ -50,6 +51,11 @@ def vocabulary_words(vocabulary: Any, where: str) -> list[str]:
     if twice:
         raise RnnLensError(f"{field} lists {twice[0]!r} twice")
     return words
+
+
+def _is_id(value: Any) -> bool:
+    """An integer id (numpy integers too), never a bool."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
 def _id_summary(by_id: Mapping[int, Any]) -> str:
