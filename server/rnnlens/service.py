@@ -318,10 +318,11 @@ class AnalysisService:
     # ----- text
     def analyze_text(self, model_name: str, text: str, layer: int | None = None, state: str | None = None,
                      k: int = 8, top_k: int = 5, corpus: CorpusChoice = None,
-                     reset: str | None = None) -> TextAnalysis:
+                     reset: str | None = None, detail: bool = True) -> TextAnalysis:
         """Glyphs of every token. A model with no chosen corpus gets clusters from the text itself,
         and says so: `extra["clusters_from"] == "text"` and the provenance's corpus is ANALYSED_TEXT.
-        `reset` restarts the state per unit of text (text_units.RESETS; None: the task's default)."""
+        `reset` restarts the state per unit of text (text_units.RESETS; None: the task's default).
+        `detail=False`: only the chosen layer's glyphs and no response vectors (a text report)."""
         check_text_size(text)  # the one size limit of the CLI, the language server and the stream
         model = self.model(model_name)
         layer, state = self._layer_state(model, layer, state)
@@ -354,7 +355,8 @@ class AnalysisService:
                 chosen = result
         assert chosen is not None
         starts = unit_starts(text, [t.start for t in tokens], reset)
-        analysis = analyze_tokens(model, tokens, labels, layer, state, effective_k, top_k, starts=starts, reset=reset)
+        analysis = analyze_tokens(model, tokens, labels, layer, state, effective_k, top_k, starts=starts, reset=reset,
+                                  detail=detail)
         analysis.extra["clusters_from"] = source
         analysis.extra["provenance"] = statistics.provenance.to_json()
         analysis.extra["text_unknown_rate"] = round(rate_of_unknown(ids, model.vocab.unk_id), 6)

@@ -156,3 +156,13 @@ def test_rt_gru_review_three_gets_exactly_its_own_states_and_prediction_with_res
     # read as one sequence, review 3 starts from what reviews 1-2 left: other states, other prediction
     assert np.abs(whole.responses[rows] - alone.responses).max() > 0.05
     assert abs(whole.outputs.probs[third.stop - 1, 1] - alone.outputs.probs[-1, 1]) > 0.01
+
+
+def test_a_text_report_keeps_only_the_chosen_layer_and_no_responses(lstm):
+    tokens = tokenize(TEXT)
+    full = analyze_tokens(lstm, tokens, _labels(lstm), 2, "c", K, block=9)
+    lean = analyze_tokens(lstm, tokens, _labels(lstm), 2, "c", K, block=9, detail=False)
+    assert set(lean.glyphs) == {2} and lean.responses.shape == (len(tokens), 0)
+    np.testing.assert_array_equal(lean.glyphs[2].update, full.glyphs[2].update)
+    np.testing.assert_array_equal(lean.moved_units, full.moved_units)
+    np.testing.assert_array_equal(lean.outputs.probs, full.outputs.probs)

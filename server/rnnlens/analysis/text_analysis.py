@@ -119,12 +119,16 @@ def token_window(starts: Sequence[int], offset: int, size: int) -> tuple[int, in
 def analyze_tokens(model: LoadedModel, tokens: list[Token], unit_labels: dict[int, np.ndarray], layer: int,
                    state: str, k: int, top_k: int = 5, top_units: int = MOVED_UNITS,
                    starts: np.ndarray | None = None, reset: str = "none",
-                   block: int = ANALYSIS_BLOCK) -> TextAnalysis:
+                   block: int = ANALYSIS_BLOCK, detail: bool = True) -> TextAnalysis:
     """Trace `tokens`; glyphs for each layer in `unit_labels` (layer -> (H,) labels in 0..k-1).
 
     `starts` are the token indices where the state restarts from zero (`text_units.unit_starts`;
-    None: the text is one unit), `reset` names that choice for the result.
+    None: the text is one unit), `reset` names that choice for the result. `detail=False` keeps
+    only what a text report shows: the chosen layer's glyphs, no response vectors (`responses`
+    is then (T, 0)), about half the memory a token.
     """
+    if not detail:
+        unit_labels = {layer: unit_labels[layer]}
     if not tokens:
         raise RnnLensError("the text holds no tokens to analyse")
     ids = np.asarray(model.encode(tokens), dtype=np.int64)
@@ -137,7 +141,7 @@ def analyze_tokens(model: LoadedModel, tokens: list[Token], unit_labels: dict[in
     hidden = int(model.stack.layers[layer - 1].hidden_size)
     glyph_rows = {index: {name: np.zeros((steps, k), dtype=np.float32) for name in GLYPH_FIELDS}
                   for index in unit_labels}
-    responses = np.zeros((steps, hidden), dtype=np.float32)
+    responses = np.zeros((steps, hidden if detail else 0), dtype=np.float32)
     n_moved = max(0, min(top_units, hidden))
     moved_units = np.zeros((steps, n_moved), dtype=np.int32)
     moved_responses = np.zeros((steps, n_moved), dtype=np.float32)
@@ -150,7 +154,8 @@ def analyze_tokens(model: LoadedModel, tokens: list[Token], unit_labels: dict[in
             for glyph_field in GLYPH_FIELDS:
                 glyph_rows[index][glyph_field][lo:hi] = getattr(made, glyph_field)
         response = current[chosen] - previous[chosen]
-        responses[lo:hi] = response
+        if detail:
+            responses[lo:hi] = response
         order = np.argsort(-np.abs(response), axis=1, kind="stable")[:, :n_moved]
         moved_units[lo:hi] = order
         moved_responses[lo:hi] = np.take_along_axis(response, order, axis=1)

@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
         raise RnnLensError(f"{args.file} is empty")
     service = make_service(args)
     analysis = service.analyze_text(args.model, text, args.layer, args.state, args.clusters, top_k=args.top_k,
-                                    reset=args.reset)
+                                    reset=args.reset, detail=args.json)  # text shows one layer, no responses
     provenance = Provenance.from_json(analysis.extra.get("provenance"))
     report_provenance(provenance, service.notices)
     text_unknown = float(analysis.extra.get("text_unknown_rate", 0.0))
