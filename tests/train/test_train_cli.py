@@ -126,3 +126,12 @@ def test_missing_and_folder_configs(tmp_path, capsys):
     (tmp_path / "folder.json").mkdir()
     assert main(["train", str(tmp_path / "folder.json")]) == 2
     assert "is a folder, not a JSON file" in capsys.readouterr().err
+
+
+def test_a_name_a_sample_already_has_is_used_by_its_path(tmp_path, user_models, capsys):
+    config = json.loads(write_config(tmp_path, name="brown-lstm").read_text())
+    del config["output"]
+    (tmp_path / "train.json").write_text(json.dumps(config))
+    assert main(["train", str(tmp_path / "train.json")]) == 0
+    out = capsys.readouterr().out
+    assert f"use it: rnnlens analyze FILE --model {user_models / 'brown-lstm'}" in out  # not the sample's name

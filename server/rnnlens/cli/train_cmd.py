@@ -18,7 +18,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from rnnlens.paths import user_models_dir
+    from rnnlens.models.registry import ModelRegistry
     from rnnlens.train.config import TrainConfig
     from rnnlens.train.trainer import Trainer
 
@@ -29,9 +29,11 @@ def run(args: argparse.Namespace) -> int:
     metric = card["test_metric"]
     print(f"{config.name}: test {metric['name']} {metric['value']} (epoch {card['training']['kept_epoch']} kept)")
     print(f"model written to {trainer.output}")
-    # The registry finds a model in the user's folder by name; anywhere else, by its path.
-    in_user_folder = trainer.output.parent == user_models_dir()
-    model = config.name if in_user_folder else shlex.quote(str(trainer.output))
-    print(f"use it: rnnlens analyze FILE --model {model}   (listed by `rnnlens models`"
-          f"{'' if in_user_folder else ' with --model-path ' + shlex.quote(str(trainer.output.parent))})")
+    # By name when the registry finds this very folder under it (a sample of the same name would
+    # win), otherwise by its path, which works everywhere a name does.
+    by_name = ModelRegistry().folders.get(config.name)
+    if by_name is not None and by_name.resolve() == trainer.output.resolve():
+        print(f"use it: rnnlens analyze FILE --model {shlex.quote(config.name)}   (listed by `rnnlens models`)")
+    else:
+        print(f"use it: rnnlens analyze FILE --model {shlex.quote(str(trainer.output))}")
     return 0
