@@ -185,3 +185,9 @@ def test_content_modified_is_one_info_line_and_other_errors_keep_their_traceback
     assert overtaken.levelno == logging.INFO and overtaken.exc_info is None
     assert "the document changed" in overtaken.getMessage()
     assert bug.levelno == logging.ERROR and bug.exc_info is not None
+
+
+def test_the_benchmarks_baseline_is_not_a_user_setting():
+    settings, problems = apply_settings(Settings(), {"incremental": False})
+    assert not hasattr(settings, "incremental")
+    assert any("unknown setting rnnlens.incremental" in problem for problem in problems)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import threading
 import time
 import uuid
@@ -49,6 +50,9 @@ StartHook = Callable[["RnnLensServer"], Awaitable[None] | None]
 # Callables run once on the event loop after `initialized` (e.g. the panel stream's start).
 ON_STARTED: list[StartHook] = [start_panel_stream]
 STATUS_NOTIFICATION = "rnnlens/status"
+# Set to 1 by benchmarks/lsp_bench.py for its baseline server (recompute everything per request);
+# deliberately not a setting: no user wants it.
+BASELINE_ENV = "RNNLENS_LSP_BASELINE"
 PROGRESS_INTERVAL_S = 0.1
 
 
@@ -77,6 +81,7 @@ class RnnLensServer(LanguageServer):
                          max_workers=8, protocol_cls=RnnLensProtocol)
         self.loop: asyncio.AbstractEventLoop | None = None
         self.session = LensSession(_Notifier(self))
+        self.session.recompute_everything = os.environ.get(BASELINE_ENV) == "1"
         self.workers = ThreadPoolExecutor(max_workers=4, thread_name_prefix="rnnlens-request")
         self.on_started: list[StartHook] = list(ON_STARTED)
         self.protocol._converter.register_unstructure_hook(JsonReadyHints, lambda hints: hints)
@@ -425,7 +430,7 @@ async def apply_in_worker(ls: RnnLensServer, raw: Any, source: str) -> bool:
 def precompute_after_edit(ls: RnnLensServer, uri: str, lines: tuple[int, int], superseded: Callable[[], bool]) -> None:
     """The background job `Precomputer` runs after an edit (raises Stale when overtaken)."""
     session = ls.session
-    if not session.settings.incremental:  # the benchmark's baseline recomputes per request, by design
+    if session.recompute_everything:  # the benchmark's baseline recomputes per request, by design
         return
     prepared = session.prepare(uri, superseded, start_clusters=False)
     if prepared is not None:

@@ -41,7 +41,6 @@ class Settings:
     reset: str | None = None
     languages: tuple[str, ...] = DEFAULT_LANGUAGES
     # False: recompute the whole document for every request (the benchmark's baseline; no caches).
-    incremental: bool = True
 
 
 def _flatten(raw: dict[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -134,7 +133,6 @@ _FIELDS = {
     "maxDocumentSize": ("max_document_size", lambda n, v: _positive_int(n, v, 1, MAX_TEXT_CHARS)),
     "reset": ("reset", _reset),
     "languages": ("languages", _string_list),
-    "incremental": ("incremental", _boolean),
 }
 
 
@@ -166,5 +164,5 @@ def apply_settings(base: Settings, raw: Any) -> tuple[Settings, list[str]]:
 def analysis_affected(old: Settings, new: Settings) -> bool:
     """Whether inlay hints/hovers change (the client should refresh them)."""
     keys = ("model", "model_paths", "corpus", "layer", "state", "clusters", "inlay_density", "inlay_enabled",
-            "max_document_size", "languages", "hover_image", "incremental", "reset")
+            "max_document_size", "languages", "hover_image", "reset")
     return any(getattr(old, key) != getattr(new, key) for key in keys)
