@@ -145,7 +145,7 @@ def analyze_tokens(model: LoadedModel, tokens: list[Token], unit_labels: dict[in
     n_moved = max(0, min(top_units, hidden))
     moved_units = np.zeros((steps, n_moved), dtype=np.int32)
     moved_responses = np.zeros((steps, n_moved), dtype=np.float32)
-    outputs: list[StepOutputs] = []
+    outputs: StepOutputs | None = None  # filled block by block (one allocation: no small blocks pinning the heap)
     for lo, current, previous in trace_blocks(model, ids, spans, names, block):
         hi = lo + current[chosen].shape[0]
         for index, labels in unit_labels.items():
@@ -159,12 +159,17 @@ def analyze_tokens(model: LoadedModel, tokens: list[Token], unit_labels: dict[in
         order = np.argsort(-np.abs(response), axis=1, kind="stable")[:, :n_moved]
         moved_units[lo:hi] = order
         moved_responses[lo:hi] = np.take_along_axis(response, order, axis=1)
-        outputs.append(step_outputs(model, current[top_h], top_k))
+        made_outputs = step_outputs(model, current[top_h], top_k)
+        if outputs is None:
+            width = made_outputs.ids.shape[1]
+            outputs = StepOutputs(made_outputs.kind, made_outputs.names, np.zeros((steps, width), dtype=np.int32),
+                                  np.zeros((steps, width), dtype=np.float32))
+        outputs.ids[lo:hi], outputs.probs[lo:hi] = made_outputs.ids, made_outputs.probs
     units = [TextUnit(first, stop, tokens[first].start, tokens[stop - 1].end) for first, stop in spans]
     return TextAnalysis(tokens=tokens, known=[bool(i != unk) for i in ids], layer=layer, state=state, k=k,
                         glyphs={index: Glyphs(**rows) for index, rows in glyph_rows.items()},
                         unit_labels=unit_labels, responses=responses, moved_units=moved_units,
-                        moved_responses=moved_responses, outputs=_joined(outputs), task=model.task,
+                        moved_responses=moved_responses, outputs=outputs or no_outputs(steps), task=model.task,
                         labels=list(model.labels), reset=reset, units=units)
 
 
@@ -203,10 +208,3 @@ def _merged(pieces: list[tuple[dict[str, np.ndarray], dict[str, np.ndarray]]],
     return ({n: np.concatenate([piece[0][n] for piece in pieces]) for n in names},
             {n: np.concatenate([piece[1][n] for piece in pieces]) for n in names})
 
-
-def _joined(parts: list[StepOutputs]) -> StepOutputs:
-    if not parts:
-        return no_outputs()
-    first = parts[0]
-    return StepOutputs(first.kind, first.names, np.concatenate([p.ids for p in parts]),
-                       np.concatenate([p.probs for p in parts]))
