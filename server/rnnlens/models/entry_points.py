@@ -79,7 +79,10 @@ def _import_file(entry: EntryPoint) -> ModuleType:
     path = entry.file if entry.file.is_absolute() else Path.cwd() / entry.file
     if not path.is_file():
         raise RnnLensError(f"model {entry.spec!r}: no such file {path}")
-    digest = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:12]
+    # Keyed by path and modification time: an edited file is loaded afresh by a new registry
+    # (the language server builds one when modelPaths change), an unchanged one is reused.
+    stat = path.stat()
+    digest = hashlib.sha256(f"{path.resolve()}\0{stat.st_mtime_ns}\0{stat.st_size}".encode()).hexdigest()[:12]
     module_name = f"rnnlens_user_{path.stem}_{digest}"
     if module_name in sys.modules:
         return sys.modules[module_name]
