@@ -39,7 +39,7 @@ def decode_png(png: bytes) -> np.ndarray:
 
 def name(pixel: np.ndarray) -> str:
     rgb = tuple(int(v) for v in pixel)
-    return {DARK_ORANGE: "orange", DARK_BLUE: "blue"}.get(rgb, "rgb%s" % (rgb,))
+    return {DARK_ORANGE: "orange", DARK_BLUE: "blue"}.get(rgb, f"rgb{rgb}")
 
 
 def main() -> None:
