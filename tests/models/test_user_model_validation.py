@@ -64,6 +64,9 @@ def test_other_vocabularies_are_refused(vocabulary, message):
     ({"lowercase": "yes"}, "UserModel.lowercase must be True or False"),
     ({"rnn": nn.Linear(6, 5)}, "UserModel.rnn must be an nn.RNN, nn.GRU or nn.LSTM"),
     ({"head": None}, "a classifier needs UserModel.head"),
+    ({"embedding": nn.Embedding(3, 6)}, "UserModel.embedding has 3 rows but UserModel.vocabulary has 4 words"),
+    ({"embedding": lambda ids: torch.zeros(1, 2, 6) if int(ids.max()) < 3 else torch.zeros(0)[ids]},
+     "UserModel.embedding raised IndexError"),
 ])
 def test_inconsistent_models_are_refused_naming_the_field(overrides, message):
     with pytest.raises(RnnLensError) as info:

@@ -90,7 +90,11 @@ def check_fields(spec: Any, where: str) -> None:
 
 def probe_sizes(spec: Any, layers: Sequence[nn.RNNBase], vocab_size: int, unk_id: int, where: str) -> None:
     """Run two tokens through embedding -> layers -> head and check every size on the way."""
-    ids = torch.tensor([[unk_id, 0]], dtype=torch.long)
+    table = getattr(spec.embedding, "num_embeddings", None)
+    if isinstance(spec.embedding, nn.Embedding) and table is not None and table < vocab_size:
+        raise RnnLensError(f"{where}: UserModel.embedding has {table} rows but UserModel.vocabulary has "
+                           f"{vocab_size} words (ids up to {vocab_size - 1})")
+    ids = torch.tensor([[unk_id, vocab_size - 1]], dtype=torch.long)  # the highest id must embed too
 
     def call(part: str, fn: Callable[[torch.Tensor], Any], x: torch.Tensor) -> torch.Tensor:
         with torch.no_grad():
