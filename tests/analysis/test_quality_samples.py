@@ -64,7 +64,7 @@ def test_the_same_word_responds_differently_in_different_contexts(samples):
 def test_language_model_word_clusters_follow_parts_of_speech(samples):
     _needs("brown-lstm")
     result = samples.cocluster("brown-lstm", k=8)
-    tagged = [(label, samples.word_pos("brown-lstm", w)) for w, label in zip(result.words, result.word_labels, strict=True)]
+    tagged = [(label, samples.word_pos(w)) for w, label in zip(result.words, result.word_labels, strict=True)]
     tagged = [(label, tag) for label, tag in tagged if tag is not None]
     assert len(tagged) >= 200
     clusters = np.array([label for label, _ in tagged])
