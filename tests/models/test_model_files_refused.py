@@ -89,3 +89,17 @@ def test_one_bad_card_marks_only_its_own_row(tmp_path, capsys):
     lines = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()}
     assert "ERROR" in lines["broken"] and "card.json: data must be a JSON object" in lines["broken"]
     assert "ERROR" not in lines["good"] and "lm" in lines["good"]
+
+
+def test_labels_that_do_not_match_the_head(tmp_path):
+    directory = make_model_dir(tmp_path, "m", task="classifier")
+    edit_json(directory / "config.json", labels=["negative", "neutral", "positive"])
+    with pytest.raises(RnnLensError, match="labels lists 3 classes but .* has a head with 2 outputs"):
+        load_model(directory)
+
+
+def test_a_classifier_head_under_an_lm_config(tmp_path):
+    directory = make_model_dir(tmp_path, "m", task="classifier")
+    edit_json(directory / "config.json", task="lm", labels=[])
+    with pytest.raises(RnnLensError, match="vocab_size is .* but .* has a head with 2 outputs"):
+        load_model(directory)

@@ -82,6 +82,12 @@ def load_network(directory: Path) -> tuple[RecurrentModel, ModelConfig]:
     if missing or extra:
         raise RnnLensError(f"weights file {weights_path} does not match {directory / CONFIG_FILE}: "
                            f"missing {missing[:5]}, unexpected {extra[:5]}")
+    head = tensors.get("head.weight")
+    outputs = config.vocab_size if config.task == "lm" else len(config.labels)
+    if head is not None and head.dim() == 2 and head.shape[0] != outputs:
+        what = f"vocab_size is {outputs}" if config.task == "lm" else f"labels lists {outputs} classes"
+        raise RnnLensError(f"{directory / CONFIG_FILE}: {what} but {weights_path} has a head with {head.shape[0]} "
+                           f"outputs (task {config.task!r})")
     for key, tensor in tensors.items():
         if tuple(tensor.shape) != tuple(expected[key].shape):
             raise RnnLensError(f"weights file {weights_path}: {key} has shape {tuple(tensor.shape)}, "
