@@ -70,4 +70,21 @@ describe("cluster order and comparison", () => {
     expect(Array.from(aligned.links)).toEqual([3, 2, 1, 0]); // both link axes follow the new order
     expect(scores).toEqual([1, 1]);
   });
+
+  it("moves B's glyph columns with its chips, so each bar sits under its own cluster", () => {
+    const view = (model: string, k: number) => ({
+      model, layer: 1, state: "h", k, units: k, clusterIds: [...Array(k).keys()],
+      unitClusters: [...Array(k).keys()].map((i) => [i]), wordClusters: [...Array(k).keys()].map((i) => [{ word: `w${i}`, strength: 1 }]),
+      links: new Float32Array(k * k),
+    });
+    // One token, three clusters: B's cluster c has positive information 10 + c.
+    const row = (base: number) => Float32Array.from([base, base + 1, base + 2]);
+    const glyphs = { text: "x", documentOffset: 0, tokens: [{ text: "x", start: 0, end: 1 }], k: 3, positive: row(10), negative: row(20), deltaPositive: row(30), deltaNegative: row(40), kept: row(50) };
+    const { b, glyphsB } = alignToA({ a: view("a", 3), b: view("b", 3), matches: [[0, 2, 1], [1, 0, 1], [2, 1, 1]], similarity: 1, glyphsA: null, glyphsB: glyphs });
+    expect(b.unitClusters).toEqual([[2], [0], [1]]);
+    expect(b.clusterIds).toEqual([2, 0, 1]);
+    expect(Array.from(glyphsB!.positive)).toEqual([12, 10, 11]);
+    expect(Array.from(glyphsB!.deltaNegative)).toEqual([42, 40, 41]);
+    expect(Array.from(glyphsB!.kept)).toEqual([52, 50, 51]);
+  });
 });
