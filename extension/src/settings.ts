@@ -12,7 +12,7 @@ export const RESTART_SETTINGS = ["rnnlens.interpreter"];
 
 export function serverSettings(): Record<string, unknown> {
   const config = vscode.workspace.getConfiguration(SECTION);
-  const keys = ["model", "modelPaths", "corpus", "layer", "state", "clusters", "inlayHints.density", "inlayHints.enabled", "hover.image", "maxDocumentSize", "languages"];
+  const keys = ["model", "modelPaths", "corpus", "layer", "state", "clusters", "inlayHints.density", "inlayHints.enabled", "hover.image", "maxDocumentSize", "reset", "languages"];
   const out: Record<string, unknown> = {};
   for (const key of keys) {
     if (CLIENT_ONLY.has(key)) continue;

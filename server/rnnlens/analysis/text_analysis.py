@@ -95,6 +95,14 @@ class TextAnalysis:
         result.update(self.extra)
         return result
 
+    def window_json(self, first: int, stop: int) -> dict[str, Any]:
+        """`to_json()` with per-token detail for tokens [first, stop) only, saying which
+        (`tokens_shown`, `tokens_total`): what an answer that must stay small carries."""
+        result = self.to_json(tokens=False)
+        result["tokens"] = [self.token_json(t) for t in range(first, stop)]
+        result["tokens_shown"], result["tokens_total"] = [first, stop], len(self.tokens)
+        return result
+
     def json_parts(self, header: dict[str, Any] | None = None, batch: int = 512) -> Iterator[str]:
         """The JSON document of `to_json()` (after `header`'s keys) as consecutive strings, so a
         writer never holds every token's dict at once (a 1 MB text is about 200,000 tokens)."""

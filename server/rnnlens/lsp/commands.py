@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -187,7 +187,11 @@ def compare_models(session: LensSession, options: dict[str, Any], context: Comma
     context.check()
     result = session.service.compare(str(first), str(second), text=text, layer=layer, state=state, k=k)
     context.progress(1.0, "done")
-    return result.to_json(), f"{first} vs {second}: cluster similarity {result.similarity:.2f}"
+    data = replace(result, texts=None).to_json()
+    if result.texts is not None:  # per-token detail of the document's first tokens only (as explainSentence)
+        data["texts"] = [analysis.window_json(*token_window([t.start for t in analysis.tokens], 0,
+                                                            MAX_EXPLAINED_TOKENS)) for analysis in result.texts]
+    return data, f"{first} vs {second}: cluster similarity {result.similarity:.2f}"
 
 
 def sentence_around(text: str, offset: int) -> tuple[int, int]:
@@ -221,9 +225,7 @@ def explain_sentence(session: LensSession, options: dict[str, Any], context: Com
     # The states run from the sentence's start; the answer details at most MAX_EXPLAINED_TOKENS
     # tokens around the cursor (one JSON object a token: a 600 KB "sentence" would take gigabytes).
     first, stop = token_window([t.start for t in analysis.tokens], offset - start, MAX_EXPLAINED_TOKENS)
-    data = analysis.to_json(tokens=False)
-    data["tokens"] = [analysis.token_json(t) for t in range(first, stop)]
-    data["tokens_shown"], data["tokens_total"] = [first, stop], len(analysis.tokens)
+    data = analysis.window_json(first, stop)
     data["range"] = {"start": _position_json(snapshot.positions.position_at(start)),
                      "end": _position_json(snapshot.positions.position_at(end))}
     preview = " ".join(sentence[:200].split())[:60]
