@@ -2,8 +2,9 @@
 
 Run through `python protocol/generate.py` (which writes and checks these files with the message
 types). Outputs: server/rnnlens/protocol/commands.py (the definitions the server validates
-against, and a TypedDict of each command's arguments) and extension/src/protocol/commands.ts
-(an interface of each command's arguments and the command ids).
+against, a TypedDict of each command's arguments and of each result record) and
+extension/src/protocol/commands.ts (the same as interfaces, the command ids, and each command's
+result type by id).
 """
 
 from __future__ import annotations
@@ -18,16 +19,58 @@ COMMANDS_PATH = ROOT / "protocol" / "commands.json"
 PYTHON_OUT = ROOT / "server" / "rnnlens" / "protocol" / "commands.py"
 TS_OUT = ROOT / "extension" / "src" / "protocol" / "commands.ts"
 ARGUMENT_TYPES = {"str", "int", "enum", "position", "str_or_list"}
+PY_PRIMITIVES = {"str": "str", "int": "int", "float": "float", "bool": "bool", "any": "Any"}
+TS_PRIMITIVES = {"str": "string", "int": "number", "float": "number", "bool": "boolean", "any": "unknown"}
 HEADER = "Generated from protocol/commands.json by protocol/generate.py: do not edit."
 
 
 def load_commands(path: Path = COMMANDS_PATH) -> dict[str, Any]:
     schema: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    records = schema["records"]
     for name, spec in schema["commands"].items():
         for argument, definition in spec["arguments"].items():
             if definition["type"] not in ARGUMENT_TYPES:
                 raise ValueError(f"protocol/commands.json: {name}.{argument} has unknown type {definition['type']!r}")
+        for record in result_records(spec):
+            if record not in records:
+                raise ValueError(f"protocol/commands.json: {name} answers the unknown record {record!r}")
+    for spec in records.values():
+        for expr in spec["fields"].values():
+            py_type(expr, records)  # raises for an unknown type
     return schema
+
+
+def result_records(spec: dict[str, Any]) -> list[str]:
+    result = spec["result"]
+    return [result] if isinstance(result, str) else list(result)
+
+
+def _inner(expr: str) -> str:
+    return expr[len("list<"):-1]
+
+
+def py_type(expr: str, records: dict[str, Any]) -> str:
+    if expr.endswith("?"):
+        return f"{py_type(expr[:-1], records)} | None"
+    if expr.startswith("list<"):
+        return f"list[{py_type(_inner(expr), records)}]"
+    if expr in PY_PRIMITIVES:
+        return PY_PRIMITIVES[expr]
+    if expr in records:
+        return expr
+    raise ValueError(f"protocol/commands.json: unknown type {expr!r}")
+
+
+def ts_type(expr: str, records: dict[str, Any]) -> str:
+    if expr.endswith("?"):
+        return f"{ts_type(expr[:-1], records)} | null"
+    if expr.startswith("list<"):
+        return f"Array<{ts_type(_inner(expr), records)}>"
+    if expr in TS_PRIMITIVES:
+        return TS_PRIMITIVES[expr]
+    if expr in records:
+        return expr
+    raise ValueError(f"protocol/commands.json: unknown type {expr!r}")
 
 
 def type_name(command: str) -> str:
@@ -52,8 +95,24 @@ def render_python(schema: dict[str, Any]) -> str:
     out = [f'"""{HEADER}', "", schema["doc"], '"""', "", "from __future__ import annotations", "",
            "from typing import Any, Literal, TypedDict", "",
            "COMMAND_PREFIX = \"rnnlens.server.\"",
-           "COMMANDS: dict[str, Any] = " + pprint.pformat(schema["commands"], width=110, sort_dicts=False), "", "",
-           "class CommandPosition(TypedDict):", "    line: int", "    character: int", "", ""]
+           "COMMANDS: dict[str, Any] = " + pprint.pformat(schema["commands"], width=110, sort_dicts=False),
+           "RECORDS: dict[str, Any] = " + pprint.pformat(schema["records"], width=110, sort_dicts=False), "", ""]
+    records = schema["records"]
+    for name, spec in records.items():
+        optional = set(spec.get("optional", []))
+        required = {f: e for f, e in spec["fields"].items() if f not in optional}
+        if optional:
+            if required:
+                out += [f"class _{name}Required(TypedDict):"]
+                out += [f"    {f}: {py_type(e, records)}" for f, e in required.items()]
+                out += ["", ""]
+            base = f"_{name}Required, " if required else "TypedDict, "
+            out += [f"class {name}({base}total=False):", f'    """{spec["doc"]}"""', ""]
+            out += [f"    {f}: {py_type(e, records)}" for f, e in spec["fields"].items() if f in optional]
+        else:
+            out += [f"class {name}(TypedDict):", f'    """{spec["doc"]}"""', ""]
+            out += [f"    {f}: {py_type(e, records)}" for f, e in required.items()]
+        out += ["", ""]
     for name, spec in schema["commands"].items():
         arguments = spec["arguments"]
         required = {a: d for a, d in arguments.items() if d.get("required")}
@@ -71,12 +130,13 @@ def render_python(schema: dict[str, Any]) -> str:
 
 
 def render_typescript(schema: dict[str, Any]) -> str:
-    out = [f"// {HEADER}", f"/** {schema['doc']} */", "",
-           "export interface CommandPosition {", "  line: number;", "  character: number;", "}", "",
-           "/** What a command answers when its arguments are wrong or it failed. */",
-           "export interface CommandError {", "  error: string;", "}", "",
-           "/** What a long command answers when the user cancelled it. */",
-           "export interface CommandCancelled {", "  cancelled: true;", "}", ""]
+    out = [f"// {HEADER}", f"/** {schema['doc']} */", ""]
+    records = schema["records"]
+    for name, spec in records.items():
+        optional = set(spec.get("optional", []))
+        out += [f"/** {spec['doc']} */", f"export interface {name} {{"]
+        out += [f"  {f}{'?' if f in optional else ''}: {ts_type(e, records)};" for f, e in spec["fields"].items()]
+        out += ["}", ""]
     for name, spec in schema["commands"].items():
         out += [f"/** {spec['doc']} */", f"export interface {type_name(name)} {{"]
         for argument, definition in spec["arguments"].items():
@@ -90,6 +150,9 @@ def render_typescript(schema: dict[str, Any]) -> str:
     out += ["} as const;", "", "/** The arguments object of each server command, by id. */",
             "export interface ServerCommandArguments {"]
     out += [f'  "rnnlens.server.{name}": {type_name(name)};' for name in schema["commands"]]
+    out += ["}", "", "/** What each server command answers, by id. */", "export interface ServerCommandResults {"]
+    out += [f'  "rnnlens.server.{name}": {" | ".join(result_records(spec))} | CommandError | CommandCancelled;'
+            for name, spec in schema["commands"].items()]
     out += ["}", ""]
     return "\n".join(out)
 

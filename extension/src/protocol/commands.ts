@@ -1,19 +1,103 @@
 // Generated from protocol/commands.json by protocol/generate.py: do not edit.
-/** The language server's palette commands (workspace/executeCommand, ids rnnlens.server.NAME): each command's arguments, the one definition that the server validates against and that the Python and TypeScript types are generated from (python protocol/generate.py). Arguments come as one object ([{"layer": 2, "k": 8}]) or positionally in the order listed here; null means absent. Argument types: str, int (a whole JSON number; `minimum`/`maximum` bound it), enum (one of `values`), position ({line, character}: LSP zero-based, in the client's position encoding), str_or_list (a string or a list of strings). A command whose arguments are wrong answers {error: SENTENCE}; so does one that fails; a cancelled one answers {cancelled: true}. */
+/** The language server's palette commands (workspace/executeCommand, ids rnnlens.server.NAME): each command's arguments, the one definition that the server validates against and that the Python and TypeScript types are generated from (python protocol/generate.py). Arguments come as one object ([{"layer": 2, "k": 8}]) or positionally in the order listed here; null means absent. Argument types: str, int (a whole JSON number; `minimum`/`maximum` bound it), enum (one of `values`), position ({line, character}: LSP zero-based, in the client's position encoding), str_or_list (a string or a list of strings). A command whose arguments are wrong answers {error: SENTENCE} (CommandError); so does one that fails; a cancelled one answers {cancelled: true} (CommandCancelled). Otherwise it answers its `result`: a record from `records` (or one of a list of them). Record field types: str, int, float, bool, any, list<T>, T? (null allowed), or a record name; fields named in `optional` may be absent. Results may carry more keys than listed (receivers ignore keys they do not know). */
 
+/** Wrong arguments, or the command failed: a sentence for the user. */
+export interface CommandError {
+  error: string;
+}
+
+/** The user cancelled a long command. */
+export interface CommandCancelled {
+  cancelled: boolean;
+}
+
+/** One model as `rnnlens models --json` lists it; a model that fails to load has only name and error. */
+export interface ModelRow {
+  name: string;
+  task?: string;
+  cell?: string;
+  layers?: number;
+  hidden_size?: number;
+  vocab_size?: number;
+  labels?: Array<string>;
+  error?: string | null;
+}
+
+/** The models the server can load, and the one in use. */
+export interface ModelList {
+  models: Array<ModelRow>;
+  current: string | null;
+}
+
+/** What an evaluation counted; `provenance` names the statistics (model, corpus, split, tokens, ...). */
+export interface Evaluation {
+  model: string;
+  corpus: string;
+  tokens: number;
+  words: number;
+  unknown_rate?: number;
+  in_use?: boolean;
+  provenance?: unknown;
+}
+
+/** Word clusters (words, strongest first), unit clusters (unit numbers) and the signed links between them. */
+export interface CoclusterSummary {
+  layer: number;
+  state: string;
+  k: number;
+  word_clusters: Array<Array<string>>;
+  unit_clusters: Array<Array<number>>;
+  links: Array<Array<number>>;
+  provenance?: unknown;
+}
+
+/** A word's mean response at one unit, and how often the statistics saw it. */
+export interface WordResponse {
+  word: string;
+  mean: number;
+  count: number;
+}
+
+/** The words that raise (positive) and lower (negative) one unit the most. */
+export interface UnitExplanation {
+  model: string;
+  layer: number;
+  state: string;
+  unit: number;
+  min_count: number;
+  positive: Array<WordResponse>;
+  negative: Array<WordResponse>;
+  provenance?: unknown;
+}
+
+/** Two models' co-clusterings matched; `texts`: both models' glyphs of the document, when one was given. */
+export interface ModelComparison {
+  models: Array<string>;
+  similarity: number;
+  coclusters: Array<unknown>;
+  alignment: unknown;
+  texts?: Array<unknown>;
+}
+
+/** An LSP range. */
+export interface CommandRange {
+  start: CommandPosition;
+  end: CommandPosition;
+}
+
+/** An LSP position (zero-based, in the client's position encoding). */
 export interface CommandPosition {
   line: number;
   character: number;
 }
 
-/** What a command answers when its arguments are wrong or it failed. */
-export interface CommandError {
-  error: string;
-}
-
-/** What a long command answers when the user cancelled it. */
-export interface CommandCancelled {
-  cancelled: true;
+/** Glyphs of one sentence (per token and per unit), and where the sentence is in the document. */
+export interface SentenceGlyphs {
+  layer: number;
+  state: string;
+  k: number;
+  tokens: Array<unknown>;
+  range: CommandRange;
 }
 
 /** Without a model: the models the server can load and the current one ({models, current}). With one: switch to it (the model's description). */
@@ -108,4 +192,14 @@ export interface ServerCommandArguments {
   "rnnlens.server.explainUnit": ExplainUnitArguments;
   "rnnlens.server.compareModels": CompareModelsArguments;
   "rnnlens.server.explainSentence": ExplainSentenceArguments;
+}
+
+/** What each server command answers, by id. */
+export interface ServerCommandResults {
+  "rnnlens.server.selectModel": ModelList | ModelRow | CommandError | CommandCancelled;
+  "rnnlens.server.evaluate": Evaluation | CommandError | CommandCancelled;
+  "rnnlens.server.cocluster": CoclusterSummary | CommandError | CommandCancelled;
+  "rnnlens.server.explainUnit": UnitExplanation | CommandError | CommandCancelled;
+  "rnnlens.server.compareModels": ModelComparison | CommandError | CommandCancelled;
+  "rnnlens.server.explainSentence": SentenceGlyphs | CommandError | CommandCancelled;
 }

@@ -1,6 +1,6 @@
 """Generated from protocol/commands.json by protocol/generate.py: do not edit.
 
-The language server's palette commands (workspace/executeCommand, ids rnnlens.server.NAME): each command's arguments, the one definition that the server validates against and that the Python and TypeScript types are generated from (python protocol/generate.py). Arguments come as one object ([{"layer": 2, "k": 8}]) or positionally in the order listed here; null means absent. Argument types: str, int (a whole JSON number; `minimum`/`maximum` bound it), enum (one of `values`), position ({line, character}: LSP zero-based, in the client's position encoding), str_or_list (a string or a list of strings). A command whose arguments are wrong answers {error: SENTENCE}; so does one that fails; a cancelled one answers {cancelled: true}.
+The language server's palette commands (workspace/executeCommand, ids rnnlens.server.NAME): each command's arguments, the one definition that the server validates against and that the Python and TypeScript types are generated from (python protocol/generate.py). Arguments come as one object ([{"layer": 2, "k": 8}]) or positionally in the order listed here; null means absent. Argument types: str, int (a whole JSON number; `minimum`/`maximum` bound it), enum (one of `values`), position ({line, character}: LSP zero-based, in the client's position encoding), str_or_list (a string or a list of strings). A command whose arguments are wrong answers {error: SENTENCE} (CommandError); so does one that fails; a cancelled one answers {cancelled: true} (CommandCancelled). Otherwise it answers its `result`: a record from `records` (or one of a list of them). Record field types: str, int, float, bool, any, list<T>, T? (null allowed), or a record name; fields named in `optional` may be absent. Results may carry more keys than listed (receivers ignore keys they do not know).
 """
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ COMMAND_PREFIX = "rnnlens.server."
 COMMANDS: dict[str, Any] = {'selectModel': {'title': 'Select model',
                  'doc': 'Without a model: the models the server can load and the current one ({models, '
                         "current}). With one: switch to it (the model's description).",
-                 'arguments': {'model': {'type': 'str', 'doc': 'a model name or folder'}}},
+                 'arguments': {'model': {'type': 'str', 'doc': 'a model name or folder'}},
+                 'result': ['ModelList', 'ModelRow']},
  'evaluate': {'title': 'Evaluate a corpus',
               'long': True,
               'doc': 'Expected responses of the model over a corpus ({model, corpus, tokens, words}); '
@@ -19,7 +20,8 @@ COMMANDS: dict[str, Any] = {'selectModel': {'title': 'Select model',
               'arguments': {'corpus': {'type': 'str_or_list',
                                        'doc': 'a corpus name, a file, or a list of files'},
                             'model': {'type': 'str',
-                                      'doc': 'a model name or folder (default: the current model)'}}},
+                                      'doc': 'a model name or folder (default: the current model)'}},
+              'result': 'Evaluation'},
  'cocluster': {'title': 'Co-cluster',
                'long': True,
                'doc': "Co-clustering of the model's most frequent words and the hidden units of one "
@@ -37,7 +39,8 @@ COMMANDS: dict[str, Any] = {'selectModel': {'title': 'Select model',
                                        'maximum': 5000,
                                        'doc': 'most frequent words to cluster (default 300)'},
                              'model': {'type': 'str',
-                                       'doc': 'a model name or folder (default: the current model)'}}},
+                                       'doc': 'a model name or folder (default: the current model)'}},
+               'result': 'CoclusterSummary'},
  'explainUnit': {'title': 'Explain a unit',
                  'doc': 'The words that raise and lower one hidden unit the most ({positive, negative, '
                         '...}).',
@@ -58,7 +61,8 @@ COMMANDS: dict[str, Any] = {'selectModel': {'title': 'Select model',
                                        'maximum': 1000,
                                        'doc': 'words listed each way (default 10)'},
                                'model': {'type': 'str',
-                                         'doc': 'a model name or folder (default: the current model)'}}},
+                                         'doc': 'a model name or folder (default: the current model)'}},
+                 'result': 'UnitExplanation'},
  'compareModels': {'title': 'Compare models',
                    'long': True,
                    'doc': 'Matched unit clusters of two models and a similarity score; with a document, both '
@@ -75,7 +79,8 @@ COMMANDS: dict[str, Any] = {'selectModel': {'title': 'Select model',
                                  'state': {'type': 'enum',
                                            'values': ['h', 'c'],
                                            'doc': 'hidden state h or LSTM cell state c'},
-                                 'k': {'type': 'int', 'minimum': 2, 'maximum': 64, 'doc': 'unit clusters'}}},
+                                 'k': {'type': 'int', 'minimum': 2, 'maximum': 64, 'doc': 'unit clusters'}},
+                   'result': 'ModelComparison'},
  'explainSentence': {'title': 'Explain the sentence',
                      'long': True,
                      'doc': 'Glyphs of the sentence around a position of an open document (a GlyphSequence '
@@ -93,12 +98,200 @@ COMMANDS: dict[str, Any] = {'selectModel': {'title': 'Select model',
                                              'doc': 'hidden state h or LSTM cell state c'},
                                    'k': {'type': 'int', 'minimum': 2, 'maximum': 64, 'doc': 'unit clusters'},
                                    'model': {'type': 'str',
-                                             'doc': 'a model name or folder (default: the current model)'}}}}
+                                             'doc': 'a model name or folder (default: the current model)'}},
+                     'result': 'SentenceGlyphs'}}
+RECORDS: dict[str, Any] = {'CommandError': {'doc': 'Wrong arguments, or the command failed: a sentence for the user.',
+                  'fields': {'error': 'str'}},
+ 'CommandCancelled': {'doc': 'The user cancelled a long command.', 'fields': {'cancelled': 'bool'}},
+ 'ModelRow': {'doc': 'One model as `rnnlens models --json` lists it; a model that fails to load has only '
+                     'name and error.',
+              'fields': {'name': 'str',
+                         'task': 'str',
+                         'cell': 'str',
+                         'layers': 'int',
+                         'hidden_size': 'int',
+                         'vocab_size': 'int',
+                         'labels': 'list<str>',
+                         'error': 'str?'},
+              'optional': ['task', 'cell', 'layers', 'hidden_size', 'vocab_size', 'labels', 'error']},
+ 'ModelList': {'doc': 'The models the server can load, and the one in use.',
+               'fields': {'models': 'list<ModelRow>', 'current': 'str?'}},
+ 'Evaluation': {'doc': 'What an evaluation counted; `provenance` names the statistics (model, corpus, split, '
+                       'tokens, ...).',
+                'fields': {'model': 'str',
+                           'corpus': 'str',
+                           'tokens': 'int',
+                           'words': 'int',
+                           'unknown_rate': 'float',
+                           'in_use': 'bool',
+                           'provenance': 'any'},
+                'optional': ['unknown_rate', 'in_use', 'provenance']},
+ 'CoclusterSummary': {'doc': 'Word clusters (words, strongest first), unit clusters (unit numbers) and the '
+                             'signed links between them.',
+                      'fields': {'layer': 'int',
+                                 'state': 'str',
+                                 'k': 'int',
+                                 'word_clusters': 'list<list<str>>',
+                                 'unit_clusters': 'list<list<int>>',
+                                 'links': 'list<list<float>>',
+                                 'provenance': 'any'},
+                      'optional': ['provenance']},
+ 'WordResponse': {'doc': "A word's mean response at one unit, and how often the statistics saw it.",
+                  'fields': {'word': 'str', 'mean': 'float', 'count': 'int'}},
+ 'UnitExplanation': {'doc': 'The words that raise (positive) and lower (negative) one unit the most.',
+                     'fields': {'model': 'str',
+                                'layer': 'int',
+                                'state': 'str',
+                                'unit': 'int',
+                                'min_count': 'int',
+                                'positive': 'list<WordResponse>',
+                                'negative': 'list<WordResponse>',
+                                'provenance': 'any'},
+                     'optional': ['provenance']},
+ 'ModelComparison': {'doc': "Two models' co-clusterings matched; `texts`: both models' glyphs of the "
+                            'document, when one was given.',
+                     'fields': {'models': 'list<str>',
+                                'similarity': 'float',
+                                'coclusters': 'list<any>',
+                                'alignment': 'any',
+                                'texts': 'list<any>'},
+                     'optional': ['texts']},
+ 'CommandRange': {'doc': 'An LSP range.', 'fields': {'start': 'CommandPosition', 'end': 'CommandPosition'}},
+ 'CommandPosition': {'doc': "An LSP position (zero-based, in the client's position encoding).",
+                     'fields': {'line': 'int', 'character': 'int'}},
+ 'SentenceGlyphs': {'doc': 'Glyphs of one sentence (per token and per unit), and where the sentence is in '
+                           'the document.',
+                    'fields': {'layer': 'int',
+                               'state': 'str',
+                               'k': 'int',
+                               'tokens': 'list<any>',
+                               'range': 'CommandRange'}}}
+
+
+class CommandError(TypedDict):
+    """Wrong arguments, or the command failed: a sentence for the user."""
+
+    error: str
+
+
+class CommandCancelled(TypedDict):
+    """The user cancelled a long command."""
+
+    cancelled: bool
+
+
+class _ModelRowRequired(TypedDict):
+    name: str
+
+
+class ModelRow(_ModelRowRequired, total=False):
+    """One model as `rnnlens models --json` lists it; a model that fails to load has only name and error."""
+
+    task: str
+    cell: str
+    layers: int
+    hidden_size: int
+    vocab_size: int
+    labels: list[str]
+    error: str | None
+
+
+class ModelList(TypedDict):
+    """The models the server can load, and the one in use."""
+
+    models: list[ModelRow]
+    current: str | None
+
+
+class _EvaluationRequired(TypedDict):
+    model: str
+    corpus: str
+    tokens: int
+    words: int
+
+
+class Evaluation(_EvaluationRequired, total=False):
+    """What an evaluation counted; `provenance` names the statistics (model, corpus, split, tokens, ...)."""
+
+    unknown_rate: float
+    in_use: bool
+    provenance: Any
+
+
+class _CoclusterSummaryRequired(TypedDict):
+    layer: int
+    state: str
+    k: int
+    word_clusters: list[list[str]]
+    unit_clusters: list[list[int]]
+    links: list[list[float]]
+
+
+class CoclusterSummary(_CoclusterSummaryRequired, total=False):
+    """Word clusters (words, strongest first), unit clusters (unit numbers) and the signed links between them."""
+
+    provenance: Any
+
+
+class WordResponse(TypedDict):
+    """A word's mean response at one unit, and how often the statistics saw it."""
+
+    word: str
+    mean: float
+    count: int
+
+
+class _UnitExplanationRequired(TypedDict):
+    model: str
+    layer: int
+    state: str
+    unit: int
+    min_count: int
+    positive: list[WordResponse]
+    negative: list[WordResponse]
+
+
+class UnitExplanation(_UnitExplanationRequired, total=False):
+    """The words that raise (positive) and lower (negative) one unit the most."""
+
+    provenance: Any
+
+
+class _ModelComparisonRequired(TypedDict):
+    models: list[str]
+    similarity: float
+    coclusters: list[Any]
+    alignment: Any
+
+
+class ModelComparison(_ModelComparisonRequired, total=False):
+    """Two models' co-clusterings matched; `texts`: both models' glyphs of the document, when one was given."""
+
+    texts: list[Any]
+
+
+class CommandRange(TypedDict):
+    """An LSP range."""
+
+    start: CommandPosition
+    end: CommandPosition
 
 
 class CommandPosition(TypedDict):
+    """An LSP position (zero-based, in the client's position encoding)."""
+
     line: int
     character: int
+
+
+class SentenceGlyphs(TypedDict):
+    """Glyphs of one sentence (per token and per unit), and where the sentence is in the document."""
+
+    layer: int
+    state: str
+    k: int
+    tokens: list[Any]
+    range: CommandRange
 
 
 class SelectModelArguments(TypedDict, total=False):
