@@ -111,6 +111,7 @@ def test_without_output_the_model_lands_in_the_user_models_folder(tmp_path, user
     ({"name": "../escape"}, "name must be a plain folder name"),
     ({"cell": "transformer", "unknown_key": 1}, "unknown keys ['unknown_key']"),
     ({"output": "."}, "exists and is not a model folder"),
+    ({"task": "classifier"}, "corpus 'brown' has none"),
 ])
 def test_bad_configs_are_one_line_naming_the_file_and_key(tmp_path, capsys, overrides, message):
     path = write_config(tmp_path, **overrides)

@@ -24,7 +24,8 @@ def run(args: argparse.Namespace) -> int:
 
     config = TrainConfig.load(args.config)
     command = "rnnlens train " + shlex.quote(str(args.config)) + (" --force" if args.force else "")
-    trainer = Trainer(config, args.config.resolve().parent, command, force=args.force)
+    trainer = Trainer(config, args.config.resolve().parent, command, force=args.force,
+                      source=f"training config {args.config}")
     card = trainer.run(resume=not args.fresh)
     metric = card["test_metric"]
     print(f"{config.name}: test {metric['name']} {metric['value']} (epoch {card['training']['kept_epoch']} kept)")

@@ -45,7 +45,8 @@ def seed_everything(seed: int) -> None:
 
 
 class Trainer:
-    def __init__(self, config: TrainConfig, base_dir: Path, command: str, force: bool = False):
+    def __init__(self, config: TrainConfig, base_dir: Path, command: str, force: bool = False,
+                 source: str | None = None):
         self.config = config
         # Without `output`, models land in the user's models folder, which the registry lists.
         self.output = (base_dir / config.output).resolve() if config.output else user_models_dir() / config.name
@@ -58,6 +59,11 @@ class Trainer:
         self.train_counts = batches.count_words(self.splits["train"])
         self.vocab = Vocabulary.build(self.train_counts, min_count=config.min_count, max_size=config.max_vocab)
         labels = self.corpus.labels if config.task == "classifier" else []
+        if config.task == "classifier" and len(labels) < 2:
+            raise RnnLensError(f"{source or 'training config ' + repr(config.name)}: task 'classifier' needs a "
+                               f"corpus with labels; "
+                               f"corpus {config.corpus!r} has none (use task 'lm', or a labelled corpus such as "
+                               f"rotten-tomatoes)")
         self.model_config = ModelConfig(cell=config.cell, task=config.task, vocab_size=len(self.vocab),
                                         embed_size=config.embed_size, hidden_size=config.hidden_size,
                                         num_layers=config.num_layers, dropout=config.dropout,
