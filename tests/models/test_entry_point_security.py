@@ -68,7 +68,8 @@ def test_a_declared_entry_point_that_fails_is_one_line(tmp_path, body, message):
 
 def test_a_declared_file_entry_point_loads_beside_its_own_modules(tmp_path):
     (tmp_path / "mynet_helper.py").write_text("from tests.models.user_lstm import load as build\n")
-    body = "from mynet_helper import build\ndef load():\n    return build()\n"
+    body = "def load():\n    from mynet_helper import build  # imported when called, as users often do\n" \
+           "    return build()\n"
     spec = f"{write_entry(tmp_path, body)}:load"
     model = ModelRegistry([spec], include_samples=False).get(spec)
     assert model.name == spec and model.cell == "lstm"

@@ -12,7 +12,8 @@ import hashlib
 import importlib
 import importlib.util
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -90,22 +91,32 @@ def _import_file(entry: EntryPoint) -> ModuleType:
     if module_spec is None or module_spec.loader is None:
         raise RnnLensError(f"model {entry.spec!r}: cannot load {path} as Python")
     module = importlib.util.module_from_spec(module_spec)
-    # The file may import modules beside it (`from mynet import MyNet`), as a script could. Its
-    # folder goes at the END of sys.path and only while it loads, so it never shadows a library.
-    folder = str(path.parent)
-    added = folder not in sys.path
-    if added:
-        sys.path.append(folder)
     sys.modules[module_name] = module
     try:
         run_guarded(entry.spec, f"importing {path}", lambda: module_spec.loader.exec_module(module))  # type: ignore[union-attr]
     except RnnLensError:
         sys.modules.pop(module_name, None)
         raise
+    return module
+
+
+@contextmanager
+def _beside(entry: EntryPoint) -> Iterator[None]:
+    """A file entry point may import modules beside it (`from mynet import MyNet`), as a script
+    could. Its folder goes at the END of sys.path, only while it loads and runs, so it never
+    shadows a library."""
+    if entry.file is None:
+        yield
+        return
+    folder = str((entry.file if entry.file.is_absolute() else Path.cwd() / entry.file).parent)
+    added = folder not in sys.path
+    if added:
+        sys.path.append(folder)
+    try:
+        yield
     finally:
         if added and folder in sys.path:
             sys.path.remove(folder)
-    return module
 
 
 def _import_module(entry: EntryPoint) -> ModuleType:
@@ -127,9 +138,10 @@ def _import_module(entry: EntryPoint) -> ModuleType:
 
 def call_entry_point(entry: EntryPoint) -> Any:
     """Import the entry point's module or file and call its function; return what it returned."""
-    module = _import_file(entry) if entry.file is not None else _import_module(entry)
-    func = getattr(module, entry.function, None)
-    if not callable(func):
-        where = entry.file if entry.file is not None else entry.module
-        raise RnnLensError(f"model {entry.spec!r}: {where} has no function {entry.function!r}")
-    return run_guarded(entry.spec, f"{entry.function}()", func)
+    with _beside(entry):
+        module = _import_file(entry) if entry.file is not None else _import_module(entry)
+        func = getattr(module, entry.function, None)
+        if not callable(func):
+            where = entry.file if entry.file is not None else entry.module
+            raise RnnLensError(f"model {entry.spec!r}: {where} has no function {entry.function!r}")
+        return run_guarded(entry.spec, f"{entry.function}()", func)
