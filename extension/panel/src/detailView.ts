@@ -19,7 +19,9 @@ export function drawUnitDetail(detail: UnitDetail, width: number): SVGSVGElement
     ...detail.positive.map((d) => ({ ...d, sign: 1 })),
     ...detail.negative.map((d) => ({ ...d, sign: -1 })),
   ].map((d, row) => ({ ...d, row }));
-  const margin = { top: 22, right: 12, bottom: 26, left: 84 };
+  // Room for the longest "word (count)" label at about 6.5 px a character of the 11 px axis font.
+  const longest = Math.max(0, ...rows.map((r) => wordLabel(r).length));
+  const margin = { top: 22, right: 12, bottom: 26, left: Math.max(84, Math.ceil(6.5 * longest) + 8) };
   const height = margin.top + margin.bottom + rows.length * 16;
   const svg = create("svg")
     .attr("class", "detail unit-detail")
@@ -44,7 +46,7 @@ export function drawUnitDetail(detail: UnitDetail, width: number): SVGSVGElement
     .text(`Unit ${detail.unit} (layer ${detail.layer}, ${detail.state}): response to its top words`);
   svg.append("g").attr("class", "axis").attr("transform", `translate(0,${height - margin.bottom})`).call(axisBottom(x).ticks(5));
   svg.append("g").attr("class", "axis").attr("transform", `translate(${margin.left},0)`)
-    .call(axisLeft(y).tickFormat((i) => rows[i as number].word).tickSize(0));
+    .call(axisLeft(y).tickFormat((i) => wordLabel(rows[i as number])).tickSize(0));
   svg.append("line").attr("class", "zero").attr("x1", x(0)).attr("x2", x(0)).attr("y1", margin.top).attr("y2", height - margin.bottom);
   const box = svg.selectAll("g.box").data(rows).join("g").attr("class", "box").attr("data-word", (d) => d.word);
   const boxed = box.filter((d) => hasBox(d));
@@ -67,8 +69,13 @@ export function drawUnitDetail(detail: UnitDetail, width: number): SVGSVGElement
       return `M${cx},${cy - 4}L${cx + 4},${cy}L${cx},${cy + 4}L${cx - 4},${cy}Z`;
     })
     .attr("fill", (d) => (hasBox(d) ? null : d.sign > 0 ? ORANGE : BLUE))
-    .append("title").text((d) => `${d.word}: mean ${d.mean.toFixed(3)}${hasBox(d) ? `, median ${d.p50.toFixed(3)}` : " (no distribution recorded)"}`);
+    .append("title").text((d) => `${d.word}: mean ${d.mean.toFixed(3)}${hasBox(d) ? `, median ${d.p50.toFixed(3)}` : " (no distribution recorded)"}${d.count !== undefined ? `, seen ${d.count.toLocaleString("en-US")}×` : ""}`);
   return svg.node() as SVGSVGElement;
+}
+
+/** A word with how often the corpus has it: a mean over 20 occurrences is not one over 2,000. */
+function wordLabel(d: WordDistribution): string {
+  return d.count !== undefined ? `${d.word} (${d.count.toLocaleString("en-US")})` : d.word;
 }
 
 export interface ProfileSeries {

@@ -114,6 +114,7 @@ function describeOutputs(names: string[][], probs: Float32Array, width: number):
 function distributions(record: DistributionRecord): WordDistribution[] {
   const mean = numbers(record.mean);
   const p = numbers(record.percentiles);
+  const counts = record.counts ? record.counts.values() : null;
   return record.words.map((word, i) => ({
     word,
     mean: mean[i],
@@ -122,6 +123,7 @@ function distributions(record: DistributionRecord): WordDistribution[] {
     p50: p[i * 5 + 2],
     p75: p[i * 5 + 3],
     p91: p[i * 5 + 4],
+    ...(counts ? { count: Number(counts[i]) } : {}),
   }));
 }
 

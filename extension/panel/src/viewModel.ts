@@ -62,6 +62,8 @@ export interface WordDistribution {
   p50: number;
   p75: number;
   p91: number;
+  /** How often the statistics' corpus has the word (absent from older servers). */
+  count?: number;
 }
 
 export interface UnitDetail {
