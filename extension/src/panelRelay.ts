@@ -81,7 +81,14 @@ export class StreamRelay {
       return;
     }
     this.post({ type: "stream_status", status: "connecting", detail: `relayed by the extension to ${withoutToken(url)}` });
-    const socket = new WebSocket(url, { perMessageDeflate: false, maxPayload: this.options.maxFrameBytes });
+    let socket: WebSocket;
+    try {
+      socket = new WebSocket(url, { perMessageDeflate: false, maxPayload: this.options.maxFrameBytes });
+    } catch (error) {
+      // A malformed URL is the server's announcement at fault: say so, wait for the next one.
+      this.post({ type: "stream_status", status: "closed", detail: `cannot connect to ${withoutToken(url)}: ${(error as Error).message}` });
+      return;
+    }
     socket.binaryType = "arraybuffer";
     this.socket = socket;
     socket.on("open", () => {

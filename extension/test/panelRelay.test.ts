@@ -95,6 +95,15 @@ describe("the panel stream relay", () => {
     relay.dispose();
   });
 
+  it("reports an endpoint it cannot use instead of throwing, and waits for the next one", () => {
+    const p = page();
+    const relay = new StreamRelay(() => "not a url?token=secret", p.post);
+    expect(() => relay.open()).not.toThrow();
+    expect(p.statuses().at(-1)?.status).toBe("closed");
+    expect(p.statuses().at(-1)?.detail).toMatch(/^cannot connect to not a url\?token=…/);
+    relay.dispose();
+  });
+
   it("does not retry a refused token, and follows the next announced endpoint", async () => {
     const p = page();
     let endpoint = streamUrl(serve.url).replace(/token=.*/, "token=wrong");
