@@ -108,3 +108,25 @@ def test_evaluate_warns_when_most_of_the_corpus_is_unknown(cli, tmp_path):
     path.write_text("Return the parsed value of the argument . " * 30, encoding="utf-8")
     code, out, err = cli("evaluate", "--model", "tiny-gru-lm", "--corpus", str(path), "--json")
     assert code == 0 and json.loads(out)["unknown_rate"] > 0.5 and "out-of-domain" in err
+
+
+def test_a_snapshot_carries_the_provenance_of_its_statistics(cli, corpus_file, tmp_path):
+    import base64
+    import re
+
+    from rnnlens.protocol.codec import decode_message
+
+    panel = tmp_path / "panel"
+    panel.mkdir()
+    (panel / "panel.css").write_text("", encoding="utf-8")
+    (panel / "panel.js").write_text("", encoding="utf-8")
+    out = tmp_path / "snap.html"
+    code, _, err = cli("snapshot", "--model", "tiny-gru-lm", "--corpus", str(corpus_file), "-k", "3",
+                       "--panel-dir", str(panel), "-o", str(out))
+    assert code == 0 and f"statistics {corpus_file}, " in err
+    body = re.search(r'<script type="text/plain" id="rnnlens-snapshot">(.*?)</script>', out.read_text(), re.S)
+    assert body is not None
+    messages = {m["type"]: m for m in (decode_message(base64.b64decode(line), "server")
+                                       for line in body.group(1).split())}
+    assert messages["cocluster_view"]["view"]["provenance"]["corpus"] == str(corpus_file)
+    assert messages["glyph_view"]["glyphs"]["provenance"]["corpus"] == str(corpus_file)
