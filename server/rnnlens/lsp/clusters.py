@@ -78,15 +78,6 @@ class ClusterBook:
             self._labels[key] = np.asarray(labels, dtype=np.int64)
             self._failed.pop(key, None)
 
-    def forget(self, model_name: str) -> None:
-        """Drop the labels of a model (its statistics changed, e.g. after evaluating another corpus)."""
-        with self._lock:
-            self._bump(model_name)
-            for key in [k for k in self._labels if k[0] == model_name]:
-                del self._labels[key]
-            for key in [k for k in self._failed if k[0] == model_name]:
-                del self._failed[key]
-
     def status(self, key: ClusterKey) -> str:
         with self._lock:
             if key in self._labels:
