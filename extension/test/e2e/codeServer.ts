@@ -56,9 +56,11 @@ export async function startVsCode(files: string[]): Promise<VsCode> {
   const userDataDir = join(root, "user-data");
   const extensionsDir = join(root, "extensions");
   const workspace = join(root, "workspace");
-  for (const dir of [join(userDataDir, "User"), extensionsDir, workspace]) mkdirSync(dir, { recursive: true });
+  for (const dir of [join(userDataDir, "Machine"), extensionsDir, workspace]) mkdirSync(dir, { recursive: true });
   for (const file of files) copyFileSync(file, join(workspace, file.split("/").at(-1)!));
-  writeFileSync(join(userDataDir, "User", "settings.json"), JSON.stringify({ "rnnlens.interpreter": python }, null, 2));
+  // rnnlens.interpreter is machine-scoped: in code-server (a remote window) such settings live in
+  // the machine's settings ("Remote" tab of the Settings editor); VS Code drops them from User.
+  writeFileSync(join(userDataDir, "Machine", "settings.json"), JSON.stringify({ "rnnlens.interpreter": python }, null, 2));
   const common = ["--user-data-dir", userDataDir, "--extensions-dir", extensionsDir, "--config", join(root, "config.yaml")];
   const install = spawnSync("node", [entry, "--install-extension", ensureVsix(), ...common], { encoding: "utf8" });
   if (install.status !== 0 || !/successfully installed/.test(install.stdout)) throw new Error(`installing the .vsix failed: ${install.stdout}${install.stderr}`);
@@ -95,7 +97,8 @@ export async function startVsCode(files: string[]): Promise<VsCode> {
       await browser.close().catch(() => undefined);
       child.kill("SIGTERM");
       await new Promise((r) => setTimeout(r, 500));
-      rmSync(root, { recursive: true, force: true });
+      if (!process.env.RNNLENS_E2E_KEEP) rmSync(root, { recursive: true, force: true });
+      else console.log(`kept the code-server profile and workspace in ${root}`);
     },
   };
 }
@@ -254,13 +257,18 @@ export async function clickWord(page: Page, line: number, word: string, options:
         range.setStart(node, at);
         range.setEnd(node, at + word.length);
         const rect = range.getBoundingClientRect();
-        return { x: rect.left + rect.width / 2, y: rect.top + rect.height / 2 };
+        const editor = target.closest(".editor-instance")!.getBoundingClientRect();
+        const x = rect.left + rect.width / 2;
+        const y = rect.top + rect.height / 2;
+        // Off screen (a narrow editor group scrolled sideways) a click would land on something else.
+        if (x < editor.left || x > editor.right || y < editor.top || y > editor.bottom) return null;
+        return { x, y };
       }
       return null;
     },
     { line, word },
   );
-  if (!box) throw new Error(`"${word}" is not on editor line ${line}`);
+  if (!box) throw new Error(`"${word}" is not visible on editor line ${line}`);
   if (options.hover) await page.mouse.move(box.x, box.y);
   else await page.mouse.click(box.x, box.y);
 }

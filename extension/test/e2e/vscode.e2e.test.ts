@@ -154,8 +154,8 @@ describe("RNN Lens in VS Code (code-server)", () => {
     await choose(vscode.page, "Workspace text files");
     const message = await waitForToast(vscode.page, /Evaluated/);
     const tokens = countTokens();
-    const [, counted, distinct] = /Evaluated brown-lstm on the workspace's text files: ([\d,]+) tokens, ([\d,]+) distinct words/.exec(message) ?? [];
-    expect(Number(counted?.replace(/,/g, ""))).toBe(tokens);
+    const [, counted, distinct] = /Evaluated brown-lstm on the workspace's text files\b.*?([\d,]+) tokens, ([\d,]+) distinct words/.exec(message) ?? [];
+    expect(Number(counted?.replace(/,/g, "")), message).toBe(tokens);
     expect(Number(distinct?.replace(/,/g, ""))).toBeLessThan(tokens);
   });
 
@@ -168,6 +168,7 @@ describe("RNN Lens in VS Code (code-server)", () => {
     await choose(vscode.page, "brown-gru");
     await vscode.page.locator(".tab", { hasText: "RNN Lens: brown-lstm vs brown-gru" }).waitFor({ timeout: 120_000 });
     expect(await waitForToast(vscode.page, /cluster similarity/)).toMatch(/^brown-lstm vs brown-gru: cluster similarity \d\.\d\d$/);
+    await vscode.page.locator(".tab", { hasText: "RNN Lens: brown-lstm vs brown-gru" }).locator(".codicon-close").click();
   });
 
   it("Select model switches the glyphs, the status bar and the setting to the model picked", async () => {
@@ -194,17 +195,8 @@ describe("RNN Lens in VS Code (code-server)", () => {
     expect(await (await panelFrame(vscode.page)).locator("g.chip").count()).toBeGreaterThan(0);
   });
 
-  it("Restart server restarts it, and the glyphs come back", async () => {
-    const startsBefore = vscode.log().match(/Python: /g)?.length ?? 0;
-    await runPaletteCommand(vscode.page, "RNN Lens: Restart server");
-    await expect.poll(() => vscode.log().match(/Python: /g)?.length ?? 0, { timeout: 30_000 }).toBe(startsBefore + 1);
-    await expect.poll(statusBarText, { timeout: 60_000 }).toMatch(/RNN Lens/);
-    const lines = await waitForAllGlyphs(90_000);
-    expect(lines.flat().every((w) => w.glyph && GLYPH.test(w.glyph))).toBe(true);
-  });
-
   it("an edit gets its glyphs within a second of VS Code asking for them", async () => {
-    await clickWord(vscode.page, 0, "kitchen");
+    await clickWord(vscode.page, 0, "The");
     await vscode.page.keyboard.press("End");
     const typed = Date.now();
     await vscode.page.keyboard.type(" The lamp was lit.");
@@ -224,6 +216,15 @@ describe("RNN Lens in VS Code (code-server)", () => {
     const latency = glyphAt - typedDone;
     console.log(`edit -> glyph on the new word: ${latency} ms after the last keystroke`);
     expect(latency).toBeLessThan(800 + 1000);
+  });
+
+  it("Restart server restarts it, and the glyphs come back", async () => {
+    const startsBefore = vscode.log().match(/Python: /g)?.length ?? 0;
+    await runPaletteCommand(vscode.page, "RNN Lens: Restart server");
+    await expect.poll(() => vscode.log().match(/Python: /g)?.length ?? 0, { timeout: 30_000 }).toBe(startsBefore + 1);
+    await expect.poll(statusBarText, { timeout: 60_000 }).toMatch(/RNN Lens/);
+    const lines = await waitForAllGlyphs(90_000);
+    expect(lines.flat().every((w) => w.glyph && GLYPH.test(w.glyph))).toBe(true);
   });
 
   it("leaves no progress open once the work has ended", async () => {
