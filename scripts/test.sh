@@ -20,6 +20,8 @@ step "pytest" pytest -q -p no:cacheprovider
 step "vitest" npm test --silent
 step "browser" npm run --silent test:browser
 step "vsix" npm run --silent package
+# The .vsix in a real VS Code (code-server, installed once into .tools/ by the first command).
+step "vscode e2e" bash -c "scripts/install_code_server.sh && npm run --silent test:e2e"
 
 if [ ${#failed[@]} -gt 0 ]; then
   echo "FAILED steps: ${failed[*]}"
