@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite: lint and type checks, the Python tests (unit, end-to-end LSP, Neovim,
-# stream, real browser), the extension's tests, and the .vsix build. Run scripts/setup.sh first
+# stream, real browser), the extension's tests, the .vsix build and the .vsix in a real VS Code. Run scripts/setup.sh first
 # (the quick start does); this script repeats the cheap, idempotent parts of it so that a clean
 # checkout only needs this one command after setup.
 set -euo pipefail
