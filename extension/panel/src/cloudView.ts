@@ -162,6 +162,6 @@ export function drawClouds(
       .text((d) => d.text)
       .on("click", (event: MouseEvent, d) => handlers.onWord(d.text, event.shiftKey || event.ctrlKey || event.metaKey));
     if (posColours) texts.attr("fill", (d) => posColour(d.pos) ?? null);
-    asButton(texts, (d: Placed) => `Word ${d.text}${d.pos ? ` (${d.pos})` : ""}, strength ${d.strength.toFixed(2)}`);
+    asButton(texts, (d: Placed) => `Word ${d.text}${d.pos ? ` (Brown tag ${d.pos})` : ""}, strength ${d.strength.toFixed(2)}`);
   });
 }

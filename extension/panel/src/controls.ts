@@ -99,6 +99,8 @@ export class ControlBar {
     const pos = document.createElement("input");
     pos.type = "checkbox";
     pos.checked = c.posColours;
+    // The tag is the word's majority tag in the Brown corpus, not a tag of the word in this text.
+    pos.title = "Colour words by their majority part-of-speech tag in the Brown corpus (words Brown does not have stay uncoloured)";
     pos.addEventListener("change", () => ((c.posColours = pos.checked), this.events.onRedraw()));
     // The current model is offered too: comparing a model with itself is a useful sanity check.
     const compare = select([["", "—"], ...this.models.map((m): [string, string] => [m.name, m.name])], c.compareWith);
@@ -129,7 +131,7 @@ export class ControlBar {
       field("Clusters", k, "control-k"),
       field("Words shown", words, "control-words"),
       field("Link filter", filter, "control-links"),
-      field("POS colours", pos, "control-pos"),
+      field("Brown POS colours", pos, "control-pos"),
       field("Compare with", compare, "control-compare"),
       field("Sentence", sentence, "control-sentence"),
     );
