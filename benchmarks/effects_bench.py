@@ -42,6 +42,14 @@ ROOT = Path(__file__).resolve().parent.parent
 MODEL = "brown-lstm"
 
 
+class QuietProgress:
+    def report(self, fraction: float, message: str) -> None:
+        pass
+
+    def end(self, message: str) -> None:
+        pass
+
+
 class QuietNotifier:
     def show_message(self, text: str, error: bool = True) -> None:
         print(f"  (server message: {text})")
@@ -52,8 +60,8 @@ class QuietNotifier:
     def refresh_inlay_hints(self) -> None:
         pass
 
-    def start_progress(self, title: str) -> Any:
-        return lambda fraction, message: None
+    def start_progress(self, title: str) -> QuietProgress:
+        return QuietProgress()
 
     def status(self, payload: dict[str, Any]) -> None:
         pass
@@ -85,10 +93,10 @@ def bench_ablation(repeats: int) -> bool:
     text = text[:session.registry.get(MODEL).tokenize(text)[999].end]  # exactly 1,000 tokens
     session.documents.put(uri, 1, text, "plaintext", PositionCodec(types.PositionEncodingKind.Utf16))
     prepared = session.prepare(uri)
-    deadline = time.time() + 300
+    deadline = time.time() + 120
     while prepared is None or prepared.labels is None:  # the clusters come from a background job
         if time.time() > deadline:
-            raise SystemExit("clusters were not ready after 300 s")
+            raise SystemExit("clusters were not ready after 120 s")
         time.sleep(0.2)
         prepared = session.prepare(uri)
     model, labels = prepared.model, prepared.labels

@@ -66,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
         steps = [wanted - unit.first] if wanted is not None else range(len(unit.tokens))
         for t in steps:
             effects = cluster_effects(model.stack, model.task, unit.ids, t, state_at(trace, t - 1), layer, labels,
-                                      k, mode=args.mode, expected=expected)
+                                      k, mode=args.mode, expected=expected, known=state_at(trace, t))
             record = effects_json(effects, model.vocab.words, model.labels, offset=unit.first)
             record["text"] = unit.tokens[t].text
             records.append(record)
