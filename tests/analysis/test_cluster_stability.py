@@ -60,3 +60,9 @@ def test_gram_decomposition_matches_the_co_clusterings_own():
     np.testing.assert_allclose(ours.row_scale, exact.row_scale, rtol=1e-6)
     for a, b in ((ours.u, exact.u), (ours.vt.T, exact.vt.T)):  # singular vectors up to sign
         np.testing.assert_allclose(np.abs(np.sum(a * b, axis=0)), 1.0, atol=1e-6)
+
+
+def test_too_few_words_for_every_k_is_a_clear_error():
+    matrix, _, _, _ = planted_blocks(6, 20, 2, seed=0)
+    with pytest.raises(ValueError, match="too few words"):
+        cluster_stability(matrix, [8, 9], runs=3)

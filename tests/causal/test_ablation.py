@@ -18,7 +18,7 @@ def test_classifier_effect_is_attributed_to_the_group_the_output_reads():
         effects = cluster_effects(stack, "classifier", IDS, t, state_at(trace, t - 1), layer=1,
                                   labels=np.array(LABELS), k=3)
         moved = np.abs(effects.delta).sum(axis=1)
-        assert moved[0] / moved.sum() >= 0.95
+        assert moved[0] / moved.sum() >= 0.95 and effects.shares()[0] >= 0.95
         assert moved[0] > 1e-3 and moved[1:].max() < 1e-6
         assert effects.output_step == IDS.shape[1] - 1
 

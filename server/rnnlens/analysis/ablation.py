@@ -47,9 +47,13 @@ class ClusterEffects:
     base: np.ndarray  # (n_targets,)
     delta: np.ndarray  # (k, n_targets)
 
-    def shares(self, column: int = 0) -> np.ndarray:
-        """Each cluster's share of the summed |effect| on one target (0 everywhere if none moved)."""
-        size = np.abs(self.delta[:, column])
+    def shares(self, column: int | None = None) -> np.ndarray:
+        """Each cluster's share of the summed |effect| (0 everywhere if nothing moved): on one target
+        column, or by default on the first target of an LM and on all classes of a classifier."""
+        if column is None and self.task == "classifier":
+            size = np.abs(self.delta).sum(axis=1)
+        else:
+            size = np.abs(self.delta[:, column or 0])
         total = size.sum()
         return size / total if total > 0 else np.zeros_like(size)
 

@@ -23,8 +23,9 @@ def effects_json(effects: ClusterEffects, words: Sequence[str], labels: Sequence
     """Token indices are shifted by `offset` (the effects were computed on a part of a text).
     `targets`: what was measured (LM: log-probability of the next word and of the top prediction;
     classifier: each class's probability); `clusters[j].delta[i]`: change of target i when unit
-    cluster j is replaced; `share`: the cluster's part of the summed |change| of the first target."""
-    shares = effects.shares(0)
+    cluster j is replaced; `share`: the cluster's part of the summed |change| (LM: of the first
+    target; classifier: over all classes)."""
+    shares = effects.shares()
     return {
         "token": effects.token + offset,
         "output_step": effects.output_step + offset,

@@ -103,6 +103,8 @@ def _run_labels(matrix: np.ndarray, ks: Sequence[int], rng: np.random.Generator,
     """One bootstrap run: the distinct rows drawn, and (word labels, unit labels) per k."""
     rows = np.unique(rng.integers(0, matrix.shape[0], matrix.shape[0]))
     usable = [k for k in ks if k <= min(rows.size, matrix.shape[1])]
+    if not usable:
+        return rows, {}
     sample = matrix[rows]
     # The estimator as `fit` would leave it, with the decomposition made here (see above).
     estimator = SignedSpectralCocluster(n_clusters=usable[0], random_state=seed)
@@ -144,6 +146,8 @@ def cluster_stability(matrix: np.ndarray, ks: Sequence[int], runs: int = DEFAULT
         if words:
             word_scores[k], unit_scores[k] = float(np.mean(words)), float(np.mean(units))
     scores = {k: (word_scores[k] + unit_scores[k]) / 2.0 for k in word_scores}
+    if not scores:
+        raise ValueError(f"too few words ({data.shape[0]}) to co-cluster bootstrap samples into {ks[0]} or more clusters")
     best = max(scores.values())
     suggested = min(k for k, v in scores.items() if v >= best - 1e-9)  # ties: the simpler clustering
     return StabilityReport(scores=scores, word_scores=word_scores, unit_scores=unit_scores, runs=runs,

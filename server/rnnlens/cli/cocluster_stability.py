@@ -41,7 +41,10 @@ def stability_report(service: AnalysisService, model_name: str, result: Cocluste
     if runs < 2:
         raise RnnLensError(f"--stability-runs must be at least 2, got {runs}")
     matrix = clustered_matrix(service, model_name, result)
-    return cluster_stability(matrix, neighbouring_ks(result.k, min(matrix.shape)), runs=runs)
+    try:
+        return cluster_stability(matrix, neighbouring_ks(result.k, min(matrix.shape)), runs=runs)
+    except ValueError as exc:
+        raise RnnLensError(f"cannot score the stability of model {model_name}'s clusters: {exc}") from None
 
 
 def stability_line(report: StabilityReport) -> str:
