@@ -13,19 +13,23 @@ from typing import Any
 
 from tests.lsp.conftest import SERVER_COMMAND, SERVER_ENV
 
+STDERR_KEPT = 8192
+
 
 class RawServer:
     def __init__(self, process: asyncio.subprocess.Process):
         self.process = process
         self.received: list[dict[str, Any]] = []  # every message, in order
+        self.stderr = bytearray()  # the end of what the server wrote to stderr (for failure messages)
         self._ids = itertools.count(1)
         self._reader = asyncio.ensure_future(self._read())
+        self._stderr_reader = asyncio.ensure_future(self._read_stderr())
 
     @classmethod
     async def start(cls, extra_args: Sequence[str] = (), env: dict[str, str] | None = None) -> RawServer:
         process = await asyncio.create_subprocess_exec(
             *SERVER_COMMAND, *extra_args, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.DEVNULL, env=env or SERVER_ENV)
+            stderr=asyncio.subprocess.PIPE, env=env or SERVER_ENV)
         return cls(process)
 
     async def _read(self) -> None:
@@ -42,6 +46,12 @@ class RawServer:
                 elif line in (b"\r\n", b"\n") and length is not None:
                     break
             self.received.append(json.loads(await stdout.readexactly(length)))
+
+    async def _read_stderr(self) -> None:
+        assert self.process.stderr is not None
+        while chunk := await self.process.stderr.read(65536):
+            self.stderr += chunk
+            del self.stderr[:-STDERR_KEPT]
 
     def send(self, message: dict[str, Any]) -> None:
         self.send_body(json.dumps({"jsonrpc": "2.0", **message}).encode())
@@ -75,7 +85,8 @@ class RawServer:
             if self._reader.done():
                 failure = self._reader.exception() if not self._reader.cancelled() else None
                 raise AssertionError(f"the server closed its output before answering {method} {params!r}"
-                                     f" (reader: {failure!r}, exit code {self.process.returncode})")
+                                     f" (reader: {failure!r}, exit code {self.process.returncode}); its stderr "
+                                     f"ends: {self.stderr.decode(errors='replace')[-2000:]}")
             await asyncio.sleep(0.02)
 
     async def initialize(self, options: dict[str, Any], root: Path | None = None,
@@ -103,4 +114,5 @@ class RawServer:
             await self.process.wait()
         finally:
             self._reader.cancel()
+            self._stderr_reader.cancel()
         return self.process.returncode if self.process.returncode is not None else -1
