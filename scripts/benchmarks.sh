@@ -4,7 +4,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
-for bench in trace_bench cocluster_bench evaluate_bench lsp_bench stream_bench effects_bench memory_bench; do
+for bench in trace_bench cocluster_bench evaluate_bench lsp_bench stream_bench effects_bench memory_bench first_use_bench; do
   echo "=== benchmarks/$bench.py"
   "$PY" "benchmarks/$bench.py"
 done
