@@ -14,6 +14,14 @@ describe("the extension manifest", () => {
     }
   });
 
+  it("lets every glyph of a line show in the languages served by default (VS Code caps inlay text at 43 characters a line)", () => {
+    const languages: string[] = manifest.contributes.configuration.properties["rnnlens.languages"].default;
+    expect(languages.length).toBeGreaterThan(0);
+    for (const language of languages) {
+      expect(manifest.contributes.configurationDefaults?.[`[${language}]`]?.["editor.inlayHints.maximumLength"], language).toBe(0);
+    }
+  });
+
   it("never registers an id the language client registers for the server", () => {
     for (const row of COMMANDS) {
       expect(row.id.startsWith("rnnlens.server.")).toBe(false);
