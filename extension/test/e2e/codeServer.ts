@@ -32,13 +32,20 @@ export interface VsCode {
   close(): Promise<void>;
 }
 
+/** The newest modification time of the files under `paths` (folders searched recursively). */
 function newest(paths: string[]): number {
-  return Math.max(...paths.filter(existsSync).map((p) => statSync(p).mtimeMs));
+  let latest = 0;
+  for (const path of paths.filter(existsSync)) {
+    const stat = statSync(path);
+    if (stat.isDirectory()) latest = Math.max(latest, newest(readdirSync(path).map((name) => join(path, name))));
+    else latest = Math.max(latest, stat.mtimeMs);
+  }
+  return latest;
 }
 
-/** Package the extension unless rnnlens.vsix is newer than what goes into it. */
+/** Package the extension (which builds it) unless rnnlens.vsix is newer than all that goes into it. */
 export function ensureVsix(): string {
-  const inputs = [resolve(repo, "package.json"), ...readdirSync(resolve(repo, "extension/src")).map((f) => resolve(repo, "extension/src", f))];
+  const inputs = ["package.json", "extension/src", "extension/panel", "extension/media", "extension/esbuild.mjs"].map((p) => resolve(repo, p));
   if (!existsSync(vsix) || statSync(vsix).mtimeMs < newest(inputs)) {
     const run = spawnSync("npm", ["run", "--silent", "package"], { cwd: repo, stdio: "inherit" });
     if (run.status !== 0) throw new Error("npm run package failed");
