@@ -35,8 +35,8 @@ class Unit:
 
 def add_reset(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--reset", choices=RESETS, default=None,
-                        help="restart the state per line or paragraph (as analyze does); default: lines for "
-                             "a classifier (its output is read at the end of the token's line), none for an LM")
+                        help="restart the state per line or paragraph, as analyze does (default: lines for a "
+                             "classifier, none for a language model); a token's context is its own unit")
 
 
 def read_tokens(path: Path, model: LoadedModel) -> TracedText:
