@@ -191,3 +191,10 @@ def test_the_benchmarks_baseline_is_not_a_user_setting():
     settings, problems = apply_settings(Settings(), {"incremental": False})
     assert not hasattr(settings, "incremental")
     assert any("unknown setting rnnlens.incremental" in problem for problem in problems)
+
+
+def test_the_language_server_package_does_not_import_the_stream():
+    # the command line wires the panel stream in (cli/lsp_cmd.py): lsp/ stays usable without it
+    lsp_folder = Path(__file__).resolve().parents[2] / "server" / "rnnlens" / "lsp"
+    importers = [path.name for path in lsp_folder.glob("*.py") if "rnnlens.stream" in path.read_text(encoding="utf-8")]
+    assert importers == []

@@ -28,6 +28,7 @@ def run(args: argparse.Namespace) -> int:
 
     from rnnlens.lsp.server import build_server  # imports torch: only when the server really starts
     from rnnlens.lsp.stdio import serve_stdio
+    from rnnlens.stream.lsp_bridge import start_panel_stream
 
     # Requests trace a few hundred tokens at a time: one intra-op thread per request is several
     # times faster than a pool of threads fighting over a small machine's cores.
@@ -35,5 +36,6 @@ def run(args: argparse.Namespace) -> int:
     # The server holds many small long-lived objects (tokens of open documents); frequent full
     # garbage collections over them showed up as latency spikes in hovers.
     gc.set_threshold(50_000, 20, 100)
-    serve_stdio(build_server())
+    # the panel stream runs inside the language server's process; lsp/ itself knows nothing of it
+    serve_stdio(build_server(on_started=[start_panel_stream]))
     return 0

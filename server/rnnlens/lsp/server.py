@@ -4,9 +4,10 @@ Handlers are thin: they take a snapshot, run the domain code (`session`, `hover`
 `inlay_hints`, `commands`) on a worker thread, and translate the answer. Anything sent to the
 client from a worker goes through `call_soon_threadsafe` (the writer is not thread-safe).
 
-Other parts of RNN Lens start inside this process through `ON_STARTED`: callables that get the
-server once the client is initialised, on the event loop (the panel stream registers itself
-there and announces its URL with a custom notification).
+Other parts of RNN Lens start inside this process through `build_server(on_started=...)`:
+callables that get the server once the client is initialised, on the event loop. `lsp/` knows
+none of them: the command line (`rnnlens lsp`) passes the panel stream's start, which registers
+itself there and announces its URL with a custom notification.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import os
 import threading
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
@@ -41,14 +42,11 @@ from rnnlens.lsp.inlay_hints import (
 from rnnlens.lsp.lsp_protocol import RnnLensProtocol
 from rnnlens.lsp.precompute import Precomputer
 from rnnlens.lsp.session import LensSession
-from rnnlens.stream.lsp_bridge import start_panel_stream
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 StartHook = Callable[["RnnLensServer"], Awaitable[None] | None]
 
-# Callables run once on the event loop after `initialized` (e.g. the panel stream's start).
-ON_STARTED: list[StartHook] = [start_panel_stream]
 STATUS_NOTIFICATION = "rnnlens/status"
 # Set to 1 by benchmarks/lsp_bench.py for its baseline server (recompute everything per request);
 # deliberately not a setting: no user wants it.
@@ -83,7 +81,8 @@ class RnnLensServer(LanguageServer):
         self.session = LensSession(_Notifier(self))
         self.session.recompute_everything = os.environ.get(BASELINE_ENV) == "1"
         self.workers = ThreadPoolExecutor(max_workers=4, thread_name_prefix="rnnlens-request")
-        self.on_started: list[StartHook] = list(ON_STARTED)
+        # callables run once on the event loop after `initialized` (e.g. the panel stream's start)
+        self.on_started: list[StartHook] = []
         self.protocol._converter.register_unstructure_hook(JsonReadyHints, lambda hints: hints)
         self.precompute = Precomputer(self.workers, lambda uri, lines, superseded:
                                       precompute_after_edit(self, uri, lines, superseded))
@@ -222,9 +221,10 @@ class ProgressReporter:
             self.server.send_soon(lambda: self.server.work_done_progress.tokens.pop(self.token, None))
 
 
-def build_server() -> RnnLensServer:
+def build_server(on_started: Sequence[StartHook] = ()) -> RnnLensServer:
     quiet_content_modified()
     server = RnnLensServer()
+    server.on_started.extend(on_started)
     session = server.session
 
     @server.feature(types.INITIALIZE)
