@@ -8,6 +8,7 @@ hovers and inlay hints show glyphs as soon as the labels exist.
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,6 +30,10 @@ class ClusterKey(NamedTuple):
     corpus: str | tuple[str, ...] | None = None  # the rnnlens.corpus setting; None: the model card's corpus
 
 
+# Names one labelling for caches of what was computed from it (glyphs, hint labels): the cluster
+# key and a serial that changes whenever that key's labels are replaced. Never `id()` of the
+# array: a freed array's address can be reused, and a cache would serve the old glyphs.
+LabelsKey = tuple[ClusterKey, int]
 Progress = Callable[[float, str], None]
 Compute = Callable[[ClusterKey, Progress, Callable[[], bool]], np.ndarray]
 
@@ -50,15 +55,22 @@ class ClusterBook:
         self._on_done = on_done
         self._lock = threading.Lock()
         self._labels: dict[ClusterKey, np.ndarray] = {}
+        self._serials: dict[ClusterKey, int] = {}  # key -> serial of its current labels (see LabelsKey)
+        self._next_serial = itertools.count(1)
         self._failed: dict[ClusterKey, str] = {}
         self._jobs: dict[ClusterKey, ClusterJob] = {}
         self._generation: dict[str, int] = {}  # model -> bumps when its statistics change
 
     def labels(self, key: ClusterKey, start: bool = True) -> np.ndarray | None:
         """The labels if ready; otherwise start computing them (once) and return None."""
+        found = self.labelled(key, start)
+        return None if found is None else found[0]
+
+    def labelled(self, key: ClusterKey, start: bool = True) -> tuple[np.ndarray, LabelsKey] | None:
+        """The labels and the key that names them if ready; otherwise start computing them (once)."""
         with self._lock:
             if key in self._labels:
-                return self._labels[key]
+                return self._labels[key], (key, self._serials[key])
             if not start or key in self._jobs or key in self._failed:
                 return None
             cancel = threading.Event()
@@ -75,8 +87,13 @@ class ClusterBook:
         """Labels that another path computed (the co-cluster command)."""
         with self._lock:
             self._bump(key[0])  # a job still running on older statistics must not overwrite these
-            self._labels[key] = np.asarray(labels, dtype=np.int64)
+            self._store(key, labels)
             self._failed.pop(key, None)
+
+    def _store(self, key: ClusterKey, labels: np.ndarray) -> None:
+        """(with the lock held)"""
+        self._labels[key] = np.asarray(labels, dtype=np.int64)
+        self._serials[key] = next(self._next_serial)
 
     def status(self, key: ClusterKey) -> str:
         with self._lock:
@@ -109,7 +126,7 @@ class ClusterBook:
                 if self._generation.get(key[0], 0) != generation:
                     error = "cancelled"  # the statistics changed meanwhile; newer labels win
                 else:
-                    self._labels[key] = np.asarray(labels, dtype=np.int64)
+                    self._store(key, labels)
         except Cancelled:
             error = "cancelled"
         except RnnLensError as exc:

@@ -63,7 +63,7 @@ def hover_data(session: LensSession, prepared: Prepared, index: int) -> HoverDat
         top_hidden = chunk.current(f"layer{model.num_layers}.h")[t]
         glyph = None
         if prepared.labels is not None:
-            glyphs = chunk.glyphs(view.name, prepared.labels, view.k, key=id(prepared.labels))
+            glyphs = chunk.glyphs(view.name, prepared.labels, view.k, key=prepared.labels_key)
             glyph = {name: getattr(glyphs, name)[t] for name in ("positive", "negative", "delta_positive",
                                                                  "delta_negative", "update", "kept")}
     token = prepared.tokens[index]

@@ -75,10 +75,11 @@ def labelled_chunks(session: LensSession, prepared: Prepared, indices: range) ->
     prepared.check()
     session.sync_timeline(prepared)
     chunks = prepared.timeline.chunks_for(indices.start, indices.stop, prepared.should_stop)
-    label_key = ("sparklines", view.name, id(labels))
+    key = prepared.labels_key
+    label_key = ("sparklines", view.name, key)
     if labels is not None:  # without clusters there are states but no glyphs yet
-        fill_glyphs(chunks, view.name, labels, view.k, key=id(labels))
-        fill_labels(chunks, label_key, [chunk.glyphs(view.name, labels, view.k, key=id(labels)) for chunk in chunks])
+        fill_glyphs(chunks, view.name, labels, view.k, key=key)
+        fill_labels(chunks, label_key, [chunk.glyphs(view.name, labels, view.k, key=key) for chunk in chunks])
     return chunks, label_key
 
 
@@ -134,7 +135,7 @@ def resolve_tooltip(session: LensSession, prepared: Prepared, hint: types.InlayH
         prepared.check()
         session.sync_timeline(prepared)
         chunk = prepared.timeline.chunk_at(index, prepared.should_stop)
-        glyphs = chunk.glyphs(view.name, prepared.labels, view.k, key=id(prepared.labels))
+        glyphs = chunk.glyphs(view.name, prepared.labels, view.k, key=prepared.labels_key)
         t = index - chunk.start
         row = {name: getattr(glyphs, name)[t] for name in ("update", "kept", "positive", "negative")}
     token = prepared.tokens[index]

@@ -19,7 +19,7 @@ from rnnlens.analysis.text_units import reset_mask, resolve_reset, unit_starts
 from rnnlens.data.tokenizer import Token, tokenize
 from rnnlens.errors import RnnLensError
 from rnnlens.limits import MAX_TEXT_CHARS
-from rnnlens.lsp.clusters import ClusterBook, ClusterKey, Progress
+from rnnlens.lsp.clusters import ClusterBook, ClusterKey, LabelsKey, Progress
 from rnnlens.lsp.documents import DocumentStore, Snapshot
 from rnnlens.lsp.incremental import Stale, StateTimeline
 from rnnlens.lsp.retokenize import retokenize
@@ -78,6 +78,7 @@ class Prepared:
     labels: np.ndarray | None
     should_stop: Callable[[], bool]
     resets: np.ndarray | None = None  # (N,) bool: the state restarts before the token (rnnlens.reset)
+    labels_key: LabelsKey | None = None  # names `labels` in caches of glyphs (never id() of the array)
 
     def token_at(self, offset: int) -> int | None:
         """Index of the token that covers `offset` (None between tokens)."""
@@ -250,9 +251,10 @@ class LensSession:
             timeline = StateTimeline(model, keep, slice_chunks=1 << 30)
             timeline.set_ids(tokenised.ids, self._resets(tokenised, model))
             timeline.chunks_for(0, timeline.length, should_stop)
-        labels = self.clusters.labels(self.cluster_key(model, view), start=start_clusters)
+        labelled = self.clusters.labelled(self.cluster_key(model, view), start=start_clusters)
+        labels, labels_key = labelled if labelled is not None else (None, None)
         return Prepared(snapshot, model, tokenised.tokens, tokenised.starts, tokenised.ends, tokenised.ids, timeline,
-                        view, labels, should_stop, self._resets(tokenised, model))
+                        view, labels, should_stop, self._resets(tokenised, model), labels_key)
 
     def _resets(self, tokenised: _Tokenised, model: LoadedModel) -> np.ndarray | None:
         """Where the state restarts (rnnlens.reset; by default per line for a classifier), once per snapshot."""
