@@ -49,7 +49,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<RnnLen
     }),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (needsRestart(event)) {
-        logInfo("interpreter or languages changed: restarting the server");
+        logInfo("interpreter, modelPaths or languages changed: restarting the server");
         void server.restart();
       }
     }),

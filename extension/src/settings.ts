@@ -1,14 +1,16 @@
 /**
  * The extension's view of the `rnnlens` settings: what goes to the server as
- * initializationOptions, and which changes need a server restart (only the interpreter: the
- * server applies every other setting live through workspace/didChangeConfiguration).
+ * initializationOptions, and which changes need a server restart: the interpreter, the document
+ * languages, and modelPaths (the server takes the entry points it may import from
+ * initializationOptions only, since workspace/configuration can carry a workspace's settings).
+ * The server applies every other setting live through workspace/didChangeConfiguration.
  */
 import * as vscode from "vscode";
 
 export const SECTION = "rnnlens";
 /** Settings read by the extension itself; the server ignores them. */
 const CLIENT_ONLY = new Set(["interpreter", "trace"]);
-export const RESTART_SETTINGS = ["rnnlens.interpreter"];
+export const RESTART_SETTINGS = ["rnnlens.interpreter", "rnnlens.modelPaths", "rnnlens.languages"];
 
 export function serverSettings(): Record<string, unknown> {
   const config = vscode.workspace.getConfiguration(SECTION);
@@ -28,5 +30,5 @@ export function documentLanguages(): string[] {
 }
 
 export function needsRestart(event: vscode.ConfigurationChangeEvent): boolean {
-  return RESTART_SETTINGS.some((key) => event.affectsConfiguration(key)) || event.affectsConfiguration("rnnlens.languages");
+  return RESTART_SETTINGS.some((key) => event.affectsConfiguration(key));
 }

@@ -423,8 +423,8 @@ async def pull_configuration(ls: RnnLensServer) -> bool:
 
 
 async def apply_in_worker(ls: RnnLensServer, raw: Any, source: str) -> bool:
-    """Apply settings off the event loop (a model change loads weights)."""
-    return await ls.in_worker(lambda cancelled: ls.session.configure(raw, source))
+    """Apply settings a workspace can fill, off the event loop (a model change loads weights)."""
+    return await ls.in_worker(lambda cancelled: ls.session.configure(raw, source, from_workspace=True))
 
 
 def precompute_after_edit(ls: RnnLensServer, uri: str, lines: tuple[int, int], superseded: Callable[[], bool]) -> None:

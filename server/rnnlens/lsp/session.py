@@ -23,7 +23,7 @@ from rnnlens.lsp.clusters import ClusterBook, ClusterKey, LabelsKey, Progress
 from rnnlens.lsp.documents import DocumentStore, Snapshot
 from rnnlens.lsp.incremental import Stale, StateTimeline
 from rnnlens.lsp.retokenize import retokenize
-from rnnlens.lsp.settings import Settings, analysis_affected, apply_settings
+from rnnlens.lsp.settings import Settings, analysis_affected, apply_settings, split_initialization_only
 from rnnlens.models.loaded import LoadedModel
 from rnnlens.models.registry import ModelRegistry
 from rnnlens.service import AnalysisService
@@ -134,10 +134,21 @@ class LensSession:
         self.clusters = ClusterBook(self._compute_clusters, self._clusters_started, self._clusters_done)
 
     # ----- settings and model -------------------------------------------------------------
-    def configure(self, raw: Any, source: str) -> bool:
-        """Apply settings from `source` (for messages). Returns whether views must refresh."""
+    def configure(self, raw: Any, source: str, from_workspace: bool = False) -> bool:
+        """Apply settings from `source` (for messages). Returns whether views must refresh.
+
+        `from_workspace`: settings a project can fill (workspace/configuration, didChangeConfiguration),
+        which never declare code to run (settings.INITIALIZATION_ONLY_KEYS).
+        """
         with self._lock:
             old = self.settings
+            if from_workspace:
+                raw, ignored = split_initialization_only(raw)
+                for key, value in ignored.items():
+                    if apply_settings(old, {key: value})[0] != old:  # VS Code repeats the user's value: not news
+                        self.notifier.log(f"{source}: ignored rnnlens.{key} {value!r}: it declares code to run, so "
+                                          "RNN Lens takes it only from initializationOptions, which a workspace "
+                                          "cannot set")
             new, problems = apply_settings(old, raw)
             for problem in problems:
                 if problem.startswith("unknown setting"):

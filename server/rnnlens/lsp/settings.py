@@ -1,7 +1,8 @@
 """The server's settings: defaults, `initializationOptions` and the `rnnlens` configuration section.
 
-Both sources use the same keys (camelCase, as in VS Code settings). A value that is wrong is
-reported by name and the previous value stays, so one typo never stops the server.
+Both sources use the same keys (camelCase, as in VS Code settings), except the keys that declare
+code to run (INITIALIZATION_ONLY_KEYS). A value that is wrong is reported by name and the previous
+value stays, so one typo never stops the server.
 """
 
 from __future__ import annotations
@@ -16,6 +17,11 @@ DENSITIES = ("all", "words", "large", "off")
 # The VS Code extension's names for the same choices.
 DENSITY_ALIASES = {"every-token": "all", "sparse": "large", "none": "off"}
 CLIENT_ONLY_KEYS = ("interpreter", "trace.server")  # read by the editor extension, not by the server
+# Keys that declare code RNN Lens may import: taken from initializationOptions only, which the user's
+# editor setup fills. workspace/configuration and didChangeConfiguration may carry a project's own
+# settings (VS Code's machine scope binds only VS Code; Neovim project configs, .vscode in other
+# editors), so a workspace could otherwise make the server run its code.
+INITIALIZATION_ONLY_KEYS = ("modelPaths",)
 DEFAULT_LANGUAGES = ("plaintext", "markdown")
 # characters; larger documents get a message, not an analysis (at most the shared size limit)
 DEFAULT_MAX_DOCUMENT_SIZE = MAX_TEXT_CHARS
@@ -159,6 +165,15 @@ def apply_settings(base: Settings, raw: Any) -> tuple[Settings, list[str]]:
         except ValueError as exc:
             problems.append(f"{exc}; keeping {getattr(base, attribute)!r}")
     return replace(base, **changes), problems
+
+
+def split_initialization_only(raw: Any) -> tuple[Any, dict[str, Any]]:
+    """`raw` without the INITIALIZATION_ONLY_KEYS, and those keys' values (for settings a workspace can fill)."""
+    if not isinstance(raw, dict):
+        return raw, {}
+    flat = _flatten(raw)
+    kept = {key: value for key, value in flat.items() if key not in INITIALIZATION_ONLY_KEYS}
+    return kept, {key: value for key, value in flat.items() if key in INITIALIZATION_ONLY_KEYS}
 
 
 def analysis_affected(old: Settings, new: Settings) -> bool:
