@@ -74,3 +74,12 @@ async def test_an_inverted_inlay_range_is_an_empty_result(server: RawServer):
 async def test_the_server_keeps_serving_after_bad_requests(server: RawServer):
     answer = await server.request("textDocument/hover", hover_at({"line": 7, "character": 0}))
     assert "error" not in answer and answer["result"] is None  # past the end: no hover, but an answer
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_a_malformed_notification_is_dropped_and_the_server_goes_on(server: RawServer):
+    server.notify("textDocument/didChange", {"textDocument": {"uri": URI, "version": 2}, "contentChanges": [
+        {"range": {"start": {"line": -1, "character": 0}, "end": {"line": 0, "character": 3}}, "text": "x"}]})
+    server.notify("textDocument/didOpen", {"textDocument": None})
+    answer = await server.request("textDocument/hover", hover_at({"line": 9, "character": 0}))
+    assert "error" not in answer and answer["result"] is None

@@ -5,6 +5,7 @@
    number belongs) it raises out of the parser, the message loop logs it, and the request id is
    lost: the client waits forever. Here a request whose params do not fit its type becomes a
    `RejectedRequest`, answered with InvalidParams (-32602) and a message that names the field.
+   A notification that does not fit is dropped with one warning line (there is no one to answer).
 2. Documents are synced by our `DocumentStore` (LSP lines), not by pygls' workspace: its
    didOpen/didChange/didClose handlers only pass the params on to ours.
 """
@@ -21,7 +22,7 @@ from cattrs.v import format_exception
 from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
 from pygls.protocol import LanguageServerProtocol
-from pygls.protocol.json_rpc import JsonRPCRequestMessage
+from pygls.protocol.json_rpc import JsonRPCNotification, JsonRPCRequestMessage
 from pygls.protocol.language_server import lsp_method
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,14 @@ class RejectedRequest:
     id: Any
     method: str
     error: str
+    jsonrpc: str = "2.0"
+
+
+@dataclass
+class DroppedNotification:
+    """A notification whose params could not be structured (logged, then ignored)."""
+
+    method: str
     jsonrpc: str = "2.0"
 
 
@@ -59,19 +68,24 @@ def params_problem(method: str, exc: BaseException) -> str:
 
 class RnnLensProtocol(LanguageServerProtocol):
     def structure_message(self, data: dict[str, Any]) -> Any:
-        is_request = "jsonrpc" in data and "id" in data and "method" in data and "error" not in data
-        if not is_request:
-            return super().structure_message(data)
+        if "jsonrpc" not in data or "method" not in data or "error" in data:
+            return super().structure_message(data)  # a nested object, a response, or an error
         method = data["method"]
-        request_type = self.get_message_type(method) if isinstance(method, str) else None
+        default = JsonRPCRequestMessage if "id" in data else JsonRPCNotification
+        message_type = self.get_message_type(method) if isinstance(method, str) else None
         try:
-            return self._converter.structure(data, request_type or JsonRPCRequestMessage)
+            return self._converter.structure(data, message_type or default)
         except Exception as exc:  # noqa: BLE001 - any failure to structure is the client's params at fault
             problem = params_problem(str(method), exc)
+            if "id" not in data:
+                log.warning("dropped notification: %s", problem)
+                return DroppedNotification(str(method))
             log.warning("refused request %r: %s", data.get("id"), problem)
             return RejectedRequest(data["id"], str(method), problem)
 
     def handle_message(self, message: Any) -> None:
+        if isinstance(message, DroppedNotification):
+            return
         if isinstance(message, RejectedRequest):
             self._send_response(message.id, error=types.ResponseError(
                 code=JsonRpcInvalidParams.CODE, message=message.error))
