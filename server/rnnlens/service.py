@@ -356,7 +356,7 @@ class AnalysisService:
         assert chosen is not None
         starts = unit_starts(text, [t.start for t in tokens], reset)
         analysis = analyze_tokens(model, tokens, labels, layer, state, effective_k, top_k, starts=starts, reset=reset,
-                                  detail=detail)
+                                  detail=detail, text=text)
         analysis.extra["clusters_from"] = source
         analysis.extra["provenance"] = statistics.provenance.to_json()
         analysis.extra["text_unknown_rate"] = round(rate_of_unknown(ids, model.vocab.unk_id), 6)

@@ -112,6 +112,31 @@ export const SCHEMA: ProtocolSchema = {
         "sentence": "str",
         "sentence_start": "int"
       }
+    },
+    "EffectTarget": {
+      "doc": "One output an ablation measured: role `next` (log-probability of the actual next word), `top` (of the unablated top prediction) or `class` (a class probability); name the word or class; base its unablated value.",
+      "fields": {
+        "role": "str",
+        "name": "str",
+        "base": "float"
+      }
+    },
+    "ClusterStability": {
+      "doc": "How reproducible a co-clustering is (docs/causal.md, \"Cluster stability\"): score[i] is the mean adjusted Rand index between `runs` runs on bootstrap samples of the words at k[i] (0 = chance, 1 = identical); suggested_k the most stable k.",
+      "fields": {
+        "k": "ndarray<int32>",
+        "score": "ndarray<float32>",
+        "suggested_k": "int",
+        "runs": "int"
+      }
+    },
+    "UnitOutput": {
+      "doc": "Which outputs one unit cluster pushes over a sample of the statistics' corpus (docs/causal.md, \"Unit clusters linked to outputs\"): label (\"→ positive\", \"→ nouns\"; empty when it pushes nothing up), raises / lowers the classes or words it raises and lowers most.",
+      "fields": {
+        "label": "str",
+        "raises": "list<str>",
+        "lowers": "list<str>"
+      }
     }
   },
   "messages": {
@@ -228,6 +253,60 @@ export const SCHEMA: ProtocolSchema = {
         "glyphs_b": "GlyphSequence?"
       }
     },
+    "effects_view": {
+      "direction": "server",
+      "request": true,
+      "doc": "Answer to effects_request: what replacing each unit cluster's state at `token` (of `text`'s tokens) does to the output (docs/causal.md, \"Cluster ablation\"). measure: log_probability (language model) or probability (classifier, read at output_step, the end of the token's line). delta[c, i]: change of targets[i] when cluster c (the co-clustering's numbering) is replaced, shape (k, targets); share[c]: the cluster's part of the summed |change|.",
+      "fields": {
+        "model": "str",
+        "layer": "int",
+        "state": "str",
+        "k": "int",
+        "text": "str",
+        "token": "int",
+        "output_step": "int",
+        "mode": "str",
+        "measure": "str",
+        "targets": "list<EffectTarget>",
+        "delta": "ndarray<float32>",
+        "share": "ndarray<float32>",
+        "provenance": "Provenance?"
+      }
+    },
+    "attribution_view": {
+      "direction": "server",
+      "request": true,
+      "doc": "Answer to attribution_request: integrated gradients (Captum) of the log-probability of `target` at `token` over the input tokens start..token of `text` (docs/causal.md, \"Input attribution\"). scores[i] belongs to token start + i: positive raises the output, negative lowers it; they sum to output - baseline_output within convergence_delta. refused: why no scores are shown (the delta stayed above 5 % of the output difference), with scores empty and the numbers null.",
+      "fields": {
+        "model": "str",
+        "text": "str",
+        "token": "int",
+        "start": "int",
+        "target": "str",
+        "target_role": "str",
+        "scores": "ndarray<float32>",
+        "output": "float?",
+        "baseline_output": "float?",
+        "convergence_delta": "float?",
+        "steps": "int?",
+        "refused": "str?"
+      }
+    },
+    "cluster_insight_view": {
+      "direction": "server",
+      "request": true,
+      "doc": "Answer to cluster_insight_request: the stability of the co-clustering for k and its neighbours, and the outputs each unit cluster pushes (unit_outputs[c] for cluster c, the co-clustering's numbering). Each part is null when it cannot be computed; notes say why.",
+      "fields": {
+        "model": "str",
+        "layer": "int",
+        "state": "str",
+        "k": "int",
+        "stability": "ClusterStability?",
+        "unit_outputs": "list<UnitOutput>?",
+        "notes": "list<str>",
+        "provenance": "Provenance?"
+      }
+    },
     "ping": {
       "direction": "panel",
       "doc": "Liveness check; answered by pong.",
@@ -296,6 +375,43 @@ export const SCHEMA: ProtocolSchema = {
         "layer": "int?",
         "state": "str?",
         "k": "int"
+      }
+    },
+    "effects_request": {
+      "direction": "panel",
+      "request": true,
+      "doc": "Ask what each unit cluster does to the output at token `token` (0-based, of the text's tokens) of `text` (null = the editor's current sentence). mode: zero | mean (the units' mean state over the text). k: the clusters the panel shows.",
+      "fields": {
+        "model": "str",
+        "text": "str?",
+        "token": "int",
+        "layer": "int?",
+        "state": "str?",
+        "k": "int",
+        "mode": "str"
+      }
+    },
+    "attribution_request": {
+      "direction": "panel",
+      "request": true,
+      "doc": "Ask which input tokens drive the output at token `token` of `text` (null = the editor's current sentence); target: a class or word to explain, null = the predicted class or the actual next word.",
+      "fields": {
+        "model": "str",
+        "text": "str?",
+        "token": "int",
+        "target": "str?"
+      }
+    },
+    "cluster_insight_request": {
+      "direction": "panel",
+      "request": true,
+      "doc": "Ask for the stability and the unit clusters' outputs of the co-clustering that cocluster_request with the same fields returns (seconds of work: the panel asks after drawing the view).",
+      "fields": {
+        "model": "str",
+        "layer": "int?",
+        "state": "str?",
+        "k": "int",
+        "n_words": "int"
       }
     },
     "cancel": {
@@ -511,6 +627,28 @@ export interface CursorState {
   sentence_start: number;
 }
 
+/** One output an ablation measured: role `next` (log-probability of the actual next word), `top` (of the unablated top prediction) or `class` (a class probability); name the word or class; base its unablated value. */
+export interface EffectTarget {
+  role: string;
+  name: string;
+  base: number;
+}
+
+/** How reproducible a co-clustering is (docs/causal.md, "Cluster stability"): score[i] is the mean adjusted Rand index between `runs` runs on bootstrap samples of the words at k[i] (0 = chance, 1 = identical); suggested_k the most stable k. */
+export interface ClusterStability {
+  k: NdArray;
+  score: NdArray;
+  suggested_k: number;
+  runs: number;
+}
+
+/** Which outputs one unit cluster pushes over a sample of the statistics' corpus (docs/causal.md, "Unit clusters linked to outputs"): label ("→ positive", "→ nouns"; empty when it pushes nothing up), raises / lowers the classes or words it raises and lowers most. */
+export interface UnitOutput {
+  label: string;
+  raises: Array<string>;
+  lowers: Array<string>;
+}
+
 /** server -> panel: First message on every accepted connection. */
 export interface Hello {
   type: 'hello';
@@ -614,6 +752,57 @@ export interface CompareView {
   glyphs_b: GlyphSequence | null;
 }
 
+/** server -> panel: Answer to effects_request: what replacing each unit cluster's state at `token` (of `text`'s tokens) does to the output (docs/causal.md, "Cluster ablation"). measure: log_probability (language model) or probability (classifier, read at output_step, the end of the token's line). delta[c, i]: change of targets[i] when cluster c (the co-clustering's numbering) is replaced, shape (k, targets); share[c]: the cluster's part of the summed |change|. */
+export interface EffectsView {
+  type: 'effects_view';
+  id: number;
+  model: string;
+  layer: number;
+  state: string;
+  k: number;
+  text: string;
+  token: number;
+  output_step: number;
+  mode: string;
+  measure: string;
+  targets: Array<EffectTarget>;
+  delta: NdArray;
+  share: NdArray;
+  provenance: Provenance | null;
+}
+
+/** server -> panel: Answer to attribution_request: integrated gradients (Captum) of the log-probability of `target` at `token` over the input tokens start..token of `text` (docs/causal.md, "Input attribution"). scores[i] belongs to token start + i: positive raises the output, negative lowers it; they sum to output - baseline_output within convergence_delta. refused: why no scores are shown (the delta stayed above 5 % of the output difference), with scores empty and the numbers null. */
+export interface AttributionView {
+  type: 'attribution_view';
+  id: number;
+  model: string;
+  text: string;
+  token: number;
+  start: number;
+  target: string;
+  target_role: string;
+  scores: NdArray;
+  output: number | null;
+  baseline_output: number | null;
+  convergence_delta: number | null;
+  steps: number | null;
+  refused: string | null;
+}
+
+/** server -> panel: Answer to cluster_insight_request: the stability of the co-clustering for k and its neighbours, and the outputs each unit cluster pushes (unit_outputs[c] for cluster c, the co-clustering's numbering). Each part is null when it cannot be computed; notes say why. */
+export interface ClusterInsightView {
+  type: 'cluster_insight_view';
+  id: number;
+  model: string;
+  layer: number;
+  state: string;
+  k: number;
+  stability: ClusterStability | null;
+  unit_outputs: Array<UnitOutput> | null;
+  notes: Array<string>;
+  provenance: Provenance | null;
+}
+
 /** panel -> server: Liveness check; answered by pong. */
 export interface Ping {
   type: 'ping';
@@ -678,6 +867,40 @@ export interface CompareRequest {
   k: number;
 }
 
+/** panel -> server: Ask what each unit cluster does to the output at token `token` (0-based, of the text's tokens) of `text` (null = the editor's current sentence). mode: zero | mean (the units' mean state over the text). k: the clusters the panel shows. */
+export interface EffectsRequest {
+  type: 'effects_request';
+  id: number;
+  model: string;
+  text: string | null;
+  token: number;
+  layer: number | null;
+  state: string | null;
+  k: number;
+  mode: string;
+}
+
+/** panel -> server: Ask which input tokens drive the output at token `token` of `text` (null = the editor's current sentence); target: a class or word to explain, null = the predicted class or the actual next word. */
+export interface AttributionRequest {
+  type: 'attribution_request';
+  id: number;
+  model: string;
+  text: string | null;
+  token: number;
+  target: string | null;
+}
+
+/** panel -> server: Ask for the stability and the unit clusters' outputs of the co-clustering that cocluster_request with the same fields returns (seconds of work: the panel asks after drawing the view). */
+export interface ClusterInsightRequest {
+  type: 'cluster_insight_request';
+  id: number;
+  model: string;
+  layer: number | null;
+  state: string | null;
+  k: number;
+  n_words: number;
+}
+
 /** panel -> server: Cancel the running request `target`; answered by ack, the target ends with error code cancelled. */
 export interface Cancel {
   type: 'cancel';
@@ -732,6 +955,9 @@ export type ServerMessage =
   | UnitDetail
   | WordDetail
   | CompareView
+  | EffectsView
+  | AttributionView
+  | ClusterInsightView
 ;
 
 export type PanelMessage =
@@ -741,6 +967,9 @@ export type PanelMessage =
   | UnitRequest
   | WordRequest
   | CompareRequest
+  | EffectsRequest
+  | AttributionRequest
+  | ClusterInsightRequest
   | Cancel
   | Reveal
 ;
@@ -889,6 +1118,18 @@ export function isCompareView(value: unknown): value is CompareView {
   return validateMessage(SCHEMA, value, 'server', 'compare_view') === null;
 }
 
+export function isEffectsView(value: unknown): value is EffectsView {
+  return validateMessage(SCHEMA, value, 'server', 'effects_view') === null;
+}
+
+export function isAttributionView(value: unknown): value is AttributionView {
+  return validateMessage(SCHEMA, value, 'server', 'attribution_view') === null;
+}
+
+export function isClusterInsightView(value: unknown): value is ClusterInsightView {
+  return validateMessage(SCHEMA, value, 'server', 'cluster_insight_view') === null;
+}
+
 export function isPing(value: unknown): value is Ping {
   return validateMessage(SCHEMA, value, 'panel', 'ping') === null;
 }
@@ -911,6 +1152,18 @@ export function isWordRequest(value: unknown): value is WordRequest {
 
 export function isCompareRequest(value: unknown): value is CompareRequest {
   return validateMessage(SCHEMA, value, 'panel', 'compare_request') === null;
+}
+
+export function isEffectsRequest(value: unknown): value is EffectsRequest {
+  return validateMessage(SCHEMA, value, 'panel', 'effects_request') === null;
+}
+
+export function isAttributionRequest(value: unknown): value is AttributionRequest {
+  return validateMessage(SCHEMA, value, 'panel', 'attribution_request') === null;
+}
+
+export function isClusterInsightRequest(value: unknown): value is ClusterInsightRequest {
+  return validateMessage(SCHEMA, value, 'panel', 'cluster_insight_request') === null;
 }
 
 export function isCancel(value: unknown): value is Cancel {

@@ -23,7 +23,7 @@ import torch
 
 from rnnlens.analysis.glyphs import GLYPH_FIELDS, Glyphs, compute_glyphs
 from rnnlens.analysis.model_outputs import StepOutputs, no_outputs, step_outputs
-from rnnlens.analysis.text_units import unit_spans
+from rnnlens.analysis.text_units import line_numbers, unit_spans
 from rnnlens.data.tokenizer import Token
 from rnnlens.errors import RnnLensError
 from rnnlens.models.loaded import LoadedModel
@@ -40,6 +40,7 @@ class TextUnit:
     stop: int
     start: int  # code-point offset of its first token
     end: int  # end offset of its last token
+    line: int = 0  # the 0-based LSP line it starts on
 
 
 @dataclass
@@ -74,7 +75,8 @@ class TextAnalysis:
                 "top_units": self.top_units(t), "output": self.outputs.json_at(t)}
 
     def unit_json(self, unit: TextUnit) -> dict[str, Any]:
-        row: dict[str, Any] = {"start": unit.start, "end": unit.end, "tokens": [unit.first, unit.stop]}
+        row: dict[str, Any] = {"start": unit.start, "end": unit.end, "line": unit.line,
+                               "tokens": [unit.first, unit.stop]}
         if self.task == "classifier" and len(self.outputs):
             row["prediction"] = self.outputs.json_at(unit.stop - 1)
         return row
@@ -127,13 +129,14 @@ def token_window(starts: Sequence[int], offset: int, size: int) -> tuple[int, in
 def analyze_tokens(model: LoadedModel, tokens: list[Token], unit_labels: dict[int, np.ndarray], layer: int,
                    state: str, k: int, top_k: int = 5, top_units: int = MOVED_UNITS,
                    starts: np.ndarray | None = None, reset: str = "none",
-                   block: int = ANALYSIS_BLOCK, detail: bool = True) -> TextAnalysis:
+                   block: int = ANALYSIS_BLOCK, detail: bool = True, text: str | None = None) -> TextAnalysis:
     """Trace `tokens`; glyphs for each layer in `unit_labels` (layer -> (H,) labels in 0..k-1).
 
     `starts` are the token indices where the state restarts from zero (`text_units.unit_starts`;
     None: the text is one unit), `reset` names that choice for the result. `detail=False` keeps
     only what a text report shows: the chosen layer's glyphs, no response vectors (`responses`
-    is then (T, 0)), about half the memory a token.
+    is then (T, 0)), about half the memory a token. `text` (the tokens' source) gives each unit
+    its line number.
     """
     if not detail:
         unit_labels = {layer: unit_labels[layer]}
@@ -173,7 +176,10 @@ def analyze_tokens(model: LoadedModel, tokens: list[Token], unit_labels: dict[in
             outputs = StepOutputs(made_outputs.kind, made_outputs.names, np.zeros((steps, width), dtype=np.int32),
                                   np.zeros((steps, width), dtype=np.float32))
         outputs.ids[lo:hi], outputs.probs[lo:hi] = made_outputs.ids, made_outputs.probs
-    units = [TextUnit(first, stop, tokens[first].start, tokens[stop - 1].end) for first, stop in spans]
+    firsts = [tokens[first].start for first, _ in spans]
+    lines = line_numbers(text, firsts) if text is not None else np.zeros(len(spans), dtype=np.int64)
+    units = [TextUnit(first, stop, start, tokens[stop - 1].end, int(line))
+             for (first, stop), start, line in zip(spans, firsts, lines, strict=True)]
     return TextAnalysis(tokens=tokens, known=[bool(i != unk) for i in ids], layer=layer, state=state, k=k,
                         glyphs={index: Glyphs(**rows) for index, rows in glyph_rows.items()},
                         unit_labels=unit_labels, responses=responses, moved_units=moved_units,

@@ -63,3 +63,9 @@ def reset_mask(starts: np.ndarray, n_tokens: int) -> np.ndarray:
     mask = np.zeros(n_tokens, dtype=bool)
     mask[starts[starts < n_tokens]] = True
     return mask
+
+
+def line_numbers(text: str, offsets: Sequence[int] | np.ndarray) -> np.ndarray:
+    """The 0-based LSP line of each code-point offset (ascending or not)."""
+    ends = np.fromiter((match.end() for match in LINE_BREAK.finditer(text)), dtype=np.int64)
+    return np.searchsorted(ends, np.asarray(offsets, dtype=np.int64), side="right")

@@ -95,11 +95,12 @@ def render(analysis: TextAnalysis, colour: bool) -> str:
 
 
 def _prediction(analysis: TextAnalysis, unit: TextUnit, number: int, colour: bool) -> str:
-    where = {"lines": "line", "paragraphs": "paragraph"}.get(analysis.reset, "text")
+    where = {"lines": f"line {unit.line + 1}", "paragraphs": f"paragraph {number} (line {unit.line + 1})"}.get(
+        analysis.reset, "text")
     classes = "  ".join(f"{label} {p:.2f}" for label, p in analysis.outputs.items(unit.stop - 1))
     best = max(analysis.outputs.items(unit.stop - 1), key=lambda item: item[1])[0]
     bold, reset = ("\x1b[1m", RESET) if colour else ("", "")
-    return f"=> {where} {number}: {bold}{best}{reset}  ({classes})"
+    return f"=> {where}: {bold}{best}{reset}  ({classes})"
 
 
 def render_lines(analysis: TextAnalysis, colour: bool) -> Iterator[str]:

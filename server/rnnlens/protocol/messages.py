@@ -107,7 +107,25 @@ SCHEMA: dict[str, Any] = {'protocol': 'rnnlens',
                                         'offset': 'int',
                                         'token': 'str?',
                                         'sentence': 'str',
-                                        'sentence_start': 'int'}}},
+                                        'sentence_start': 'int'}},
+             'EffectTarget': {'doc': 'One output an ablation measured: role `next` (log-probability of the '
+                                     'actual next word), `top` (of the unablated top prediction) or `class` '
+                                     '(a class probability); name the word or class; base its unablated '
+                                     'value.',
+                              'fields': {'role': 'str', 'name': 'str', 'base': 'float'}},
+             'ClusterStability': {'doc': 'How reproducible a co-clustering is (docs/causal.md, "Cluster '
+                                         'stability"): score[i] is the mean adjusted Rand index between '
+                                         '`runs` runs on bootstrap samples of the words at k[i] (0 = chance, '
+                                         '1 = identical); suggested_k the most stable k.',
+                                  'fields': {'k': 'ndarray<int32>',
+                                             'score': 'ndarray<float32>',
+                                             'suggested_k': 'int',
+                                             'runs': 'int'}},
+             'UnitOutput': {'doc': "Which outputs one unit cluster pushes over a sample of the statistics' "
+                                   'corpus (docs/causal.md, "Unit clusters linked to outputs"): label ("→ '
+                                   'positive", "→ nouns"; empty when it pushes nothing up), raises / lowers '
+                                   'the classes or words it raises and lowers most.',
+                            'fields': {'label': 'str', 'raises': 'list<str>', 'lowers': 'list<str>'}}},
  'messages': {'hello': {'direction': 'server',
                         'doc': 'First message on every accepted connection.',
                         'fields': {'protocol': 'int',
@@ -183,6 +201,65 @@ SCHEMA: dict[str, Any] = {'protocol': 'rnnlens',
                                           'similarity': 'float',
                                           'glyphs_a': 'GlyphSequence?',
                                           'glyphs_b': 'GlyphSequence?'}},
+              'effects_view': {'direction': 'server',
+                               'request': True,
+                               'doc': "Answer to effects_request: what replacing each unit cluster's state "
+                                      "at `token` (of `text`'s tokens) does to the output (docs/causal.md, "
+                                      '"Cluster ablation"). measure: log_probability (language model) or '
+                                      "probability (classifier, read at output_step, the end of the token's "
+                                      'line). delta[c, i]: change of targets[i] when cluster c (the '
+                                      "co-clustering's numbering) is replaced, shape (k, targets); share[c]: "
+                                      "the cluster's part of the summed |change|.",
+                               'fields': {'model': 'str',
+                                          'layer': 'int',
+                                          'state': 'str',
+                                          'k': 'int',
+                                          'text': 'str',
+                                          'token': 'int',
+                                          'output_step': 'int',
+                                          'mode': 'str',
+                                          'measure': 'str',
+                                          'targets': 'list<EffectTarget>',
+                                          'delta': 'ndarray<float32>',
+                                          'share': 'ndarray<float32>',
+                                          'provenance': 'Provenance?'}},
+              'attribution_view': {'direction': 'server',
+                                   'request': True,
+                                   'doc': 'Answer to attribution_request: integrated gradients (Captum) of '
+                                          'the log-probability of `target` at `token` over the input tokens '
+                                          'start..token of `text` (docs/causal.md, "Input attribution"). '
+                                          'scores[i] belongs to token start + i: positive raises the output, '
+                                          'negative lowers it; they sum to output - baseline_output within '
+                                          'convergence_delta. refused: why no scores are shown (the delta '
+                                          'stayed above 5 % of the output difference), with scores empty and '
+                                          'the numbers null.',
+                                   'fields': {'model': 'str',
+                                              'text': 'str',
+                                              'token': 'int',
+                                              'start': 'int',
+                                              'target': 'str',
+                                              'target_role': 'str',
+                                              'scores': 'ndarray<float32>',
+                                              'output': 'float?',
+                                              'baseline_output': 'float?',
+                                              'convergence_delta': 'float?',
+                                              'steps': 'int?',
+                                              'refused': 'str?'}},
+              'cluster_insight_view': {'direction': 'server',
+                                       'request': True,
+                                       'doc': 'Answer to cluster_insight_request: the stability of the '
+                                              'co-clustering for k and its neighbours, and the outputs each '
+                                              'unit cluster pushes (unit_outputs[c] for cluster c, the '
+                                              "co-clustering's numbering). Each part is null when it cannot "
+                                              'be computed; notes say why.',
+                                       'fields': {'model': 'str',
+                                                  'layer': 'int',
+                                                  'state': 'str',
+                                                  'k': 'int',
+                                                  'stability': 'ClusterStability?',
+                                                  'unit_outputs': 'list<UnitOutput>?',
+                                                  'notes': 'list<str>',
+                                                  'provenance': 'Provenance?'}},
               'ping': {'direction': 'panel',
                        'doc': 'Liveness check; answered by pong.',
                        'request': True,
@@ -234,6 +311,40 @@ SCHEMA: dict[str, Any] = {'protocol': 'rnnlens',
                                              'layer': 'int?',
                                              'state': 'str?',
                                              'k': 'int'}},
+              'effects_request': {'direction': 'panel',
+                                  'request': True,
+                                  'doc': 'Ask what each unit cluster does to the output at token `token` '
+                                         "(0-based, of the text's tokens) of `text` (null = the editor's "
+                                         "current sentence). mode: zero | mean (the units' mean state over "
+                                         'the text). k: the clusters the panel shows.',
+                                  'fields': {'model': 'str',
+                                             'text': 'str?',
+                                             'token': 'int',
+                                             'layer': 'int?',
+                                             'state': 'str?',
+                                             'k': 'int',
+                                             'mode': 'str'}},
+              'attribution_request': {'direction': 'panel',
+                                      'request': True,
+                                      'doc': 'Ask which input tokens drive the output at token `token` of '
+                                             "`text` (null = the editor's current sentence); target: a class "
+                                             'or word to explain, null = the predicted class or the actual '
+                                             'next word.',
+                                      'fields': {'model': 'str',
+                                                 'text': 'str?',
+                                                 'token': 'int',
+                                                 'target': 'str?'}},
+              'cluster_insight_request': {'direction': 'panel',
+                                          'request': True,
+                                          'doc': "Ask for the stability and the unit clusters' outputs of "
+                                                 'the co-clustering that cocluster_request with the same '
+                                                 'fields returns (seconds of work: the panel asks after '
+                                                 'drawing the view).',
+                                          'fields': {'model': 'str',
+                                                     'layer': 'int?',
+                                                     'state': 'str?',
+                                                     'k': 'int',
+                                                     'n_words': 'int'}},
               'cancel': {'direction': 'panel',
                          'doc': 'Cancel the running request `target`; answered by ack, the target ends with '
                                 'error code cancelled.',
@@ -405,6 +516,31 @@ class CursorState(TypedDict):
     sentence_start: int
 
 
+class EffectTarget(TypedDict):
+    """One output an ablation measured: role `next` (log-probability of the actual next word), `top` (of the unablated top prediction) or `class` (a class probability); name the word or class; base its unablated value."""
+
+    role: str
+    name: str
+    base: float
+
+
+class ClusterStability(TypedDict):
+    """How reproducible a co-clustering is (docs/causal.md, "Cluster stability"): score[i] is the mean adjusted Rand index between `runs` runs on bootstrap samples of the words at k[i] (0 = chance, 1 = identical); suggested_k the most stable k."""
+
+    k: NDArray[Any]
+    score: NDArray[Any]
+    suggested_k: int
+    runs: int
+
+
+class UnitOutput(TypedDict):
+    """Which outputs one unit cluster pushes over a sample of the statistics' corpus (docs/causal.md, "Unit clusters linked to outputs"): label ("→ positive", "→ nouns"; empty when it pushes nothing up), raises / lowers the classes or words it raises and lowers most."""
+
+    label: str
+    raises: list[str]
+    lowers: list[str]
+
+
 class Hello(TypedDict):
     """First message on every accepted connection."""
 
@@ -519,6 +655,60 @@ class CompareView(TypedDict):
     glyphs_b: GlyphSequence | None
 
 
+class EffectsView(TypedDict):
+    """Answer to effects_request: what replacing each unit cluster's state at `token` (of `text`'s tokens) does to the output (docs/causal.md, "Cluster ablation"). measure: log_probability (language model) or probability (classifier, read at output_step, the end of the token's line). delta[c, i]: change of targets[i] when cluster c (the co-clustering's numbering) is replaced, shape (k, targets); share[c]: the cluster's part of the summed |change|."""
+
+    type: Literal["effects_view"]
+    id: int
+    model: str
+    layer: int
+    state: str
+    k: int
+    text: str
+    token: int
+    output_step: int
+    mode: str
+    measure: str
+    targets: list[EffectTarget]
+    delta: NDArray[Any]
+    share: NDArray[Any]
+    provenance: Provenance | None
+
+
+class AttributionView(TypedDict):
+    """Answer to attribution_request: integrated gradients (Captum) of the log-probability of `target` at `token` over the input tokens start..token of `text` (docs/causal.md, "Input attribution"). scores[i] belongs to token start + i: positive raises the output, negative lowers it; they sum to output - baseline_output within convergence_delta. refused: why no scores are shown (the delta stayed above 5 % of the output difference), with scores empty and the numbers null."""
+
+    type: Literal["attribution_view"]
+    id: int
+    model: str
+    text: str
+    token: int
+    start: int
+    target: str
+    target_role: str
+    scores: NDArray[Any]
+    output: float | None
+    baseline_output: float | None
+    convergence_delta: float | None
+    steps: int | None
+    refused: str | None
+
+
+class ClusterInsightView(TypedDict):
+    """Answer to cluster_insight_request: the stability of the co-clustering for k and its neighbours, and the outputs each unit cluster pushes (unit_outputs[c] for cluster c, the co-clustering's numbering). Each part is null when it cannot be computed; notes say why."""
+
+    type: Literal["cluster_insight_view"]
+    id: int
+    model: str
+    layer: int
+    state: str
+    k: int
+    stability: ClusterStability | None
+    unit_outputs: list[UnitOutput] | None
+    notes: list[str]
+    provenance: Provenance | None
+
+
 class Ping(TypedDict):
     """Liveness check; answered by pong."""
 
@@ -589,6 +779,43 @@ class CompareRequest(TypedDict):
     k: int
 
 
+class EffectsRequest(TypedDict):
+    """Ask what each unit cluster does to the output at token `token` (0-based, of the text's tokens) of `text` (null = the editor's current sentence). mode: zero | mean (the units' mean state over the text). k: the clusters the panel shows."""
+
+    type: Literal["effects_request"]
+    id: int
+    model: str
+    text: str | None
+    token: int
+    layer: int | None
+    state: str | None
+    k: int
+    mode: str
+
+
+class AttributionRequest(TypedDict):
+    """Ask which input tokens drive the output at token `token` of `text` (null = the editor's current sentence); target: a class or word to explain, null = the predicted class or the actual next word."""
+
+    type: Literal["attribution_request"]
+    id: int
+    model: str
+    text: str | None
+    token: int
+    target: str | None
+
+
+class ClusterInsightRequest(TypedDict):
+    """Ask for the stability and the unit clusters' outputs of the co-clustering that cocluster_request with the same fields returns (seconds of work: the panel asks after drawing the view)."""
+
+    type: Literal["cluster_insight_request"]
+    id: int
+    model: str
+    layer: int | None
+    state: str | None
+    k: int
+    n_words: int
+
+
 class Cancel(TypedDict):
     """Cancel the running request `target`; answered by ack, the target ends with error code cancelled."""
 
@@ -648,8 +875,11 @@ ServerMessage = (
     | UnitDetail
     | WordDetail
     | CompareView
+    | EffectsView
+    | AttributionView
+    | ClusterInsightView
 )
-SERVER_MESSAGE_TYPES = frozenset({'ack', 'cocluster_view', 'compare_view', 'cursor', 'error', 'glyph_view', 'hello', 'pong', 'progress', 'unit_detail', 'word_detail'})
+SERVER_MESSAGE_TYPES = frozenset({'ack', 'attribution_view', 'cluster_insight_view', 'cocluster_view', 'compare_view', 'cursor', 'effects_view', 'error', 'glyph_view', 'hello', 'pong', 'progress', 'unit_detail', 'word_detail'})
 
 PanelMessage = (
     Ping
@@ -658,10 +888,13 @@ PanelMessage = (
     | UnitRequest
     | WordRequest
     | CompareRequest
+    | EffectsRequest
+    | AttributionRequest
+    | ClusterInsightRequest
     | Cancel
     | Reveal
 )
-PANEL_MESSAGE_TYPES = frozenset({'cancel', 'cocluster_request', 'compare_request', 'glyph_request', 'ping', 'reveal', 'unit_request', 'word_request'})
+PANEL_MESSAGE_TYPES = frozenset({'attribution_request', 'cancel', 'cluster_insight_request', 'cocluster_request', 'compare_request', 'effects_request', 'glyph_request', 'ping', 'reveal', 'unit_request', 'word_request'})
 
 PANEL_ENDPOINT_NOTIFICATION = "rnnlens/panelEndpoint"
 CURSOR_NOTIFICATION = "rnnlens/cursor"
