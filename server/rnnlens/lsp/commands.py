@@ -9,7 +9,7 @@ progress for the long ones, cancel by polling, the summary as a message and the 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,15 @@ from rnnlens.errors import Cancelled, RnnLensError
 from rnnlens.limits import MAX_EXPLAINED_TOKENS
 from rnnlens.lsp.command_arguments import parse_arguments
 from rnnlens.lsp.session import LensSession, View
-from rnnlens.protocol.commands import COMMAND_PREFIX
+from rnnlens.protocol.commands import (
+    COMMAND_PREFIX,
+    CoclusterArguments,
+    CompareModelsArguments,
+    EvaluateArguments,
+    ExplainSentenceArguments,
+    ExplainUnitArguments,
+    SelectModelArguments,
+)
 from rnnlens.protocol.commands import COMMANDS as DEFINITIONS
 from rnnlens.service import DEFAULT_WORDS
 
@@ -46,7 +54,8 @@ class CommandContext:
 @dataclass(frozen=True)
 class CommandSpec:
     name: str
-    run: Callable[[LensSession, dict[str, Any], CommandContext], Outcome]
+    # run(session, arguments, context): arguments typed by the command's generated TypedDict
+    run: Callable[[LensSession, Any, CommandContext], Outcome]
 
     @property
     def command_id(self) -> str:
@@ -65,24 +74,16 @@ class CommandSpec:
         return parse_arguments(self.name, arguments)
 
 
-def _int(options: dict[str, Any], key: str, default: int | None) -> int | None:
-    value = options.get(key, default)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or int(value) != value:
-        raise RnnLensError(f"argument {key!r} must be a whole number, got {value!r}")
-    return int(value)
-
-
-def _view_options(session: LensSession, options: dict[str, Any]) -> tuple[str, int | None, str | None, int]:
+def _view_options(session: LensSession, options: Mapping[str, Any]) -> tuple[str, int | None, str | None, int]:
+    """Model, layer, state and k from a command's (checked) arguments, the settings filling the gaps."""
     model = str(options.get("model") or session.model_name())
-    layer = _int(options, "layer", session.settings.layer)
-    state = options.get("state", session.settings.state)
-    k = _int(options, "k", session.settings.clusters) or session.settings.clusters
+    layer = options.get("layer") or session.settings.layer
+    state = options.get("state") or session.settings.state
+    k = options.get("k") or session.settings.clusters
     return model, layer, state, k
 
 
-def select_model(session: LensSession, options: dict[str, Any], context: CommandContext) -> Outcome:
+def select_model(session: LensSession, options: SelectModelArguments, context: CommandContext) -> Outcome:
     available = session.registry.names()
     name = options.get("model")
     if not name:
@@ -114,7 +115,7 @@ def workspace_files(roots: list[Path]) -> list[Path]:
     return found
 
 
-def evaluate(session: LensSession, options: dict[str, Any], context: CommandContext) -> Outcome:
+def evaluate(session: LensSession, options: EvaluateArguments, context: CommandContext) -> Outcome:
     model = str(options.get("model") or session.model_name())
     corpus: Any = options.get("corpus")
     if isinstance(corpus, list):
@@ -145,9 +146,9 @@ def evaluate(session: LensSession, options: dict[str, Any], context: CommandCont
     return data, summary
 
 
-def cocluster(session: LensSession, options: dict[str, Any], context: CommandContext) -> Outcome:
+def cocluster(session: LensSession, options: CoclusterArguments, context: CommandContext) -> Outcome:
     model, layer, state, k = _view_options(session, options)
-    words = _int(options, "words", DEFAULT_WORDS) or DEFAULT_WORDS
+    words = options.get("words") or DEFAULT_WORDS
     result = session.service.cocluster(model, layer=layer, state=state, k=k, n_words=words,
                                        progress=context.progress, cancel=context.cancelled)
     if words == DEFAULT_WORDS:  # the glyphs' clusters (same statistics: the service uses rnnlens.corpus)
@@ -158,12 +159,10 @@ def cocluster(session: LensSession, options: dict[str, Any], context: CommandCon
                   f"layer {result.layer} {result.state} into {result.k} clusters")
 
 
-def explain_unit(session: LensSession, options: dict[str, Any], context: CommandContext) -> Outcome:
+def explain_unit(session: LensSession, options: ExplainUnitArguments, context: CommandContext) -> Outcome:
     model, layer, state, _ = _view_options(session, options)
-    unit = _int(options, "unit", None)
-    if unit is None:
-        raise RnnLensError("rnnlens.server.explainUnit needs the unit number (argument 'unit')")
-    top = _int(options, "top", 10) or 10
+    unit = options["unit"]  # required: checked before the command runs
+    top = options.get("top") or 10
     result = session.service.explain_unit(model, layer, state, unit, top=top)
     positive = ", ".join(f"{entry.word} ({entry.count:,}×)" for entry in result.positive[:5])
     negative = ", ".join(f"{entry.word} ({entry.count:,}×)" for entry in result.negative[:5])
@@ -171,17 +170,16 @@ def explain_unit(session: LensSession, options: dict[str, Any], context: Command
                               f"(words seen at least {result.min_count}×)")
 
 
-def compare_models(session: LensSession, options: dict[str, Any], context: CommandContext) -> Outcome:
-    first = options.get("modelA") or options.get("model") or session.model_name()
-    second = options.get("modelB")
-    if not second:
-        raise RnnLensError("rnnlens.server.compareModels needs a second model (argument 'modelB')")
+def compare_models(session: LensSession, options: CompareModelsArguments, context: CommandContext) -> Outcome:
+    first = options.get("modelA") or session.model_name()
+    second = options["modelB"]  # required: checked before the command runs
     _, layer, state, k = _view_options(session, options)
     text = None
-    if options.get("uri"):
-        snapshot = session.documents.get(str(options["uri"]))
+    uri = options.get("uri")
+    if uri:
+        snapshot = session.documents.get(uri)
         if snapshot is None:
-            raise RnnLensError(f"document {options['uri']} is not open")
+            raise RnnLensError(f"document {uri} is not open")
         text = snapshot.text[: session.settings.max_document_size]
     context.progress(0.0, f"comparing {first} and {second}")
     context.check()
@@ -206,14 +204,12 @@ def sentence_around(text: str, offset: int) -> tuple[int, int]:
     return start, end
 
 
-def explain_sentence(session: LensSession, options: dict[str, Any], context: CommandContext) -> Outcome:
-    uri = options.get("uri")
-    snapshot = session.documents.get(str(uri)) if uri else None
+def explain_sentence(session: LensSession, options: ExplainSentenceArguments, context: CommandContext) -> Outcome:
+    snapshot = session.documents.get(options["uri"])  # uri is required: checked before the command runs
     if snapshot is None:
-        raise RnnLensError("rnnlens.server.explainSentence needs an open document (argument 'uri')")
+        raise RnnLensError(f"rnnlens.server.explainSentence needs an open document; {options['uri']} is not open")
     position = options.get("position") or {"line": 0, "character": 0}
-    offset = snapshot.positions.offset_at(types.Position(line=int(position.get("line", 0)),
-                                                         character=int(position.get("character", 0))))
+    offset = snapshot.positions.offset_at(types.Position(line=position["line"], character=position["character"]))
     if offset is None:
         offset = len(snapshot.text)
     start, end = sentence_around(snapshot.text, offset)
