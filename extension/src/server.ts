@@ -54,6 +54,15 @@ export function clientOptions(): LanguageClientOptions {
   };
 }
 
+/**
+ * rnnlens.interpreter is machine-scoped: in a remote window (code-server, SSH, WSL, containers)
+ * VS Code reads it from the Remote settings only, and a value in User settings is ignored.
+ */
+export function remoteSettingHint(interpreter: Interpreter, remoteName: string | undefined): string {
+  if (!remoteName || interpreter.source === "setting") return "";
+  return ` In a remote window (${remoteName}) set "rnnlens.interpreter" in the Remote settings: VS Code ignores it in User settings there.`;
+}
+
 export class ServerManager implements vscode.Disposable {
   private client: LanguageClient | undefined;
   private starting: Promise<LanguageClient | undefined> | undefined;
@@ -101,10 +110,11 @@ export class ServerManager implements vscode.Disposable {
     logInfo(`Python: ${interpreter.command} (from ${interpreter.source})`);
     const check = await this.deps.checkEnvironment(interpreter);
     if (!check.ok) {
-      logError(check.message);
-      this.events.onState({ kind: "error", message: check.message });
-      void this.deps.showError(check.message, "Open settings").then((choice) => {
-        if (choice) void vscode.commands.executeCommand("workbench.action.openSettings", "rnnlens.interpreter");
+      const message = check.message + remoteSettingHint(interpreter, vscode.env.remoteName);
+      logError(message);
+      this.events.onState({ kind: "error", message });
+      void this.deps.showError(message, "Open settings").then((choice) => {
+        if (choice) void vscode.commands.executeCommand(vscode.env.remoteName ? "workbench.action.openRemoteSettings" : "workbench.action.openSettings", "rnnlens.interpreter");
       });
       return undefined;
     }
