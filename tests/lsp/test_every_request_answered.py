@@ -4,8 +4,11 @@ since a typed client cannot even build these requests."""
 
 from __future__ import annotations
 
+import json
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -83,3 +86,21 @@ async def test_a_malformed_notification_is_dropped_and_the_server_goes_on(server
     server.notify("textDocument/didOpen", {"textDocument": None})
     answer = await server.request("textDocument/hover", hover_at({"line": 9, "character": 0}))
     assert "error" not in answer and answer["result"] is None
+
+
+def test_an_internal_error_reaches_the_client_as_a_sentence_without_python_text():
+    from pygls.exceptions import JsonRpcInternalError
+    from rnnlens.lsp.server import build_server
+
+    server = build_server()
+    written: list[bytes] = []
+    server.protocol.set_writer(SimpleNamespace(write=written.append, close=lambda: None))
+    try:
+        {}["missing"]  # noqa: B018 - a bug's exception, with its traceback
+    except KeyError:
+        error = JsonRpcInternalError.of(sys.exc_info()).to_response_error()
+    server.protocol._send_response(7, error=error)
+    answer = json.loads(written[-1].split(b"\r\n\r\n", 1)[1])
+    assert answer["id"] == 7 and answer["error"]["code"] == -32603
+    assert "KeyError" not in json.dumps(answer) and "traceback" not in json.dumps(answer)
+    assert "log" in answer["error"]["message"]

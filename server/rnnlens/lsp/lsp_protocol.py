@@ -6,7 +6,9 @@
    lost: the client waits forever. Here a request whose params do not fit its type becomes a
    `RejectedRequest`, answered with InvalidParams (-32602) and a message that names the field.
    A notification that does not fit is dropped with one warning line (there is no one to answer).
-2. Documents are synced by our `DocumentStore` (LSP lines), not by pygls' workspace: its
+2. An internal error (a bug) reaches the client as one sentence: pygls would send the Python
+   exception text and its traceback; those go to the server's log instead.
+3. Documents are synced by our `DocumentStore` (LSP lines), not by pygls' workspace: its
    didOpen/didChange/didClose handlers only pass the params on to ours.
 """
 
@@ -20,13 +22,14 @@ from typing import Any
 from cattrs import ClassValidationError, transform_error
 from cattrs.v import format_exception
 from lsprotocol import types
-from pygls.exceptions import JsonRpcInvalidParams
+from pygls.exceptions import JsonRpcInternalError, JsonRpcInvalidParams
 from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.json_rpc import JsonRPCNotification, JsonRPCRequestMessage
 from pygls.protocol.language_server import lsp_method
 
 log = logging.getLogger(__name__)
 MAX_PROBLEMS = 3  # field errors quoted in one answer
+INTERNAL_ERROR_MESSAGE = "RNN Lens failed to answer this request (a bug; the server's log has the details)"
 
 
 @dataclass
@@ -82,6 +85,14 @@ class RnnLensProtocol(LanguageServerProtocol):
                 return DroppedNotification(str(method))
             log.warning("refused request %r: %s", data.get("id"), problem)
             return RejectedRequest(data["id"], str(method), problem)
+
+    def _send_response(self, msg_id: Any, result: Any | None = None,
+                       error: types.ResponseError | None = None) -> None:
+        if error is not None and error.code == JsonRpcInternalError.CODE:
+            log.error("internal error answering request %r: %s%s", msg_id, error.message,
+                      "".join((error.data or {}).get("traceback", [])) if isinstance(error.data, dict) else "")
+            error = types.ResponseError(code=error.code, message=INTERNAL_ERROR_MESSAGE)
+        super()._send_response(msg_id, result, error)
 
     def handle_message(self, message: Any) -> None:
         if isinstance(message, DroppedNotification):
