@@ -104,3 +104,14 @@ def test_an_internal_error_reaches_the_client_as_a_sentence_without_python_text(
     assert answer["id"] == 7 and answer["error"]["code"] == -32603
     assert "KeyError" not in json.dumps(answer) and "traceback" not in json.dumps(answer)
     assert "log" in answer["error"]["message"]
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_a_body_that_is_not_json_gets_a_parse_error(server: RawServer):
+    before = len(server.received)
+    server.send_body(b'{"jsonrpc": "2.0", "id": 99, "method": "textDocument/hover", "params": {')
+    server.send_body(b"\xff\xfe not utf-8")
+    answer = await server.request("textDocument/hover", hover_at({"line": 9, "character": 0}))
+    assert "error" not in answer
+    errors = [m["error"] for m in server.received[before:] if m.get("id") is None and "error" in m]
+    assert [e["code"] for e in errors] == [-32700, -32700], server.received[before:]

@@ -13,6 +13,7 @@ itself there and announces its URL with a custom notification.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 import threading
@@ -51,6 +52,7 @@ STATUS_NOTIFICATION = "rnnlens/status"
 # Set to 1 by benchmarks/lsp_bench.py for its baseline server (recompute everything per request);
 # deliberately not a setting: no user wants it.
 BASELINE_ENV = "RNNLENS_LSP_BASELINE"
+PARSE_ERROR = -32700  # JSON-RPC's code for a body that is not JSON
 PROGRESS_INTERVAL_S = 0.1
 
 
@@ -114,6 +116,11 @@ class RnnLensServer(LanguageServer):
     def report_server_error(self, error: Exception, source: Any) -> None:
         if isinstance(error, JsonRpcContentModified):  # normal (see QuietContentModified): no error line
             log.info("request overtaken by an edit: %s", error)
+            return
+        if isinstance(error, json.JSONDecodeError | UnicodeDecodeError):
+            # a body that is not JSON: its id is unknown, so JSON-RPC answers with id null
+            self.protocol._send_response(None, error=types.ResponseError(  # type: ignore[arg-type]
+                code=PARSE_ERROR, message=f"the message body is not JSON in UTF-8: {error}"))
             return
         super().report_server_error(error, source)
 
