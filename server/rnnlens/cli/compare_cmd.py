@@ -37,9 +37,9 @@ def run(args: argparse.Namespace) -> int:
         raise RnnLensError(f"compare needs exactly two --model options, got {len(args.model)}")
     text = None
     if args.text is not None:
-        from rnnlens.data.corpora import read_text_file
+        from rnnlens.data.corpora import read_analysed_text
 
-        text = read_text_file(args.text)
+        text = read_analysed_text(args.text)  # refused before reading when over the shared size limit
     service = make_service(args)
     result = service.compare(args.model[0], args.model[1], text=text, layer=args.layer, state=args.state,
                              k=args.clusters)
