@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import gc
 import logging
+import signal
 
 from rnnlens.errors import RnnLensError
 
@@ -17,6 +18,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # The client stops the server (shutdown/exit, or closing stdin). Ignoring SIGINT also makes
+    # `_thread.interrupt_main()`, from a declared entry point's thread, do nothing (Python only
+    # trips a signal it handles), where it would raise KeyboardInterrupt in the server's loop.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if args.log_file:
         from rnnlens.log_redaction import log_to_private_file
 

@@ -5,6 +5,7 @@ Prints exactly one line, `panel: http://127.0.0.1:PORT/?token=TOKEN`, then serve
 
 from __future__ import annotations
 
+import _thread
 import argparse
 import asyncio
 import errno
@@ -12,6 +13,7 @@ import signal
 import sys
 
 from rnnlens.errors import RnnLensError
+from rnnlens.models.registry import MODEL_PATH_HELP
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -19,8 +21,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--model", metavar="NAME", help="the model the panel opens with (default: the first)")
     parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
     parser.add_argument("--clusters", "-k", type=int, default=8, help="clusters the panel starts with (default 8)")
-    parser.add_argument("--model-path", action="append", default=[], metavar="PATH",
-                        help="a model folder, a folder of model folders, or module:function (repeatable)")
+    parser.add_argument("--model-path", action="append", default=[], metavar="PATH", help=MODEL_PATH_HELP)
     parser.add_argument("--corpus", nargs="+", default=None, metavar="NAME_OR_PATH",
                         help="the statistics the panel uses: a corpus name[:split], a text file or a folder "
                              "(default: the held-out split of the corpus each model card names)")
@@ -32,6 +33,7 @@ def run(args: argparse.Namespace) -> int:
         raise RnnLensError(f"--port must be 0..65535 (0 = a free port), got {args.port}")
     from rnnlens.cli.analysis_common import make_service  # imports torch: only when really serving
 
+    _disarm_interrupt_main()
     service = make_service(args)
     names = service.registry.names()
     if args.model is not None:
@@ -46,6 +48,20 @@ def run(args: argparse.Namespace) -> int:
             raise RnnLensError(f"port {args.port} on 127.0.0.1 is in use; choose another --port or 0") from None
         raise
     return 0
+
+
+def _disarm_interrupt_main() -> None:
+    """Make `_thread.interrupt_main()` do nothing in this process (before any entry point loads).
+
+    It trips Python's SIGINT handler, which here is the stream's Ctrl-C handler: a declared entry
+    point's thread calling it would stop the server. Real signals (Ctrl-C, `kill -INT`) come from
+    the kernel, not through this function, and still stop it.
+    """
+    def ignored(signum: int = signal.SIGINT, /) -> None:
+        print(f"rnnlens: warning: ignored _thread.interrupt_main({signum}) from model code; "
+              "Ctrl-C stops the server", file=sys.stderr, flush=True)
+
+    _thread.interrupt_main = ignored
 
 
 async def _serve(service, settings: dict, port: int) -> None:
