@@ -14,7 +14,7 @@ export const RESTART_SETTINGS = ["rnnlens.interpreter", "rnnlens.modelPaths", "r
 
 export function serverSettings(): Record<string, unknown> {
   const config = vscode.workspace.getConfiguration(SECTION);
-  const keys = ["model", "modelPaths", "corpus", "layer", "state", "clusters", "inlayHints.density", "inlayHints.enabled", "hover.image", "maxDocumentSize", "reset", "languages"];
+  const keys = ["model", "modelPaths", "corpus", "layer", "state", "clusters", "inlayHints.density", "inlayHints.enabled", "hover.image", "hover.attribution", "hover.attributionWindow", "maxDocumentSize", "reset", "languages"];
   const out: Record<string, unknown> = {};
   for (const key of keys) {
     if (CLIENT_ONLY.has(key)) continue;

@@ -85,11 +85,13 @@ def _choose_target(stack: RecurrentStack, task: str, ids: torch.Tensor, t: int, 
 
 def attribute_token(stack: RecurrentStack, task: str, ids: torch.Tensor, t: int, target: int | None = None,
                     window: int | None = None, steps: Sequence[int] = STEP_SCHEDULE,
-                    tolerance: float = TOLERANCE) -> Attribution:
+                    tolerance: float = TOLERANCE, initial: State | None = None) -> Attribution:
     """Integrated gradients of the log-probability of `target` at token t over the embeddings of
     tokens max(0, t + 1 - window)..t of `ids` (1, time). Tokens before the window are held fixed:
-    their state starts the run. Tries each count in `steps` until the convergence delta is within
-    `tolerance` of the output difference; raises AttributionNotConverged otherwise."""
+    their state starts the run. `initial`: the complete state before ids[0] (batch one; default
+    zero), e.g. a language server's warm state, so that `ids` can start at the window. Tries each
+    count in `steps` until the convergence delta is within `tolerance` of the output difference;
+    raises AttributionNotConverged otherwise."""
     from captum.attr import IntegratedGradients  # imported here: Captum pulls matplotlib in
 
     if stack.head is None:
@@ -97,9 +99,10 @@ def attribute_token(stack: RecurrentStack, task: str, ids: torch.Tensor, t: int,
     if not 0 <= t < ids.shape[1]:
         raise RnnLensError(f"token {t} is outside the text (tokens 0..{ids.shape[1] - 1})")
     start = 0 if window is None else max(0, t + 1 - window)
-    initial = stack.zero_state(1)
+    if initial is None:
+        initial = stack.zero_state(1)
     if start > 0:
-        initial = capture_trace(stack, ids[:, :start], outputs=False).final_state
+        initial = capture_trace(stack, ids[:, :start], initial=initial, outputs=False).final_state
     with torch.no_grad():
         embedded = stack.embed(ids[:, start:t + 1]).detach().float()
     chosen, role = _choose_target(stack, task, ids, t, initial, embedded, target)

@@ -14,6 +14,8 @@ from lsprotocol import types
 
 from rnnlens.errors import RnnLensError
 from rnnlens.lsp.glyph_text import data_uri, glyph_image, sparkline
+from rnnlens.lsp.hover_effects import CausalHover, causal_hover, render_causal
+from rnnlens.lsp.markdown import escape as _escape
 from rnnlens.lsp.session import LensSession, Prepared
 
 MOVED_UNITS = 5
@@ -40,6 +42,7 @@ class HoverData:
     word_count: int | None = None
     provenance: str | None = None  # Provenance.short() of the statistics behind clusters and expectations
     notes: list[str] = field(default_factory=list)
+    causal: CausalHover | None = None  # what each chip does here, the words driving the output (hover_effects)
 
 
 def kept_rate(current: np.ndarray, previous: np.ndarray) -> float:
@@ -118,6 +121,8 @@ def render_hover(data: HoverData, image: bool = True) -> str:
     if items:
         title = "next word" if data.output.get("kind") == "next" else "class"
         lines += [f"{title}: " + ", ".join(f"`{_escape(label)}` {p:.0%}" for label, p in items), ""]
+    if data.causal is not None:
+        lines += render_causal(data.causal)
     for note in data.notes:
         lines += [f"_{_escape(note)}_", ""]
     lines += ["---", f"_{LEGEND}_"]
@@ -126,15 +131,13 @@ def render_hover(data: HoverData, image: bool = True) -> str:
     return "\n".join(lines)
 
 
-def _escape(text: str) -> str:
-    return "".join("\\" + ch if ch in "\\`*_[]<>#|" else ch for ch in text)
-
-
 def hover_result(session: LensSession, prepared: Prepared, offset: int) -> types.Hover | None:
     index = prepared.token_at(offset)
     if index is None:
         return None
     data = hover_data(session, prepared, index)
+    prepared.check()
+    data.causal = causal_hover(session, prepared, index)
     prepared.check()
     start, end = prepared.span(index)
     positions = prepared.snapshot.positions

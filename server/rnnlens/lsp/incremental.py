@@ -188,6 +188,24 @@ class StateTimeline:
             raise IndexError(f"token {token} is outside the document ({len(self.ids)} tokens)")
         return chunks[0]
 
+    def state_before(self, token: int) -> State:
+        """The complete state (every layer's h, and c for an LSTM; batch one) that step `token` starts
+        from: zero after a restart, else its chunk's checkpoint (solved from the cached chunks when
+        it can be) run on to the token, so at most chunk_size - 1 steps when the chunks are warm.
+        For callers that rerun the model from a token (ablation, attribution)."""
+        with self.lock:
+            if not 0 <= token < len(self.ids):
+                raise IndexError(f"token {token} is outside the document ({len(self.ids)} tokens)")
+            if self.resets[token]:
+                return self.model.stack.zero_state(1)
+            index = token // self.chunk_size
+            origin = self._complete_checkpoints(max(k for k in self._checkpoints if k <= index), index)
+            begin = origin * self.chunk_size
+            state = self._checkpoints[origin]
+            if token > begin:
+                _, state = self._trace_units(begin, token, state)
+            return {name: value.clone() for name, value in state.items()}
+
     def _compute(self, first: int, last: int, should_stop: ShouldStop | None) -> dict[int, ChunkStates]:
         """Compute chunks first..last, starting from the checkpoint before `first` (completed from
         the chunks before it if need be) or else the nearest earlier one."""

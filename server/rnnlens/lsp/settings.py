@@ -25,6 +25,8 @@ INITIALIZATION_ONLY_KEYS = ("modelPaths",)
 DEFAULT_LANGUAGES = ("plaintext", "markdown")
 # characters; larger documents get a message, not an analysis (at most the shared size limit)
 DEFAULT_MAX_DOCUMENT_SIZE = MAX_TEXT_CHARS
+DEFAULT_HOVER_ATTRIBUTION_WINDOW = 30  # words; see docs/lsp.md for what a hover's attribution costs
+MAX_HOVER_ATTRIBUTION_WINDOW = 200
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,10 @@ class Settings:
     inlay_density: str = "words"  # "off" hides the hints
     inlay_enabled: bool = True
     hover_image: bool = True
+    # hovers name the earlier words that drive the output (integrated gradients, docs/causal.md),
+    # over at most this many words of the token's line: the hover's cost grows with the window
+    hover_attribution: bool = True
+    hover_attribution_window: int = DEFAULT_HOVER_ATTRIBUTION_WINDOW
     max_document_size: int = DEFAULT_MAX_DOCUMENT_SIZE
     # where the state restarts: none | lines | paragraphs; None ("auto"): lines for a classifier,
     # none for a language model (text_units.default_reset)
@@ -136,6 +142,9 @@ _FIELDS = {
     "inlayHints.density": ("inlay_density", _density),
     "inlayHints.enabled": ("inlay_enabled", _boolean),
     "hover.image": ("hover_image", _boolean),
+    "hover.attribution": ("hover_attribution", _boolean),
+    "hover.attributionWindow": ("hover_attribution_window",
+                                lambda n, v: _positive_int(n, v, 1, MAX_HOVER_ATTRIBUTION_WINDOW)),
     "maxDocumentSize": ("max_document_size", lambda n, v: _positive_int(n, v, 1, MAX_TEXT_CHARS)),
     "reset": ("reset", _reset),
     "languages": ("languages", _string_list),
@@ -179,5 +188,6 @@ def split_initialization_only(raw: Any) -> tuple[Any, dict[str, Any]]:
 def analysis_affected(old: Settings, new: Settings) -> bool:
     """Whether inlay hints/hovers change (the client should refresh them)."""
     keys = ("model", "model_paths", "corpus", "layer", "state", "clusters", "inlay_density", "inlay_enabled",
-            "max_document_size", "languages", "hover_image", "reset")
+            "max_document_size", "languages", "hover_image", "reset", "hover_attribution",
+            "hover_attribution_window")
     return any(getattr(old, key) != getattr(new, key) for key in keys)
