@@ -38,6 +38,11 @@ def test_lines_break_only_where_lsp_breaks_them():
     assert positions.position_at(10) == types.Position(0, 10)  # "was", after the form feed, on line 0
     assert positions.offset_at(types.Position(1, 0)) == len("the staff\x0cwas\u2028good\n")
     assert positions.clamped_offset(types.Position(0, 99)) == len("the staff\x0cwas\u2028good")  # not past "\n"
+    crlf = PositionMap("é😀\r\nb\rc", PositionCodec())
+    assert crlf.clamped_offset(types.Position(0, 99)) == 2  # a column past the end: the end, before "\r\n"
+    assert crlf.offset_at(types.Position(0, 99)) is None
+    assert crlf.offset_at(types.Position(1, 0)) == 4 and crlf.offset_at(types.Position(2, 0)) == 6
+    assert crlf.line_span(0, 1) == (0, 6)  # lines 0 and 1 with their breaks
 
 
 def test_utf8_clients_count_bytes():

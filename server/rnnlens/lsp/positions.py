@@ -21,25 +21,23 @@ from pygls.workspace.position_codec import PositionCodec
 LINE_BREAK = re.compile(r"(\r\n|\r|\n)")
 
 
-def lsp_lines(text: str) -> list[str]:
-    """The text's lines with their line breaks, split where an LSP client splits them.
-
-    There is always one more line than line breaks (a text ending in `\\n` has an empty last
-    line, where the editor can put its cursor)."""
-    if "\r" not in text:  # the common case: C-speed split
-        parts = text.split("\n")
-        return [part + "\n" for part in parts[:-1]] + [parts[-1]]
+def split_lines(text: str) -> tuple[list[str], list[int]]:
+    """The text's lines without their line breaks, and the offset where each line starts, split
+    where an LSP client splits them. There is always one more line than line breaks (a text
+    ending in `\\n` has an empty last line, where the editor can put its cursor)."""
+    if "\r" not in text:  # the common case: C-speed split and sums
+        contents = text.split("\n")
+        return contents, [0, *accumulate(len(line) + 1 for line in contents[:-1])]
     pieces = LINE_BREAK.split(text)  # content, break, content, break, ..., content
-    return [pieces[i] + pieces[i + 1] for i in range(0, len(pieces) - 1, 2)] + [pieces[-1]]
+    contents, breaks = pieces[0::2], pieces[1::2]
+    return contents, [0, *accumulate(len(line) + len(end) for line, end in zip(contents, breaks, strict=False))]
 
 
-def content_length(line: str) -> int:
-    """Characters of `line` before its line break."""
-    if line.endswith("\r\n"):
-        return len(line) - 2
-    if line.endswith(("\n", "\r")):
-        return len(line) - 1
-    return len(line)
+def lsp_lines(text: str) -> list[str]:
+    """The text's lines with their line breaks (see `split_lines`)."""
+    contents, starts = split_lines(text)
+    ends = [*starts[1:], len(text)]
+    return [text[start:end] for start, end in zip(starts, ends, strict=True)]
 
 
 class PositionMap:
@@ -48,8 +46,7 @@ class PositionMap:
     def __init__(self, text: str, codec: PositionCodec):
         self._text = text
         self._codec = codec
-        self._lines = lsp_lines(text)
-        self.line_starts: list[int] = [0, *accumulate(len(line) for line in self._lines[:-1])]
+        self._lines, self.line_starts = split_lines(text)  # line contents, without their breaks
         self._unit_tables: dict[int, list[int] | None] = {}
         self._starts_array: np.ndarray | None = None
 
@@ -96,6 +93,8 @@ class PositionMap:
         table = self._units_before(line)
         if table is None:
             return character
+        if character > table[-1]:
+            return len(table)  # past the line's end (callers refuse or clamp it)
         return bisect.bisect_right(table, character) - 1
 
     def offset_at(self, position: types.Position) -> int | None:
@@ -104,7 +103,7 @@ class PositionMap:
         if position.line < 0 or position.character < 0 or position.line >= len(self._lines):
             return None
         column = self._column(position.line, position.character)
-        if column > content_length(self._lines[position.line]):
+        if column > len(self._lines[position.line]):
             return None
         return self.line_starts[position.line] + column
 
@@ -115,13 +114,14 @@ class PositionMap:
             return len(self._text)
         line = max(position.line, 0)
         column = self._column(line, max(position.character, 0))
-        return self.line_starts[line] + min(column, content_length(self._lines[line]))
+        return self.line_starts[line] + min(column, len(self._lines[line]))
 
     def line_span(self, first: int, last: int) -> tuple[int, int]:
         """Code-point span [start, end) covering lines first..last inclusive (clamped)."""
         first = min(max(first, 0), len(self._lines) - 1)
         last = min(max(last, first), len(self._lines) - 1)
-        return self.line_starts[first], self.line_starts[last] + len(self._lines[last])
+        end = self.line_starts[last + 1] if last + 1 < len(self.line_starts) else len(self._text)
+        return self.line_starts[first], end
 
     def span_of_range(self, range_: types.Range) -> tuple[int, int]:
         """Code-point span of a client range, clamped to the text (ranges past the end shrink, an
