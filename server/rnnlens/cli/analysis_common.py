@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from typing import Any
 
@@ -49,6 +50,7 @@ def corpus_choice(args: argparse.Namespace) -> CorpusChoice:
 
 
 def make_service(args: argparse.Namespace) -> AnalysisService:
+    show_service_notices()
     return AnalysisService(make_registry(args), corpus=corpus_choice(args))
 
 
@@ -56,10 +58,22 @@ def warn(message: str) -> None:
     print(f"rnnlens: warning: {message}", file=sys.stderr)
 
 
-def report_provenance(provenance: Provenance | None, notices: list[str]) -> None:
-    """Cache notices and an out-of-domain warning on stderr (stdout stays the result)."""
-    for notice in notices:
-        warn(notice)
+class _NoticesOnStderr(logging.Handler):
+    def emit(self, record: logging.LogRecord) -> None:
+        warn(record.getMessage())  # sys.stderr as it is now (tests capture it per test)
+
+
+def show_service_notices() -> None:
+    """The service's notices (an unusable cache, statistics not used), each once on stderr as it
+    happens. Without a handler, Python's last-resort one printed them bare, and the commands
+    printed them again at the end."""
+    service_log = logging.getLogger("rnnlens.service")
+    if not any(isinstance(handler, _NoticesOnStderr) for handler in service_log.handlers):
+        service_log.addHandler(_NoticesOnStderr(logging.WARNING))
+
+
+def report_provenance(provenance: Provenance | None) -> None:
+    """An out-of-domain warning on stderr (stdout stays the result); notices went out as they came."""
     warning = provenance.unknown_warning() if provenance is not None else None
     if warning:
         warn(warning)

@@ -59,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
     analysis = service.analyze_text(args.model, text, args.layer, args.state, args.clusters, top_k=args.top_k,
                                     reset=args.reset, detail=args.json)  # text shows one layer, no responses
     provenance = Provenance.from_json(analysis.extra.get("provenance"))
-    report_provenance(provenance, service.notices)
+    report_provenance(provenance)
     text_unknown = float(analysis.extra.get("text_unknown_rate", 0.0))
     if text_unknown > UNKNOWN_WARNING:
         warn(f"{text_unknown:.0%} of the tokens of {args.file} are unknown to model {args.model} (more than "

@@ -42,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
     finally:
         bar.close()
     provenance = Provenance.from_json(result.extra.get("provenance"))
-    report_provenance(provenance, service.notices)
+    report_provenance(provenance)
     stability = stability_report(service, args.model, result, args.stability_runs) if args.stability else None
     outputs = unit_outputs(service, args.model, result).to_json(pos=service.word_pos) if args.unit_outputs else None
     if args.json:

@@ -43,8 +43,8 @@ def run(args: argparse.Namespace) -> int:
     service = make_service(args)
     result = service.compare(args.model[0], args.model[1], text=text, layer=args.layer, state=args.state,
                              k=args.clusters)
-    report_provenance(result.provenance[0], service.notices)
-    report_provenance(result.provenance[1], [])
+    report_provenance(result.provenance[0])
+    report_provenance(result.provenance[1])
     first, second = result.provenance
     if first.corpus_label != second.corpus_label or first.tokenizer != second.tokenizer:
         warn(f"the two models' statistics differ ({first.corpus_label} vs {second.corpus_label}); "

@@ -36,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
     finally:
         bar.close()
     provenance = statistics.provenance
-    report_provenance(provenance, service.notices)
+    report_provenance(provenance)
     if args.json:
         print(json.dumps({**statistics.summary_json(), "notices": service.notices}, indent=2))
         return 0

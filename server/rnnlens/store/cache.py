@@ -2,7 +2,9 @@
 
 No pickle anywhere: arrays load with allow_pickle=False, everything else is JSON. The JSON is
 written last and holds the SHA-256 of the npz file, so an interrupted write or a damaged file
-is detected; a corrupt entry is reported, removed, and the caller recomputes.
+is detected; a corrupt entry is reported, removed, and the caller recomputes. A folder that
+cannot be used (read-only, another user's files, a folder where a file should be) is reported
+once; the analysis then runs without caching.
 """
 
 from __future__ import annotations
@@ -48,6 +50,15 @@ class AnalysisCache:
         self.root = Path(root)
         self.report = report or (lambda message: None)
         self._lock = threading.Lock()
+        self._unusable_reported = False
+
+    def _unusable(self, exc: OSError) -> None:
+        """One notice for the whole folder: every later entry would fail the same way."""
+        if not self._unusable_reported:
+            self._unusable_reported = True
+            where = f" ({exc.filename})" if exc.filename else ""
+            self.report(f"the analysis cache {self.root} cannot be used: {exc.strerror or exc}{where}; "
+                        "analysing without caching")
 
     def _paths(self, kind: str, key: str) -> tuple[Path, Path]:
         folder = self.root / kind
@@ -60,12 +71,16 @@ class AnalysisCache:
                 with path.open("wb") as handle:
                     np.savez(handle, **arrays)  # type: ignore[arg-type]
 
-            _atomic_write(npz_path, write_arrays)
-            record = {"format": FORMAT, "sha256": _sha256(npz_path), "meta": meta}
-            def write_record(path: Path) -> None:
-                path.write_text(json.dumps(record), encoding="utf-8")
+            try:
+                _atomic_write(npz_path, write_arrays)
+                record = {"format": FORMAT, "sha256": _sha256(npz_path), "meta": meta}
 
-            _atomic_write(json_path, write_record)
+                def write_record(path: Path) -> None:
+                    path.write_text(json.dumps(record), encoding="utf-8")
+
+                _atomic_write(json_path, write_record)
+            except OSError as exc:  # the result stands; only caching it failed
+                self._unusable(exc)
 
     def load(self, kind: str, key: str) -> tuple[dict[str, np.ndarray], dict[str, Any]] | None:
         """The entry, or None when absent or corrupt (a corrupt one is reported and removed)."""
@@ -84,10 +99,16 @@ class AnalysisCache:
                 with np.load(npz_path, allow_pickle=False) as data:
                     arrays = {name: data[name] for name in data.files}
                 meta = record.get("meta", {})
-            except (OSError, ValueError, UnicodeDecodeError, KeyError, EOFError) as exc:
+            except OSError as exc:  # unreadable, not corrupt: leave it as it is
+                self._unusable(exc)
+                return None
+            except (ValueError, UnicodeDecodeError, KeyError, EOFError) as exc:
                 self.report(f"cache entry {json_path} is corrupt ({exc}); recomputing it")
                 for path in (npz_path, json_path):
-                    path.unlink(missing_ok=True)
+                    try:
+                        path.unlink(missing_ok=True)
+                    except OSError as unlink_error:  # a read-only folder keeps it; we recompute anyway
+                        self._unusable(unlink_error)
                 return None
             return arrays, meta
 
