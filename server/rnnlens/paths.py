@@ -7,6 +7,8 @@ from pathlib import Path
 
 import platformdirs
 
+from rnnlens.errors import RnnLensError
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 # server/rnnlens -> repository root (an editable install or a checkout).
 REPO_ROOT = PACKAGE_DIR.parent.parent
@@ -19,13 +21,20 @@ def cache_dir() -> Path:
     """The user cache (corpora, analysis results). RNNLENS_CACHE overrides it (tests use this)."""
     override = os.environ.get("RNNLENS_CACHE")
     path = Path(override) if override else Path(platformdirs.user_cache_dir("rnnlens"))
-    path.mkdir(parents=True, exist_ok=True)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        pass  # whoever writes there says so; the analysis cache once, then analyses uncached
     return path
 
 
 def corpora_dir() -> Path:
     path = cache_dir() / "corpora"
-    path.mkdir(parents=True, exist_ok=True)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise RnnLensError(f"cannot create the corpora folder {path}: {exc.strerror or exc}; set RNNLENS_CACHE "
+                           "to a folder you can write") from None
     return path
 
 

@@ -138,6 +138,13 @@ def test_cli_with_a_file_where_the_cache_folder_should_be(cli_inputs, monkeypatc
     assert_ran_uncached_with_one_notice(run_cli(cli_inputs), expected)
 
 
+def test_cli_with_a_file_where_the_whole_cache_should_be(cli_inputs, monkeypatch, capsys):
+    expected = populate(cli_inputs, monkeypatch, capsys)
+    shutil.rmtree(cli_inputs["cache"])
+    cli_inputs["cache"].write_text("RNNLENS_CACHE names a file")
+    assert_ran_uncached_with_one_notice(run_cli(cli_inputs), expected)
+
+
 def test_cli_with_folders_where_the_cache_entries_should_be(cli_inputs, monkeypatch, capsys):
     expected = populate(cli_inputs, monkeypatch, capsys)
     assert folders_where_entries_should_be(cli_inputs["cache"] / "analysis") > 0
