@@ -63,6 +63,8 @@ def refresh(name: str, date: str) -> dict:
                    "; majority-class baseline added")
                 + "; documents, tokens and the kept epoch recorded",
     }]
+    if "shipped_statistics" in old:  # made by scripts/ship_sample_stats.py, from the same weights
+        card["shipped_statistics"] = old["shipped_statistics"]
     write_card(folder, card)
     return card
 

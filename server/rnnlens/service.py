@@ -14,16 +14,17 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from rnnlens.analysis.alignment import align_clusters
 from rnnlens.analysis.cocluster import CoclusterResult, SignedSpectralCocluster, cocluster_responses
-from rnnlens.analysis.evaluation import evaluate_documents, stats_shape_problem
+from rnnlens.analysis.evaluation import evaluate_documents, state_sizes, stats_shape_problem
 from rnnlens.analysis.explanations import (
     EXCLUDED_WORDS,
     UnitExplanation,
@@ -50,8 +51,15 @@ from rnnlens.models.loaded import LoadedModel
 from rnnlens.models.registry import ModelRegistry
 from rnnlens.paths import cache_dir
 from rnnlens.store.cache import AnalysisCache
-from rnnlens.store.corpus_source import CorpusInput, corpus_fingerprint, resolve_corpus
+from rnnlens.store.corpus_source import SPLIT_NAMES, CorpusInput, corpus_fingerprint, resolve_corpus
 from rnnlens.store.keys import params_key
+from rnnlens.store.shipped_stats import (
+    SHIPPED,
+    ShippedIdentity,
+    ShippedStatistics,
+    corpus_package,
+    read_shipped,
+)
 from rnnlens.store.stats_codec import stats_from_arrays, stats_to_arrays
 
 __all__ = ["ENGINE_VERSION", "AnalysisService", "CorpusChoice"]
@@ -64,6 +72,9 @@ CorpusChoice = str | Path | Sequence[Path | str] | None  # a corpus name[:split]
 MIN_WORD_COUNT = 3  # a word must occur this often to be co-clustered
 DEFAULT_WORDS = 300  # words co-clustered unless asked otherwise
 TEXT_STATS_KEPT = 4
+# A 300 x 150 SVD took 2.7 s with OpenBLAS's threads spinning against other work on a busy 2-core
+# machine, 0.02 s on one thread: matrices this small are clustered on one BLAS thread.
+ONE_THREAD_BELOW = 2_000_000
 
 
 class _FitKey(NamedTuple):
@@ -82,6 +93,14 @@ class _ClusterMemo(NamedTuple):
 def stats_key(model: LoadedModel, content_hash: str, kind: str = "stats") -> str:
     """Everything that changes a statistic: engine, weights + vocabulary, tokenizer, corpus content."""
     return params_key(kind, ENGINE_VERSION, model.weights_hash, model.tokenizer_identity, content_hash)
+
+
+def cocluster_rows(stats: ResponseStats, n_words: int = DEFAULT_WORDS) -> np.ndarray:
+    """The rows co-clustered: the n most frequent words seen MIN_WORD_COUNT times (fewer: once)."""
+    rows = stats.frequent_rows(n_words, MIN_WORD_COUNT, EXCLUDED_WORDS)
+    if rows.size < n_words:
+        rows = stats.frequent_rows(n_words, 1, EXCLUDED_WORDS)
+    return rows
 
 
 def no_corpus_message(model: LoadedModel) -> str:
@@ -106,6 +125,7 @@ class AnalysisService:
         self._coclusters: dict[_ClusterMemo, CoclusterResult] = {}
         self._pos: dict[str, str] | None = None
         self._text_keys: list[str] = []  # statistics made from analysed texts, oldest first
+        self._shipped: dict[tuple[str, str, str], ShippedStatistics | None] = {}  # (folder, weights, corpus) ->
 
     # ----- plumbing
     def _report(self, message: str) -> None:
@@ -143,47 +163,122 @@ class AnalysisService:
             corpus = str(name) if ":" in str(name) or Path(str(name)).expanduser().exists() else f"{name}:test"
         return corpus
 
-    def _source(self, corpus: str | Path | Sequence[Path | str]) -> CorpusInput:
+    def _source(self, corpus: str | Path | Sequence[Path | str], model: LoadedModel | None = None) -> CorpusInput:
         """The corpus's label and content hash; texts only when it had to be read (memoised by
-        fingerprint, so finding the statistics of a hover does not re-read the corpus)."""
+        fingerprint, so finding the statistics of a hover does not re-read the corpus). A named
+        corpus that `model`'s shipped statistics were made from is not read at all: its hash is
+        the one they record (checked when the text is read for an evaluation)."""
         fingerprint = corpus_fingerprint(corpus)
         with self._lock:
             known = self._sources.get(fingerprint)
         if known is not None:
             return known
+        shipped = self._shipped_for(model, corpus) if model is not None else None
+        if shipped is not None:
+            name, split = self._named_corpus(corpus) or ("", "")
+            source = CorpusInput(f"{name}:{split}", [], shipped.content_hash, name=name, split=split)
+            with self._lock:
+                self._sources[fingerprint] = source
+            return source
         source = resolve_corpus(corpus)
         with self._lock:
             self._sources[fingerprint] = replace(source, texts=[])
         return source
 
     def statistics(self, model_name: str, corpus: CorpusChoice = None, progress: Progress | None = None,
-                   cancel: Cancel | None = None) -> Statistics:
-        """The model's expected responses on the chosen corpus (memory, then disk, else evaluated)."""
+                   cancel: Cancel | None = None, states: Collection[str] | None = None) -> Statistics:
+        """The model's expected responses on the chosen corpus (memory, then disk, else evaluated).
+
+        `states`: the state names (`layer2.c`) whose counts, means and spreads the caller reads; a
+        sample's shipped view (`complete=False`) serves them when it has them. None: everything,
+        percentile samples included; `()`: only the provenance and counts. What the view lacks is
+        evaluated here, with `progress`.
+        """
         model = self.model(model_name)
         spec = self.chosen_corpus(model, corpus)
-        source = self._source(spec)
+        source = self._source(spec, model)
         key = stats_key(model, source.content_hash)
         with self._key_lock(key):
             found = self._stats.get(key)
-            if found is not None:
+            if found is not None and _covers(found, states):
                 if progress is not None:
                     progress(1.0, f"statistics of {model.name} on {source.label} already loaded")
                 return found
             stats = self._load_stats(key, model)
-            if stats is None:
-                if not source.texts:
-                    source = resolve_corpus(spec)
-                stats = self._compute_stats(model, source, progress, cancel)
-                found = Statistics(stats, self._provenance(model, source, stats), key)
-                arrays, meta = stats_to_arrays(stats)
-                self.cache.save("stats", key, arrays, {**meta, "provenance": found.provenance.to_json()})
-            else:
+            if stats is not None:
                 found = Statistics(stats, self._provenance(model, source, stats), key)
                 if progress is not None:
                     progress(1.0, f"statistics of {model.name} on {source.label} served from the cache")
+            elif found is None and (shipped := self._shipped_view(model, spec, source, key)) is not None \
+                    and _covers(shipped, states):
+                found = shipped
+                if progress is not None:
+                    progress(1.0, f"statistics of {model.name} on {source.label} {SHIPPED}")
+            else:
+                found = self._evaluate(model, spec, source, key, progress, cancel)
             with self._lock:
-                self._stats[key] = found
+                self._stats[found.key] = found
         return found
+
+    def _evaluate(self, model: LoadedModel, spec: str | Path | Sequence[Path | str], source: CorpusInput, key: str,
+                  progress: Progress | None, cancel: Cancel | None) -> Statistics:
+        """Evaluate the corpus and store the result; the key follows the text actually read."""
+        if not source.texts:
+            source = resolve_corpus(spec)
+        if stats_key(model, source.content_hash) != key:  # the hash came from shipped statistics
+            self._report(f"the statistics shipped with {model.name} were made from another {source.label} text "
+                         f"than the one read here; they are no longer used")
+            with self._lock:
+                self._sources[corpus_fingerprint(spec)] = replace(source, texts=[])
+                self._stats.pop(key, None)
+                self._shipped = {k: v for k, v in self._shipped.items() if k[1] != model.weights_hash}
+            key = stats_key(model, source.content_hash)
+            cached = self._load_stats(key, model)
+            if cached is not None:
+                return Statistics(cached, self._provenance(model, source, cached), key)
+        stats = self._compute_stats(model, source, progress, cancel)
+        found = Statistics(stats, self._provenance(model, source, stats), key)
+        arrays, meta = stats_to_arrays(stats)
+        self.cache.save("stats", key, arrays, {**meta, "provenance": found.provenance.to_json()})
+        return found
+
+    # ----- statistics shipped with a sample model (store/shipped_stats.py)
+    @staticmethod
+    def _named_corpus(spec: str | Path | Sequence[Path | str]) -> tuple[str, str] | None:
+        """(name, split) when `spec` names a registry corpus, not a file."""
+        if not isinstance(spec, str) or "/" in spec or Path(spec).expanduser().exists():
+            return None
+        name, _, split = spec.partition(":")
+        split = split or "test"
+        return (name, split) if split in SPLIT_NAMES and corpus_package(name) is not None else None
+
+    def _shipped_for(self, model: LoadedModel, spec: str | Path | Sequence[Path | str]) -> ShippedStatistics | None:
+        """The statistics shipped in the model's folder for this corpus, if they fit the model, the
+        tokenizer, the engine and the corpus package (a record that does not fit is reported, once)."""
+        named = self._named_corpus(spec)
+        if named is None or model.path is None:
+            return None
+        folder = Path(model.path)
+        memo = (str(folder), model.weights_hash, f"{named[0]}:{named[1]}")
+        with self._lock:
+            if memo in self._shipped:
+                return self._shipped[memo]
+        package = corpus_package(named[0]) or ""
+        identity = ShippedIdentity(ENGINE_VERSION, model.weights_hash, model.tokenizer_identity, memo[2], package)
+        found, problem = read_shipped(folder, identity, model.vocab.words, state_sizes(model))
+        if problem is not None:
+            self._report(f"statistics shipped with {model.name} are not used: {problem}")
+        with self._lock:
+            self._shipped[memo] = found
+        return found
+
+    def _shipped_view(self, model: LoadedModel, spec: str | Path | Sequence[Path | str], source: CorpusInput,
+                      key: str) -> Statistics | None:
+        shipped = self._shipped_for(model, spec)
+        if shipped is None or stats_key(model, shipped.content_hash) != key:
+            return None
+        provenance = replace(self._provenance(model, source, shipped.stats), origin=SHIPPED)
+        return Statistics(shipped.stats, provenance, key, complete=False)
 
     def uses_statistics(self, model_name: str, key: str, corpus: CorpusChoice = None) -> bool:
         """Whether calls naming `corpus` (None: the service's choice) use the statistics under `key`,
@@ -193,7 +288,7 @@ class AnalysisService:
             spec = self.chosen_corpus(model, corpus)
         except NoCorpusError:
             return False
-        return stats_key(model, self._source(spec).content_hash) == key
+        return stats_key(model, self._source(spec, model).content_hash) == key
 
     def evaluate(self, model_name: str, corpus: CorpusChoice = None, progress: Progress | None = None,
                  cancel: Cancel | None = None) -> Statistics:
@@ -267,7 +362,7 @@ class AnalysisService:
         """Word and unit clusters; `result.extra["provenance"]` names the statistics used."""
         model = self.model(model_name)
         layer, state = self._layer_state(model, layer, state)
-        statistics = self.statistics(model_name, corpus, progress, cancel)
+        statistics = self.statistics(model_name, corpus, progress, cancel, states=(f"layer{layer}.{state}",))
         result = self._cocluster_stats(model, statistics, layer, state, k, n_words, random_state)
         if progress is not None:
             progress(1.0, f"co-clustered {len(result.words)} words x {len(result.unit_labels)} units into {k}")
@@ -285,9 +380,7 @@ class AnalysisService:
         with self._lock:
             if memo in self._coclusters:
                 return self._coclusters[memo]
-        rows = stats.frequent_rows(n_words, MIN_WORD_COUNT, EXCLUDED_WORDS)
-        if rows.size < n_words:
-            rows = stats.frequent_rows(n_words, 1, EXCLUDED_WORDS)
+        rows = cocluster_rows(stats, n_words)
         hidden = stats.mean[name].shape[1]
         if k > min(rows.size, hidden):
             raise RnnLensError(f"cannot make {k} clusters: model {model.name} has {hidden} units in layer {layer} "
@@ -299,7 +392,8 @@ class AnalysisService:
             if fitted is None:
                 matrix = stats.mean[name][rows].astype(np.float64)
                 words = [stats.word(r) for r in rows]
-                result, estimator = cocluster_responses(matrix, words, k, layer, state, random_state)
+                with threadpool_limits(limits=1 if matrix.size < ONE_THREAD_BELOW else None, user_api="blas"):
+                    result, estimator = cocluster_responses(matrix, words, k, layer, state, random_state)
                 self._estimators[fit] = (matrix, words, estimator)
             else:
                 matrix, words, estimator = fitted
@@ -318,11 +412,12 @@ class AnalysisService:
     # ----- text
     def analyze_text(self, model_name: str, text: str, layer: int | None = None, state: str | None = None,
                      k: int = 8, top_k: int = 5, corpus: CorpusChoice = None,
-                     reset: str | None = None, detail: bool = True) -> TextAnalysis:
+                     reset: str | None = None, detail: bool = True, progress: Progress | None = None) -> TextAnalysis:
         """Glyphs of every token. A model with no chosen corpus gets clusters from the text itself,
         and says so: `extra["clusters_from"] == "text"` and the provenance's corpus is ANALYSED_TEXT.
         `reset` restarts the state per unit of text (text_units.RESETS; None: the task's default).
-        `detail=False`: only the chosen layer's glyphs and no response vectors (a text report)."""
+        `detail=False`: only the chosen layer's glyphs and no response vectors (a text report).
+        `progress` hears about an evaluation of the corpus, if one is needed first."""
         check_text_size(text)  # the one size limit of the CLI, the language server and the stream
         model = self.model(model_name)
         layer, state = self._layer_state(model, layer, state)
@@ -338,7 +433,8 @@ class AnalysisService:
             raise RnnLensError(f"the text holds no word that model {model.name} knows")
         source = "corpus"
         try:
-            statistics = self.statistics(model_name, corpus)
+            statistics = self.statistics(model_name, corpus, progress,
+                                         states=[f"layer{i}.{state}" for i in range(1, model.num_layers + 1)])
         except NoCorpusError:
             statistics = self._text_statistics(model, text)
             source = "text"
@@ -366,13 +462,13 @@ class AnalysisService:
 
     # ----- explanations
     def explain_unit(self, model_name: str, layer: int | None, state: str | None, unit: int,
-                     top: int = 10, corpus: CorpusChoice = None) -> UnitExplanation:
+                     top: int = 10, corpus: CorpusChoice = None, progress: Progress | None = None) -> UnitExplanation:
         model = self.model(model_name)
         layer, state = self._layer_state(model, layer, state)
         hidden = int(model.stack.layers[layer - 1].hidden_size)
         if not 0 <= unit < hidden:
             raise RnnLensError(f"unit {unit} does not exist: layer {layer} of {model.name} has units 0..{hidden - 1}")
-        statistics = self.statistics(model_name, corpus)
+        statistics = self.statistics(model_name, corpus, progress)  # percentiles: never in a shipped view
         result = explain_unit(statistics.stats, f"layer{layer}.{state}", unit, top)
         return replace(result, model=model.name, layer=layer, provenance=statistics.provenance)
 
@@ -386,7 +482,7 @@ class AnalysisService:
             norm = tokens[0].norm
         if norm not in model.vocab:
             raise RnnLensError(f"model {model.name} does not know the word {word!r}")
-        statistics = self.statistics(model_name, corpus)
+        statistics = self.statistics(model_name, corpus, states=(f"layer{layer}.{state}",))
         profile = explain_word(statistics.stats, f"layer{layer}.{state}", model.vocab.id_of(norm), norm)
         cluster = None
         try:
@@ -428,7 +524,8 @@ class AnalysisService:
             results.append(self.cocluster(model.name, model_layer, model_state, k, corpus=corpus))
         alignment = align_clusters(results[0].words, results[0].word_labels, results[1].words,
                                    results[1].word_labels, results[0].k, results[1].k)
-        provenance = tuple(self.statistics(m.name, corpus).provenance for m in (first, second))
+        provenance = tuple(self.statistics(m.name, corpus, states=(f"layer{r.layer}.{r.state}",)).provenance
+                           for m, r in zip((first, second), results, strict=True))
         texts = None
         if text is not None:
             texts = tuple(self.analyze_text(m.name, text, r.layer, r.state, k, corpus=corpus)
@@ -436,3 +533,10 @@ class AnalysisService:
         return Comparison(models=(first.name, second.name), coclusters=(results[0], results[1]),
                           alignment=alignment, provenance=(provenance[0], provenance[1]),
                           texts=None if texts is None else (texts[0], texts[1]))
+
+
+def _covers(statistics: Statistics, states: Collection[str] | None) -> bool:
+    """Whether `statistics` hold what a caller reading `states` (None: everything) needs."""
+    if statistics.complete:
+        return True
+    return states is not None and set(states) <= set(statistics.stats.state_names)

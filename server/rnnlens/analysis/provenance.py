@@ -37,6 +37,8 @@ class Provenance:
     unknown_rate: float  # share of tokens the model's vocabulary does not have
     tokenizer: str  # qualified name @ hash of its source file
     engine_version: int = ENGINE_VERSION
+    # Where the numbers were made when not on this machine: "shipped with the sample" (store/shipped_stats.py).
+    origin: str | None = None
 
     @property
     def corpus_label(self) -> str:
@@ -49,6 +51,8 @@ class Provenance:
     def to_json(self) -> dict[str, Any]:
         out = asdict(self)
         out["unknown_rate"] = round(self.unknown_rate, 6)
+        if self.origin is None:  # optional on the wire (protocol/messages.json): absent, not null
+            del out["origin"]
         return out
 
     @classmethod
@@ -61,7 +65,8 @@ class Provenance:
                        split=None if value.get("split") is None else str(value["split"]),
                        tokens=int(value["tokens"]), distinct_words=int(value["distinct_words"]),
                        unknown_rate=float(value["unknown_rate"]), tokenizer=str(value["tokenizer"]),
-                       engine_version=int(value["engine_version"]))
+                       engine_version=int(value["engine_version"]),
+                       origin=None if value.get("origin") is None else str(value["origin"]))
         except (KeyError, TypeError, ValueError):
             return None
 
@@ -72,14 +77,16 @@ class Provenance:
 
     def header(self) -> str:
         """The CLI's text header: two lines a reader can cite."""
-        return (f"# statistics: {self.statistics_line()}\n"
+        origin = f" ({self.origin})" if self.origin else ""
+        return (f"# statistics: {self.statistics_line()}{origin}\n"
                 f"# model {self.model} (weights {self.weights}), tokenizer {self.tokenizer}, "
                 f"engine {self.engine_version}")
 
     def short(self) -> str:
         """The hover footer: one short line."""
         return (f"stats {self.corpus_label} · {_compact(self.tokens)} tokens · {self.unknown_rate:.1%} unknown · "
-                f"{self.model}@{self.weights[:8]} · engine {self.engine_version}")
+                f"{self.model}@{self.weights[:8]} · engine {self.engine_version}"
+                + (f" · {self.origin}" if self.origin else ""))
 
     def unknown_warning(self) -> str | None:
         """A warning when the statistics' text is mostly unknown to the model, else None."""

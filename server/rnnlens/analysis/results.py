@@ -22,6 +22,8 @@ class Statistics:
     stats: ResponseStats
     provenance: Provenance
     key: str  # the cache key: weights, vocabulary, tokenizer, corpus content, engine version
+    # False for a sample's shipped view (store/shipped_stats.py): only some states, no percentile samples.
+    complete: bool = True
 
     def summary_json(self) -> dict[str, Any]:
         """What `evaluate --json` prints."""

@@ -13,6 +13,7 @@ from rnnlens.analysis.cluster_stability import (
     neighbouring_ks,
 )
 from rnnlens.analysis.cocluster import CoclusterResult
+from rnnlens.cli.analysis_common import whole_number
 from rnnlens.errors import RnnLensError
 from rnnlens.service import AnalysisService
 
@@ -21,14 +22,14 @@ def add_stability(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--stability", action="store_true",
                         help="also score the clustering's stability for k-2..k+2 (mean adjusted Rand index "
                              "between runs on bootstrap samples of the words) and suggest a k")
-    parser.add_argument("--stability-runs", type=int, default=DEFAULT_RUNS,
+    parser.add_argument("--stability-runs", type=whole_number(2), default=DEFAULT_RUNS,
                         help=f"runs compared per k (default {DEFAULT_RUNS})")
 
 
 def clustered_matrix(service: AnalysisService, model_name: str, result: CoclusterResult) -> np.ndarray:
     """The (words x units) expected responses the result was clustered from."""
     model = service.model(model_name)
-    stats = service.statistics(model_name).stats
+    stats = service.statistics(model_name, states=(f"layer{result.layer}.{result.state}",)).stats
     found = [stats.row_of(model.vocab.index[w]) for w in result.words]
     rows = [r for r in found if r is not None]
     if len(rows) != len(found):

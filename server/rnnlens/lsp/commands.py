@@ -163,7 +163,7 @@ def explain_unit(session: LensSession, options: ExplainUnitArguments, context: C
     model, layer, state, _ = _view_options(session, options)
     unit = options["unit"]  # required: checked before the command runs
     top = options.get("top") or 10
-    result = session.service.explain_unit(model, layer, state, unit, top=top)
+    result = session.service.explain_unit(model, layer, state, unit, top=top, progress=context.progress)
     positive = ", ".join(f"{entry.word} ({entry.count:,}×)" for entry in result.positive[:5])
     negative = ", ".join(f"{entry.word} ({entry.count:,}×)" for entry in result.negative[:5])
     return result.to_json(), (f"Unit {unit} of {model}: rises for {positive or '-'}; falls for {negative or '-'} "
@@ -217,7 +217,7 @@ def explain_sentence(session: LensSession, options: ExplainSentenceArguments, co
     model, layer, state, k = _view_options(session, options)
     context.check()
     analysis = session.service.analyze_text(model, sentence, layer=layer, state=state, k=k,
-                                            reset=session.settings.reset)
+                                            reset=session.settings.reset, progress=context.progress)
     # The states run from the sentence's start; the answer details at most MAX_EXPLAINED_TOKENS
     # tokens around the cursor (one JSON object a token: a 600 KB "sentence" would take gigabytes).
     first, stop = token_window([t.start for t in analysis.tokens], offset - start, MAX_EXPLAINED_TOKENS)

@@ -386,7 +386,9 @@ class LensSession:
     def provenance(self, key: ClusterKey) -> dict[str, Any] | None:
         """The statistics behind `key`'s clusters, as the status notification carries them."""
         try:
-            return self.service.statistics(key.model, key.corpus).provenance.to_json()
+            # The view's states only: a sample's shipped statistics answer without an evaluation.
+            view = (f"layer{key.layer}.{key.state}",)
+            return self.service.statistics(key.model, key.corpus, states=view).provenance.to_json()
         except RnnLensError:
             return None
 

@@ -58,8 +58,9 @@ def word_responses(service: AnalysisService, model_name: str, result: CoclusterR
     """(N, H) expected responses of the view's words (the chips' colours for a selected word),
     from the statistics the co-clustering used (the service's chosen corpus)."""
     model = service.model(model_name)
-    stats = service.statistics(model_name).stats  # already loaded: the co-clustering needed them
-    matrix = stats.mean.get(f"layer{result.layer}.{result.state}")
+    name = f"layer{result.layer}.{result.state}"
+    stats = service.statistics(model_name, states=(name,)).stats  # already loaded: the co-clustering needed them
+    matrix = stats.mean.get(name)
     if matrix is None:
         return None
     rows = [stats.row_of(model.vocab.id_of(word)) if word in model.vocab else None for word in result.words]

@@ -79,6 +79,14 @@ def render_card(card: dict[str, Any]) -> str:
         lines.append(f"- resumed after epoch {resume['after_epoch']}"
                      + (f" with --force, settings changed: {changed}" if resume.get("forced") else ""))
     lines += ["- hyper-parameters: " + ", ".join(f"{k}={v}" for k, v in card["hyperparameters"].items()), ""]
+    shipped = card.get("shipped_statistics")
+    if isinstance(shipped, dict):  # samples only: scripts/ship_sample_stats.py writes this
+        lines += ["## Shipped statistics", "",
+                  f"- `{shipped['file']}`: the {shipped['view']} view of the statistics on {shipped['corpus']} "
+                  f"({shipped['tokens']:,} tokens, {shipped['words']:,} words; {shipped['bytes'] / 1e6:.1f} MB), so a "
+                  f"fresh install shows glyphs without evaluating a corpus (docs/analysis.md, \"Shipped statistics\")",
+                  f"- regenerate with `{shipped['made_by']}` after retraining, a tokenizer change or an engine "
+                  f"version bump: statistics that no longer fit are ignored, never served", ""]
     if card.get("corrections"):
         lines += ["## Corrections", ""]
         lines += [f"- {fix['date']}, {fix['by']}: {fix['what']}." for fix in card["corrections"]] + [""]

@@ -1,0 +1,69 @@
+"""Regenerate the statistics that ship with the sample models (samples/models/*/shipped-stats.*).
+
+Usage: .venv/bin/python scripts/ship_sample_stats.py [MODEL ...]   (default: all four samples)
+
+Each sample is evaluated on the held-out split of its card's corpus exactly as `rnnlens evaluate
+--model NAME` does (or its statistics are taken from the analysis cache, which holds the same
+numbers), and the part a fresh install needs for its first glyphs is written next to the weights
+(and named in the card, card.json and README.md):
+the default view (last layer, default state) of every seen word in float16, and the co-clustering
+input (the 300 most frequent words) in float32. Run it after retraining a sample, changing the
+tokenizer or bumping ENGINE_VERSION: the service ignores shipped statistics that no longer fit
+(docs/analysis.md, "Shipped statistics"). Needs the corpora (`rnnlens data fetch brown
+rotten-tomatoes`).
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+from rnnlens.analysis.provenance import ENGINE_VERSION
+from rnnlens.models.registry import ModelRegistry
+from rnnlens.models.storage import read_card
+from rnnlens.paths import SAMPLE_MODELS_DIR
+from rnnlens.service import AnalysisService, cocluster_rows, stats_key
+from rnnlens.store.corpus_source import resolve_corpus
+from rnnlens.store.shipped_stats import ARRAYS, SHIPPED, ShippedIdentity, corpus_package, write_shipped
+from rnnlens.train.card import write_card
+
+SAMPLES = ("brown-lstm", "brown-gru", "brown-rnn", "rt-gru")
+
+
+def ship(service: AnalysisService, name: str) -> None:
+    model = service.model(name)
+    if model.path is None or Path(model.path).resolve().parent != SAMPLE_MODELS_DIR.resolve():
+        raise SystemExit(f"{name} is not a sample model in {SAMPLE_MODELS_DIR}")
+    spec = service.chosen_corpus(model)  # the card's corpus, held-out split: what a fresh install uses
+    source = resolve_corpus(spec)
+    package = corpus_package(source.name)
+    if package is None or source.split is None:
+        raise SystemExit(f"{name}: its card's corpus {spec} is not a named corpus; nothing to ship")
+    statistics = service.statistics(name, spec)  # complete: evaluated, or the cache's identical numbers
+    if statistics.key != stats_key(model, source.content_hash):
+        raise SystemExit(f"{name}: the statistics' key does not match the corpus as read")
+    view = f"layer{model.num_layers}.{model.default_state}"
+    identity = ShippedIdentity(ENGINE_VERSION, model.weights_hash, model.tokenizer_identity, source.label, package)
+    sizes = write_shipped(Path(model.path), identity, statistics.stats, replace(statistics.provenance, origin=SHIPPED),
+                          source.content_hash, [view], cocluster_rows(statistics.stats))
+    total = sum(sizes.values())
+    card = read_card(Path(model.path) / "card.json")  # the card names what ships and how to remake it
+    card["shipped_statistics"] = {"file": ARRAYS, "view": view, "corpus": source.label,
+                                  "tokens": statistics.provenance.tokens,
+                                  "words": statistics.provenance.distinct_words, "bytes": total,
+                                  "made_by": f"scripts/ship_sample_stats.py {name}"}
+    write_card(Path(model.path), card)
+    print(f"{name}: {view} on {source.label} ({statistics.provenance.tokens:,} tokens, "
+          f"{statistics.provenance.distinct_words:,} words): {total / 1e6:.2f} MB")
+
+
+def main() -> None:
+    names = sys.argv[1:] or list(SAMPLES)
+    service = AnalysisService(ModelRegistry([]))
+    for name in names:
+        ship(service, name)
+
+
+if __name__ == "__main__":
+    main()
