@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import gc
 import logging
+import os
 import signal
+import sys
 
 from rnnlens.errors import RnnLensError
 
@@ -42,5 +44,21 @@ def run(args: argparse.Namespace) -> int:
     # garbage collections over them showed up as latency spikes in hovers.
     gc.set_threshold(50_000, 20, 100)
     # the panel stream runs inside the language server's process; lsp/ itself knows nothing of it
-    serve_stdio(build_server(on_started=[start_panel_stream]))
-    return 0
+    code = serve_stdio(build_server(on_started=[start_panel_stream]))
+    leave_at_once(code)
+    return code  # not reached
+
+
+def leave_at_once(code: int) -> None:
+    """End the process now, with the log flushed. A normal interpreter exit joins every worker
+    thread (the panel stream's, a request's trace still running) and then tears down torch, which
+    alone takes 1.5-3 s on a small machine; VS Code kills a server still alive 2 s after `exit`
+    and reports it as an error. Nothing is left to save: the cache writes each file atomically."""
+    logging.getLogger(__name__).info("language server exits (code %d)", code)
+    logging.shutdown()  # flushes and closes the log file
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # the client closed the pipe already
+            pass
+    os._exit(code)

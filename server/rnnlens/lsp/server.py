@@ -124,6 +124,17 @@ class RnnLensServer(LanguageServer):
             return
         super().report_server_error(error, source)
 
+    def shutdown(self) -> None:
+        """Stop without waiting for work in flight: after `exit` the client gives the process 2 s
+        before it kills it, and a clustering or a trace can take longer. Their results are not
+        wanted any more (the cache's writes are atomic, so a job cut short leaves nothing half-written)."""
+        self.session.clusters.cancel_all()
+        self.workers.shutdown(wait=False, cancel_futures=True)
+        pool, self._thread_pool = self._thread_pool, None  # pygls' own pool: it would join it
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+        super().shutdown()
+
     def client_supports_inlay_refresh(self) -> bool:
         workspace = self.client_capabilities.workspace
         inlay = workspace.inlay_hint if workspace else None

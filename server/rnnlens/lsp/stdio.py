@@ -70,15 +70,22 @@ async def _serve(server: LanguageServer, stdin: BinaryIO, stop: threading.Event)
                     error_handler=server.report_server_error)
 
 
-def serve_stdio(server: LanguageServer) -> None:
-    """What `LanguageServer.start_io` does, with the faster reader (same shutdown and error paths)."""
+def serve_stdio(server: LanguageServer) -> int:
+    """What `LanguageServer.start_io` does, with the faster reader (same shutdown and error paths).
+
+    Returns the exit code LSP asks for: 0 after `shutdown` then `exit`, 1 for an `exit` without
+    `shutdown` (pygls raises SystemExit with it); 0 when the client closed stdin."""
     stop = server._stop_event = threading.Event()  # pygls' shutdown sets it
     server.protocol.set_writer(StdoutWriter(sys.stdout.buffer))
+    code = 0
     try:
         asyncio.run(_serve(server, sys.stdin.buffer, stop))
     except BrokenPipeError:
-        log.error("Connection to the client is lost! Shutting down the server.")
-    except (KeyboardInterrupt, SystemExit):
+        log.warning("the client closed its end of the pipe; stopping")
+    except KeyboardInterrupt:
         pass
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 0
     finally:
         server.shutdown()
+    return code
