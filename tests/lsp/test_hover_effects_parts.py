@@ -4,13 +4,14 @@ for rerunning the model from a token, the attribution window, and how a refusal 
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import torch
 from rnnlens.analysis.ablation import cluster_effects
 from rnnlens.analysis.attribution import AttributionNotConverged, attribute_token
 from rnnlens.lsp import hover_effects
-from rnnlens.lsp.hover_effects import CausalHover, render_causal, unit_bounds
+from rnnlens.lsp.hover_effects import CausalHover, render_causal, unit_bounds, window_start
 from rnnlens.lsp.incremental import StateTimeline
 from rnnlens.models.storage import load_model
 
@@ -90,3 +91,14 @@ def test_a_refused_attribution_says_so_in_words(tiny_models: Path, monkeypatch):
     assert "**words driving** the next word `good` (the last 3 words of the line, integrated gradients): _not " \
            "shown: integrated gradients did not converge here" in text
     assert "convergence delta 0.3 exceeds 5% of the output difference 1.2" in text
+
+
+def test_the_attribution_window_is_the_tokens_line_at_most_window_tokens_within_its_unit():
+    text = "one two three\r\nfour five six seven\reight nine"
+    starts = np.array([text.index(w) for w in text.split()])
+    prepared = SimpleNamespace(snapshot=SimpleNamespace(text=text), starts=starts)
+    assert window_start(prepared, 6, 0, 30) == 3  # "seven": its line starts at "four" (CRLF before it)
+    assert window_start(prepared, 8, 0, 30) == 7  # "nine": a lone CR breaks the line too
+    assert window_start(prepared, 6, 0, 2) == 5  # at most two tokens: "six seven"
+    assert window_start(prepared, 6, 4, 30) == 4  # never before the unit's first token
+    assert window_start(prepared, 2, 0, 30) == 0

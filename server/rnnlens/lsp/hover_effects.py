@@ -84,9 +84,10 @@ def unit_bounds(resets: np.ndarray | None, index: int, length: int) -> tuple[int
 def window_start(prepared: Prepared, index: int, unit_first: int, window: int) -> int:
     """First token of the attribution window: the token's line, within its unit, at most `window` tokens."""
     text = prepared.snapshot.text
-    line_offset = text.rfind("\n", 0, int(prepared.starts[index])) + 1
-    line_first = int(np.searchsorted(prepared.starts, line_offset, side="left"))
-    return max(line_first, unit_first, index + 1 - window)
+    earliest = max(unit_first, index + 1 - window)
+    lo, offset = int(prepared.starts[earliest]), int(prepared.starts[index])
+    line_offset = max(text.rfind("\n", lo, offset), text.rfind("\r", lo, offset)) + 1  # LSP's line breaks
+    return max(earliest, int(np.searchsorted(prepared.starts, line_offset, side="left")))
 
 
 def _tensor(row: np.ndarray) -> torch.Tensor:
