@@ -80,7 +80,7 @@ def medians(runs: list[Callable[[], object]], repeats: int) -> list[float]:
 
 def document(tokens: int) -> str:
     text = (ROOT / "samples/texts/kitchen.txt").read_text(encoding="utf-8")
-    parts = []
+    parts: list[str] = []
     while sum(len(p.split()) for p in parts) < tokens:
         parts.append(text)
     return "\n".join(parts)
@@ -105,13 +105,14 @@ def bench_ablation(repeats: int) -> bool:
     settings = session.settings
     # The same request three ways: the hover as it was before the causal lines (hover_effects
     # switched off), with the chips' effects only (rnnlens.hover.attribution false), and as shipped.
-    variants: dict[str, Callable[[], None]] = {
-        "plain": lambda: setattr(hover, "causal_hover", lambda *args: None),
-        "effects": lambda: (setattr(hover, "causal_hover", causal_hover),
-                            setattr(session, "settings", replace(settings, hover_attribution=False))),
-        "attribution": lambda: (setattr(hover, "causal_hover", causal_hover),
-                                setattr(session, "settings", settings)),
-    }
+    def choose(causal: Callable[..., Any], attribution: bool) -> Callable[[], None]:
+        def apply() -> None:
+            hover.causal_hover = causal  # type: ignore[assignment]
+            session.settings = replace(settings, hover_attribution=attribution)
+        return apply
+
+    variants = {"plain": choose(lambda *args: None, False), "effects": choose(causal_hover, False),
+                "attribution": choose(causal_hover, True)}
     times: dict[str, list[float]] = {name: [] for name in variants}
     words: list[int] = []
     try:
@@ -120,12 +121,13 @@ def bench_ablation(repeats: int) -> bool:
         for t in picks:
             offset = prepared.starts[t]
             for round_ in range(3):
-                for name, choose in variants.items():
-                    choose()
+                for name, apply in variants.items():
+                    apply()
                     start = time.perf_counter()
                     result = hover.hover_result(session, prepared, offset)
                     times[name].append(time.perf_counter() - start)
                     if name == "attribution" and result is not None and round_ == 0:
+                        assert isinstance(result.contents, types.MarkupContent)
                         found = re.search(r"the last (\d+) words?", result.contents.value)
                         words.append(int(found.group(1)) if found else 0)
     finally:

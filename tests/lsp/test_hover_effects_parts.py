@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import numpy as np
 import torch
@@ -96,7 +97,7 @@ def test_a_refused_attribution_says_so_in_words(tiny_models: Path, monkeypatch):
 def test_the_attribution_window_is_the_tokens_line_at_most_window_tokens_within_its_unit():
     text = "one two three\r\nfour five six seven\reight nine"
     starts = np.array([text.index(w) for w in text.split()])
-    prepared = SimpleNamespace(snapshot=SimpleNamespace(text=text), starts=starts)
+    prepared: Any = SimpleNamespace(snapshot=SimpleNamespace(text=text), starts=starts)  # what it reads of one
     assert window_start(prepared, 6, 0, 30) == 3  # "seven": its line starts at "four" (CRLF before it)
     assert window_start(prepared, 8, 0, 30) == 7  # "nine": a lone CR breaks the line too
     assert window_start(prepared, 6, 0, 2) == 5  # at most two tokens: "six seven"
