@@ -158,3 +158,11 @@ def test_shipped_statistics_follow_the_weights_not_the_folder_name(tmp_path, mon
     service = _fresh(tmp_path, [folder.parent])
     _forbid_corpus(service, monkeypatch)
     assert service.cocluster("renamed-rt").extra["provenance"]["model"] == "renamed-rt"
+
+
+def test_another_corpus_is_not_served_shipped_statistics_and_no_misfit_is_reported(tmp_path, monkeypatch):
+    service = _fresh(tmp_path)
+    _forbid_corpus(service, monkeypatch)
+    with pytest.raises(Evaluated):
+        service.cocluster(SAMPLE, corpus="rotten-tomatoes:valid")
+    assert not any("shipped" in notice for notice in service.notices)

@@ -108,6 +108,8 @@ def read_shipped(folder: Path, identity: ShippedIdentity, words: list[str],
         if not isinstance(record, dict) or record.get("format") != FORMAT:
             return None, f"{record_path} is not a {FORMAT} record"
         wanted = identity.to_json()
+        if record["identity"].get("corpus") != identity.corpus:  # shipped for another corpus: nothing to say
+            return None, None
         for part, value in wanted.items():
             if record["identity"].get(part) != value:
                 return None, (f"they were made for {part} {record['identity'].get(part)!r}, this model and "
