@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from rnnlens.analysis.provenance import Provenance
@@ -16,17 +17,34 @@ CORPUS_HELP = ("the statistics to use: a corpus name (brown, sotu, rotten-tomato
                "the corpus the model card names)")
 
 
+def whole_number(minimum: int, maximum: int | None = None) -> Callable[[str], int]:
+    """An argparse `type`: a whole number in [minimum, maximum]; anything else is argparse's usage
+    error naming the option (`--top-k -1` used to reach the analysis and end in a traceback)."""
+    bound = f"at least {minimum}" if maximum is None else f"from {minimum} to {maximum}"
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number {bound}, got {text!r}") from None
+        if value < minimum or (maximum is not None and value > maximum):
+            raise argparse.ArgumentTypeError(f"must be a whole number {bound}, got {value}")
+        return value
+
+    return parse
+
+
 def add_model_path(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model-path", action="append", default=[], metavar="PATH",
                         help=MODEL_PATH_HELP)
 
 
 def add_layer_state(parser: argparse.ArgumentParser, clusters: bool = True) -> None:
-    parser.add_argument("--layer", type=int, default=None, help="layer, 1-based (default: the last)")
+    parser.add_argument("--layer", type=whole_number(1), default=None, help="layer, 1-based (default: the last)")
     parser.add_argument("--state", choices=("h", "c"), default=None,
                         help="state kind (default: c for an LSTM, h otherwise)")
     if clusters:
-        parser.add_argument("--clusters", "-k", type=int, default=8, help="number of clusters (default 8)")
+        parser.add_argument("--clusters", "-k", type=whole_number(2), default=8, help="number of clusters (default 8)")
 
 
 def make_registry(args: argparse.Namespace) -> ModelRegistry:

@@ -27,6 +27,7 @@ from rnnlens.cli.analysis_common import (
     make_service,
     report_provenance,
     warn,
+    whole_number,
 )
 from rnnlens.data.corpora import read_analysed_text
 from rnnlens.errors import RnnLensError
@@ -41,7 +42,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--model", required=True, help="model name or folder")
     add_corpus(parser)
     add_layer_state(parser)
-    parser.add_argument("--top-k", type=int, default=3, help="next-word predictions per token (LM; default 3)")
+    parser.add_argument("--top-k", type=whole_number(1), default=3, help="next-word predictions per token (LM; default 3)")
     parser.add_argument("--json", action="store_true", help="print JSON (tokens with text, start, end, glyph, ...)")
     parser.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour the glyphs")
     parser.add_argument("--reset", choices=RESETS, default=None,

@@ -16,6 +16,7 @@ from rnnlens.cli.analysis_common import (
     add_model_path,
     make_service,
     report_provenance,
+    whole_number,
 )
 from rnnlens.cli.cocluster_stability import add_stability, stability_line, stability_report
 from rnnlens.cli.cocluster_unit_outputs import add_unit_outputs, unit_outputs
@@ -26,7 +27,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--model", required=True, help="model name or folder")
     add_corpus(parser)
     add_layer_state(parser)
-    parser.add_argument("--words", type=int, default=300, help="the N most frequent words to cluster (default 300)")
+    parser.add_argument("--words", type=whole_number(2), default=300, help="the N most frequent words to cluster (default 300)")
     parser.add_argument("--json", action="store_true", help="print JSON (word_clusters, unit_clusters, links, ...)")
     add_stability(parser)
     add_unit_outputs(parser)

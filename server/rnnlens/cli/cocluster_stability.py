@@ -13,6 +13,7 @@ from rnnlens.analysis.cluster_stability import (
     neighbouring_ks,
 )
 from rnnlens.analysis.cocluster import CoclusterResult
+from rnnlens.cli.analysis_common import whole_number
 from rnnlens.errors import RnnLensError
 from rnnlens.service import AnalysisService
 
@@ -21,7 +22,7 @@ def add_stability(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--stability", action="store_true",
                         help="also score the clustering's stability for k-2..k+2 (mean adjusted Rand index "
                              "between runs on bootstrap samples of the words) and suggest a k")
-    parser.add_argument("--stability-runs", type=int, default=DEFAULT_RUNS,
+    parser.add_argument("--stability-runs", type=whole_number(2), default=DEFAULT_RUNS,
                         help=f"runs compared per k (default {DEFAULT_RUNS})")
 
 

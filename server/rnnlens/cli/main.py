@@ -7,6 +7,7 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from rnnlens import __version__
 from rnnlens.errors import RnnLensError
@@ -28,8 +29,16 @@ SUBCOMMAND_MODULES = [
 ]
 
 
+class OneLineErrorParser(argparse.ArgumentParser):
+    """A wrong option is one line naming it, like every other error (argparse printed the whole usage
+    block first); subcommand parsers are built from this class too."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="rnnlens", description="See what a recurrent neural network remembers.")
+    parser = OneLineErrorParser(prog="rnnlens", description="See what a recurrent neural network remembers.")
     parser.add_argument("--version", action="version", version=f"rnnlens {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module_name in SUBCOMMAND_MODULES:

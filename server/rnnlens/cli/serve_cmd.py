@@ -12,6 +12,7 @@ import errno
 import signal
 import sys
 
+from rnnlens.cli.analysis_common import make_service, whole_number
 from rnnlens.errors import RnnLensError
 from rnnlens.models.registry import MODEL_PATH_HELP
 
@@ -19,8 +20,8 @@ from rnnlens.models.registry import MODEL_PATH_HELP
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("serve", help="serve the side panel in a browser (http://127.0.0.1:PORT)")
     parser.add_argument("--model", metavar="NAME", help="the model the panel opens with (default: the first)")
-    parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
-    parser.add_argument("--clusters", "-k", type=int, default=8, help="clusters the panel starts with (default 8)")
+    parser.add_argument("--port", type=whole_number(0, 65535), default=0, help="port on 127.0.0.1 (default: a free one)")
+    parser.add_argument("--clusters", "-k", type=whole_number(2, 64), default=8, help="clusters the panel starts with (default 8)")
     parser.add_argument("--model-path", action="append", default=[], metavar="PATH", help=MODEL_PATH_HELP)
     parser.add_argument("--corpus", nargs="+", default=None, metavar="NAME_OR_PATH",
                         help="the statistics the panel uses: a corpus name[:split], a text file or a folder "
@@ -29,10 +30,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if not 0 <= args.port <= 65535:
-        raise RnnLensError(f"--port must be 0..65535 (0 = a free port), got {args.port}")
-    from rnnlens.cli.analysis_common import make_service  # imports torch: only when really serving
-
     _disarm_interrupt_main()
     service = make_service(args)
     names = service.registry.names()

@@ -14,7 +14,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from rnnlens.cli.analysis_common import ProgressBar, add_corpus, add_layer_state, add_model_path, make_service
+from rnnlens.cli.analysis_common import (
+    ProgressBar,
+    add_corpus,
+    add_layer_state,
+    add_model_path,
+    make_service,
+    whole_number,
+)
 from rnnlens.errors import RnnLensError
 
 DEFAULT_TEXT = "I love the food, though the staff is not helpful."
@@ -25,7 +32,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--model", required=True, help="model name or folder")
     add_corpus(parser)
     add_layer_state(parser)
-    parser.add_argument("--words", type=int, default=300, help="the N most frequent words to cluster (default 300)")
+    parser.add_argument("--words", type=whole_number(2), default=300, help="the N most frequent words to cluster (default 300)")
     text = parser.add_mutually_exclusive_group()
     text.add_argument("--text", help=f"sentence whose glyphs the snapshot shows (default: {DEFAULT_TEXT!r})")
     text.add_argument("--text-file", type=Path, help="take the sentence from this file (first 2,000 characters)")
