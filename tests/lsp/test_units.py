@@ -176,9 +176,9 @@ def test_content_modified_is_one_info_line_and_other_errors_keep_their_traceback
     import logging
 
     from pygls.exceptions import JsonRpcContentModified
-    from rnnlens.lsp.server import quiet_content_modified
+    from rnnlens.lsp.server import quiet_normal_events
 
-    quiet_content_modified()
+    quiet_normal_events()
     pygls_log = logging.getLogger("pygls.protocol.json_rpc")
     caplog.set_level(logging.INFO, logger="pygls.protocol.json_rpc")
     for error in (JsonRpcContentModified("the document changed"), ValueError("a real bug")):

@@ -1,4 +1,4 @@
-"""pygls' LSP protocol with two changes RNN Lens needs for every method at once.
+"""pygls' LSP protocol with the changes RNN Lens needs for every method at once.
 
 1. Every request is answered. pygls structures a message's params while parsing the JSON (an
    `object_hook`); when that fails (a negative or >= 2^31 position, a string or null where a
@@ -10,6 +10,9 @@
    exception text and its traceback; those go to the server's log instead.
 3. Documents are synced by our `DocumentStore` (LSP lines), not by pygls' workspace: its
    didOpen/didChange/didClose handlers only pass the params on to ours.
+4. Normal events are not warnings: a `$/cancelRequest` for a request already answered (clients
+   send it routinely) and a message after `shutdown` (answered with InvalidRequest, as LSP asks,
+   where pygls dropped it with a warning). VS Code shows every stderr line as an error.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from typing import Any
 from cattrs import ClassValidationError, transform_error
 from cattrs.v import format_exception
 from lsprotocol import types
-from pygls.exceptions import JsonRpcInternalError, JsonRpcInvalidParams
+from pygls.exceptions import JsonRpcInternalError, JsonRpcInvalidParams, JsonRpcInvalidRequest
 from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.json_rpc import JsonRPCNotification, JsonRPCRequestMessage
 from pygls.protocol.language_server import lsp_method
@@ -97,11 +100,23 @@ class RnnLensProtocol(LanguageServerProtocol):
     def handle_message(self, message: Any) -> None:
         if isinstance(message, DroppedNotification):
             return
+        if self._shutdown and getattr(message, "method", None) not in (None, types.EXIT):
+            if getattr(message, "id", None) is not None:  # a request (a notification has no id)
+                self._send_response(message.id, error=types.ResponseError(
+                    code=JsonRpcInvalidRequest.CODE, message=f"{message.method}: the server is shutting down"))
+            log.info("after shutdown: %s not handled", message.method)
+            return
         if isinstance(message, RejectedRequest):
             self._send_response(message.id, error=types.ResponseError(
                 code=JsonRpcInvalidParams.CODE, message=message.error))
             return
         super().handle_message(message)
+
+    def _handle_cancel_notification(self, msg_id: Any) -> None:
+        if msg_id not in self._request_futures:  # answered already: the client's cancel crossed our answer
+            log.debug("cancel for request %r, which is no longer running", msg_id)
+            return
+        super()._handle_cancel_notification(msg_id)
 
     # ----- documents: our store applies the edits (see documents.py) -----------------------
     @lsp_method(types.TEXT_DOCUMENT_DID_OPEN)

@@ -56,23 +56,38 @@ PARSE_ERROR = -32700  # JSON-RPC's code for a body that is not JSON
 PROGRESS_INTERVAL_S = 0.1
 
 
-class QuietContentModified(logging.Filter):
+# pygls warnings about events that are normal for an editor's client (VS Code shows every stderr
+# line as an error): a progress the user cancelled after it ended, an optional `$/` notification.
+NORMAL_PYGLS_WARNINGS = ("Ignoring work done progress cancel for unknown token %s",)
+
+
+class QuietNormalEvents(logging.Filter):
     """pygls logs every failed request at error level with its traceback. A request that an edit
-    overtook (ContentModified) is normal: the client asks again. Make that one info line."""
+    overtook (ContentModified) is normal: the client asks again. Make that, and the warnings for
+    other normal events, one info line."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         error = record.exc_info[1] if record.exc_info else None
         if isinstance(error, JsonRpcContentModified):
             record.msg, record.args = "request overtaken by an edit: %s", (error,)
             record.exc_info, record.exc_text = None, None
-            record.levelno, record.levelname = logging.INFO, logging.getLevelName(logging.INFO)
+            _make_info(record)
+        elif record.msg in NORMAL_PYGLS_WARNINGS or (
+                record.msg == "Ignoring notification for unknown method %r"
+                and isinstance(record.args, tuple) and str(record.args[0]).startswith("$/")):
+            _make_info(record)  # LSP: a server may ignore `$/` notifications it does not know
         return True
 
 
-def quiet_content_modified() -> None:
-    pygls_log = logging.getLogger("pygls.protocol.json_rpc")
-    if not any(isinstance(f, QuietContentModified) for f in pygls_log.filters):
-        pygls_log.addFilter(QuietContentModified())
+def _make_info(record: logging.LogRecord) -> None:
+    record.levelno, record.levelname = logging.INFO, logging.getLevelName(logging.INFO)
+
+
+def quiet_normal_events() -> None:
+    for name in ("pygls.protocol.json_rpc", "pygls.protocol.language_server"):
+        pygls_log = logging.getLogger(name)
+        if not any(isinstance(f, QuietNormalEvents) for f in pygls_log.filters):
+            pygls_log.addFilter(QuietNormalEvents())
 
 
 class RnnLensServer(LanguageServer):
@@ -111,10 +126,20 @@ class RnnLensServer(LanguageServer):
             return await asyncio.shield(future)
         except asyncio.CancelledError:
             flag.set()
+            # nobody awaits the work any more: its end (often Stale, after an edit) is not an error
+            future.add_done_callback(_abandoned)
             raise
 
+    def in_background(self, work: Callable[[RnnLensServer], object]) -> None:
+        """Run `work(self)` on a worker without waiting for it; a bug in it is logged, not lost."""
+        loop = self.loop or asyncio.get_running_loop()
+        try:
+            loop.run_in_executor(self.workers, work, self).add_done_callback(_background_done)
+        except RuntimeError:  # the workers are shut down: the server is stopping
+            pass
+
     def report_server_error(self, error: Exception, source: Any) -> None:
-        if isinstance(error, JsonRpcContentModified):  # normal (see QuietContentModified): no error line
+        if isinstance(error, JsonRpcContentModified):  # normal (see QuietNormalEvents): no error line
             log.info("request overtaken by an edit: %s", error)
             return
         if isinstance(error, json.JSONDecodeError | UnicodeDecodeError):
@@ -147,6 +172,19 @@ class RnnLensServer(LanguageServer):
     def client_supports_configuration(self) -> bool:
         workspace = self.client_capabilities.workspace
         return bool(workspace and workspace.configuration)
+
+
+def _abandoned(future: asyncio.Future[Any]) -> None:
+    if not future.cancelled() and future.exception() is not None:
+        log.debug("a cancelled request's work ended with %r", future.exception())
+
+
+def _background_done(future: asyncio.Future[Any]) -> None:
+    error = None if future.cancelled() else future.exception()
+    if isinstance(error, Stale | Cancelled):
+        log.debug("background work stopped: %r", error)
+    elif error is not None:
+        log.error("background work failed", exc_info=error)
 
 
 def _on_loop(loop: asyncio.AbstractEventLoop) -> bool:
@@ -240,7 +278,7 @@ class ProgressReporter:
 
 
 def build_server(on_started: Sequence[StartHook] = ()) -> RnnLensServer:
-    quiet_content_modified()
+    quiet_normal_events()
     server = RnnLensServer()
     server.on_started.extend(on_started)
     session = server.session
@@ -262,7 +300,7 @@ def build_server(on_started: Sequence[StartHook] = ()) -> RnnLensServer:
             except Exception as exc:  # noqa: BLE001 - a broken extra must not stop the language server
                 log.exception("start hook failed")
                 ls.session.notifier.show_message(f"RNN Lens: a part failed to start: {exc}")
-        ls.loop.run_in_executor(ls.workers, warm_up, ls)
+        ls.in_background(warm_up)
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def did_change_configuration(ls: RnnLensServer, params: types.DidChangeConfigurationParams) -> None:
@@ -413,7 +451,7 @@ async def run_command(ls: RnnLensServer, spec: CommandSpec, arguments: tuple[Any
         session.notifier.show_message(summary, error=False)
     if spec.name in ("evaluate", "cocluster", "selectModel"):
         ls.session.notifier.refresh_inlay_hints()
-        asyncio.get_running_loop().run_in_executor(ls.workers, warm_up, ls)
+        ls.in_background(warm_up)
     return data
 
 
