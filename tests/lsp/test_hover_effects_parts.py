@@ -8,13 +8,19 @@ from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
+import pytest
 import torch
+from lsprotocol import types
+from pygls.workspace.position_codec import PositionCodec
 from rnnlens.analysis.ablation import cluster_effects
 from rnnlens.analysis.attribution import AttributionNotConverged, attribute_token
 from rnnlens.lsp import hover_effects
-from rnnlens.lsp.hover_effects import CausalHover, render_causal, unit_bounds, window_start
-from rnnlens.lsp.incremental import StateTimeline
+from rnnlens.lsp.hover_effects import CausalHover, causal_hover, render_causal, unit_bounds, window_start
+from rnnlens.lsp.incremental import Stale, StateTimeline
+from rnnlens.lsp.session import LensSession
 from rnnlens.models.storage import load_model
+
+from tests.lsp.test_precompute import RecordingNotifier
 
 
 def _states_before(model, ids: np.ndarray, resets: np.ndarray) -> list[dict[str, np.ndarray]]:
@@ -103,3 +109,45 @@ def test_the_attribution_window_is_the_tokens_line_at_most_window_tokens_within_
     assert window_start(prepared, 6, 0, 2) == 5  # at most two tokens: "six seven"
     assert window_start(prepared, 6, 4, 30) == 4  # never before the unit's first token
     assert window_start(prepared, 2, 0, 30) == 0
+
+
+def _causal_on(text: str, word: str, model: str = "rt-gru", stop_after: int | None = None) -> object:
+    """The hover's causal lines on the last `word` of `text`, in process (LensSession, warm clusters)."""
+    session = LensSession(RecordingNotifier())
+    session.configure({"model": model}, "test")
+    uri = "file:///causal.txt"
+    session.documents.put(uri, 1, text, "plaintext", PositionCodec(types.PositionEncodingKind.Utf16))
+    session.refresh_clusters(lambda: False)
+    prepared = session.prepare(uri)
+    assert prepared is not None and prepared.labels is not None
+    if stop_after is not None:  # the document "changes" after that many checks of the warm states
+        with prepared.timeline.lock:
+            session.sync_timeline(prepared)
+            prepared.timeline.chunks_for(0, len(prepared.ids))
+        calls = iter(range(1_000_000))
+        prepared.should_stop = lambda: next(calls) >= stop_after
+    index = prepared.token_at(text.rindex(word))
+    assert index is not None
+    return causal_hover(session, prepared, index)
+
+
+def test_a_classifiers_causal_lines_on_line_three_are_those_of_line_three_alone():
+    line = "a dull , lifeless film with a good cast"
+    alone = _causal_on(line, "film")
+    among = _causal_on("the best movie of the year .\nwhat a waste of time .\n" + line + "\n", "film")
+    assert isinstance(alone, CausalHover) and isinstance(among, CausalHover)
+    assert alone.effects is not None and among.effects is not None
+    np.testing.assert_allclose(among.effects.rows[0].deltas, alone.effects.rows[0].deltas, atol=1e-5)
+    assert among.effects.read_at - among.effects.token == alone.effects.read_at - alone.effects.token == 4
+    assert alone.words is not None and among.words is not None
+    assert [w for w, _ in among.words.words] == [w for w, _ in alone.words.words]
+    np.testing.assert_allclose([s for _, s in among.words.words], [s for _, s in alone.words.words], atol=1e-5)
+
+
+def test_a_hover_whose_document_changes_after_the_states_are_read_stops_before_the_ablation(monkeypatch):
+    def not_reached(*args, **kwargs):
+        raise AssertionError("the ablation ran for a stale document")
+
+    monkeypatch.setattr(hover_effects, "cluster_effects", not_reached)
+    with pytest.raises(Stale):
+        _causal_on("a dull , lifeless film", "film", stop_after=1)
