@@ -12,6 +12,7 @@ from rnnlens.analysis.ablation import cluster_effects, state_at
 from rnnlens.analysis.cluster_stability import neighbouring_ks
 from rnnlens.cli.cocluster_stability import stability_report
 from rnnlens.cli.cocluster_unit_outputs import unit_outputs
+from rnnlens.errors import Cancelled
 from rnnlens.stream import StreamServer, causal_handlers
 from stream_helpers import open_panel, request
 
@@ -127,3 +128,11 @@ async def test_cluster_insight_carries_stability_per_k_and_a_label_per_unit_clus
     assert [o["label"] for o in answer["unit_outputs"]] == labels and len(labels) == 3
     assert all(o["raises"] for o in answer["unit_outputs"])
     assert answer["notes"] == [] and answer["provenance"]["model"] == MODEL
+
+
+def test_unit_outputs_stop_before_the_next_sequence_once_cancelled(service):
+    result = service.cocluster(MODEL, None, None, 3, 12)
+    with pytest.raises(Cancelled):
+        unit_outputs(service, MODEL, result, cancel=lambda: True)
+    kept_going = unit_outputs(service, MODEL, result, cancel=lambda: False)
+    np.testing.assert_array_equal(kept_going.push, unit_outputs(service, MODEL, result).push)

@@ -1,12 +1,17 @@
 /**
  * Memory chips: each unit cluster is a rectangle of small square cells, one per hidden unit.
  * Cells are coloured by the response of the selected word(s); with 2-3 words each cell is
- * split into vertical stripes, one per word, so the responses compare side by side.
+ * split into vertical stripes, one per word, so the responses compare side by side. Coloured by
+ * effect instead, all cells of a chip share its ablation effect at the selected token. Under each
+ * chip, its output label ("→ positive"): which outputs the cluster pushes over the corpus.
  */
 import type { G } from "./svg";
-import { asButton } from "./svg";
+import { asButton, shorten } from "./svg";
 import { NEUTRAL, divergingColour } from "./colors";
 import type { ChipLayout } from "./layout";
+import type { ChipOutput } from "./viewModel";
+
+const OUTPUT_LABEL_CHARS = 22;
 
 export interface ChipHandlers {
   onUnit(unit: number): void;
@@ -15,6 +20,12 @@ export interface ChipHandlers {
 export interface DrawnChips {
   /** Colour every cell by one response vector per selected word (empty list = neutral). */
   recolour(responses: Float32Array[], scale: number): void;
+  /** Colour every cell of chip i (display order) by values[i]: one colour a chip. */
+  colourByChip(values: Float32Array, scale: number): void;
+  /** Each chip's output label (display order); null removes them. */
+  setOutputs(outputs: (ChipOutput | null)[] | null): void;
+  /** Each chip's effect as a line of its tooltip and a data-effect attribute (null: none). */
+  setEffects(lines: string[] | null, values: Float32Array | null): void;
 }
 
 export function drawChips(group: G, chips: ChipLayout[], cellSize: number, handlers: ChipHandlers): DrawnChips {
@@ -47,10 +58,23 @@ export function drawChips(group: G, chips: ChipLayout[], cellSize: number, handl
     .attr("text-anchor", "end")
     .text((d) => `U${d.cluster + 1}`);
   const cellLayer = chipGroups.append("g").attr("class", "cells");
+  const outputText = chipGroups
+    .append("text")
+    .attr("class", "chip-output")
+    .attr("x", (d) => d.x + d.width)
+    .attr("y", (d) => d.y + d.height + 8)
+    .attr("text-anchor", "end");
+  const titles = chipGroups.append("title");
+  let outputLines: string[] = chips.map(() => "");
+  let effectLines: string[] = chips.map(() => "");
+  const writeTitles = () =>
+    titles.text((d, i) => [`Memory chip U${d.cluster + 1}: ${d.cells.length} units`, outputLines[i], effectLines[i]].filter(Boolean).join("\n"));
+  writeTitles();
 
   // One flat list of cells (the hot path of a word click touches only these).
   let cellNodes: SVGRectElement[] = [];
   let cellUnits: number[] = [];
+  let cellChips: number[] = [];
   let cellFills: string[] = [];
   let stripes = 0;
 
@@ -58,9 +82,10 @@ export function drawChips(group: G, chips: ChipLayout[], cellSize: number, handl
     cellLayer.selectAll("*").remove();
     cellNodes = [];
     cellUnits = [];
+    cellChips = [];
     cellFills = [];
     const width = cellSize / count;
-    cellLayer.each(function (chip) {
+    cellLayer.each(function (chip, chipIndex) {
       const layer = this as SVGGElement;
       for (const cell of chip.cells) {
         for (let s = 0; s < count; s++) {
@@ -75,6 +100,7 @@ export function drawChips(group: G, chips: ChipLayout[], cellSize: number, handl
           layer.appendChild(rect);
           cellNodes.push(rect);
           cellUnits.push(cell.unit);
+          cellChips.push(chipIndex);
           cellFills.push(NEUTRAL);
         }
       }
@@ -83,19 +109,42 @@ export function drawChips(group: G, chips: ChipLayout[], cellSize: number, handl
   }
   build(1);
 
+  // Touch only cells whose colour changes: fewer DOM writes, less to repaint.
+  function paintCell(i: number, fill: string): void {
+    if (fill !== cellFills[i]) {
+      cellNodes[i].setAttribute("fill", fill);
+      cellFills[i] = fill;
+    }
+  }
+
   return {
     recolour(responses: Float32Array[], scale: number): void {
       const count = Math.max(1, responses.length);
       if (count !== stripes) build(count);
       for (let i = 0; i < cellNodes.length; i++) {
         const response = responses[i % count];
-        const fill = response ? divergingColour(response[cellUnits[i]], scale) : NEUTRAL;
-        // Touch only cells whose colour changes: fewer DOM writes, less to repaint.
-        if (fill !== cellFills[i]) {
-          cellNodes[i].setAttribute("fill", fill);
-          cellFills[i] = fill;
-        }
+        paintCell(i, response ? divergingColour(response[cellUnits[i]], scale) : NEUTRAL);
       }
+    },
+    colourByChip(values: Float32Array, scale: number): void {
+      if (stripes !== 1) build(1);
+      for (let i = 0; i < cellNodes.length; i++) paintCell(i, divergingColour(values[cellChips[i]] ?? 0, scale));
+    },
+    setOutputs(outputs: (ChipOutput | null)[] | null): void {
+      outputText.text((_, i) => shorten(outputs?.[i]?.label ?? "", OUTPUT_LABEL_CHARS));
+      outputLines = chips.map((_, i) => {
+        const output = outputs?.[i];
+        if (!output) return "";
+        const raises = output.raises.length ? `raises ${output.raises.join(", ")}` : "";
+        const lowers = output.lowers.length ? `lowers ${output.lowers.join(", ")}` : "";
+        return [`over the corpus ${output.label || "pushes no output up"}`, raises, lowers].filter(Boolean).join("; ");
+      });
+      writeTitles();
+    },
+    setEffects(lines: string[] | null, values: Float32Array | null): void {
+      effectLines = chips.map((_, i) => lines?.[i] ?? "");
+      chipGroups.attr("data-effect", (_, i) => (values ? values[i].toPrecision(4) : null));
+      writeTitles();
     },
   };
 }

@@ -3,7 +3,7 @@
  * part-of-speech colouring, a model to compare with, and export buttons. Plain labelled form
  * elements, so keyboard and screen readers work without extra code.
  */
-import type { Controls, ModelInfo } from "./viewModel";
+import type { ClusterInsight, Controls, ModelInfo } from "./viewModel";
 
 export interface ControlEvents {
   /** A control that needs new data from the server changed (model, layer, state, k). */
@@ -14,6 +14,8 @@ export interface ControlEvents {
   onCompare(): void;
   onExport(format: "svg" | "png"): void;
   onSentence(text: string): void;
+  /** Chips coloured by response or by effect at the selected token. */
+  onChipColour(): void;
 }
 
 function field(label: string, control: HTMLElement, id: string): HTMLLabelElement {
@@ -45,11 +47,50 @@ function number(value: number, min: number, max: number, step = 1): HTMLInputEle
 export class ControlBar {
   readonly element = document.createElement("form");
   private models: ModelInfo[] = [];
+  /** The stability of the shown clusters per k, next to the k control (kept across renders). */
+  private readonly stability = document.createElement("div");
 
   constructor(private readonly controls: Controls, private readonly events: ControlEvents) {
     this.element.className = "controls";
     this.element.setAttribute("aria-label", "View controls");
     this.element.addEventListener("submit", (event) => event.preventDefault());
+  }
+
+  /** Stability scores for k and its neighbours: the current k's score, the suggested k marked; each k a button. */
+  setStability(stability: ClusterInsight["stability"] | null): void {
+    this.stabilityScores = stability;
+    this.drawStability();
+  }
+
+  private stabilityScores: ClusterInsight["stability"] | null = null;
+
+  private drawStability(): void {
+    const stability = this.stabilityScores;
+    const k = this.controls.k;
+    this.stability.className = "control stability";
+    this.stability.id = "control-stability";
+    this.stability.replaceChildren();
+    if (!stability) return;
+    const current = stability.k.indexOf(k);
+    const caption = document.createElement("span");
+    caption.textContent = current >= 0 ? `stability ${stability.score[current].toFixed(2)}` : "stability";
+    caption.title = `Mean adjusted Rand index between ${stability.runs} co-clusterings of bootstrap samples of the words (0 = chance agreement, 1 = the same clusters every run). High says the clusters are reproducible, not that they are meaningful.`;
+    this.stability.append(caption);
+    stability.k.forEach((value, i) => {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = `stability-k${value === k ? " current" : ""}${value === stability.suggestedK ? " suggested" : ""}`;
+      button.dataset.k = String(value);
+      button.textContent = `${value}: ${stability.score[i].toFixed(2)}`;
+      button.title = `k = ${value}: stability ${stability.score[i].toFixed(3)}${value === stability.suggestedK ? " (suggested: the most stable k)" : ""}`;
+      button.addEventListener("click", () => {
+        if (value === this.controls.k) return;
+        this.controls.k = value;
+        this.render();
+        this.events.onQuery();
+      });
+      this.stability.append(button);
+    });
   }
 
   setModels(models: ModelInfo[]): void {
@@ -113,6 +154,10 @@ export class ControlBar {
       if (event.key === "Enter" && sentence.value.trim()) (event.preventDefault(), this.events.onSentence(sentence.value));
     });
 
+    const chipColour = select([["response", "response"], ["effect", "effect at the token"]], c.chipColour);
+    chipColour.title = "Colour the chips by the selected word's or token's response, or by what replacing each chip's state at the selected token does to the output (ablation)";
+    chipColour.addEventListener("change", () => ((c.chipColour = chipColour.value === "effect" ? "effect" : "response"), this.events.onChipColour()));
+
     const exportSvg = document.createElement("button");
     exportSvg.type = "button";
     exportSvg.textContent = "SVG";
@@ -129,12 +174,15 @@ export class ControlBar {
       field("Layer", layerSelect, "control-layer"),
       field("State", stateSelect, "control-state"),
       field("Clusters", k, "control-k"),
+      this.stability,
       field("Words shown", words, "control-words"),
       field("Link filter", filter, "control-links"),
       field("Brown POS colours", pos, "control-pos"),
+      field("Colour chips by", chipColour, "control-chip-colour"),
       field("Compare with", compare, "control-compare"),
       field("Sentence", sentence, "control-sentence"),
     );
+    this.drawStability();
     const exports = document.createElement("div");
     exports.className = "control exports";
     exports.append(exportSvg, exportPng);

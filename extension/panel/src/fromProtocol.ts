@@ -5,7 +5,10 @@
  */
 import type { NdArray } from "../../src/protocol/codec";
 import type {
+  AttributionView,
+  ClusterInsightView,
   Coclustering,
+  EffectsView,
   CompareView as CompareMessage,
   GlyphSequence,
   GlyphView,
@@ -14,7 +17,18 @@ import type {
   WordDetail as WordDetailMessage,
   WordDistribution as DistributionRecord,
 } from "../../src/protocol/messages";
-import type { CoclusterView, ComparisonView, ModelInfo, SentenceGlyphs, UnitDetail, WordDetail, WordDistribution } from "./viewModel";
+import type {
+  ClusterInsight,
+  CoclusterView,
+  ComparisonView,
+  ModelInfo,
+  SentenceGlyphs,
+  TokenAttribution,
+  TokenEffects,
+  UnitDetail,
+  WordDetail,
+  WordDistribution,
+} from "./viewModel";
 
 function numbers(array: NdArray): Float32Array {
   const values = array.values();
@@ -181,5 +195,75 @@ export function toModelInfo(info: ProtocolModelInfo): ModelInfo {
     states: info.state_kinds,
     defaultState: info.default_state,
     error: info.error,
+  };
+}
+
+/** Stability per k, and each chip's output label in display `order` (the server's cluster at each position). */
+export function toClusterInsight(message: ClusterInsightView, order: number[]): ClusterInsight {
+  const stability = message.stability;
+  const outputs = message.unit_outputs;
+  return {
+    model: message.model,
+    layer: message.layer,
+    state: message.state,
+    k: message.k,
+    stability: stability
+      ? { k: Array.from(ints(stability.k)), score: Array.from(numbers(stability.score)), suggestedK: stability.suggested_k, runs: stability.runs }
+      : null,
+    outputs: outputs ? order.map((c) => outputs[c] ?? null) : null,
+    notes: message.notes,
+  };
+}
+
+/** "log p(next 'not')" for a language model's next word, "p(positive)" for a classifier's class. */
+function targetText(measure: string, role: string, name: string): string {
+  // A classifier's class is read at the end of the token's line, after the ablated step.
+  if (measure === "probability") return `p(${name}) at the end of the line`;
+  return role === "next" ? `log p(next '${name}')` : `log p(top '${name}')`;
+}
+
+/**
+ * The chips' effects in display `order`. The coloured output: a language model's next word (its
+ * top prediction at the end of the text), a classifier's most probable class.
+ */
+export function toTokenEffects(message: EffectsView, order: number[]): TokenEffects {
+  const width = message.targets.length;
+  let column = 0;
+  if (message.measure === "probability") {
+    message.targets.forEach((t, i) => {
+      if (t.base > message.targets[column].base) column = i;
+    });
+  }
+  const delta = numbers(message.delta);
+  const share = numbers(message.share);
+  const target = message.targets[column];
+  return {
+    model: message.model,
+    layer: message.layer,
+    state: message.state,
+    k: message.k,
+    text: message.text,
+    token: message.token,
+    target: target ? targetText(message.measure, target.role, target.name) : "the output",
+    contribution: Float32Array.from(order, (c) => -(delta[c * width + column] ?? 0)),
+    share: Float32Array.from(order, (c) => share[c] ?? 0),
+    mode: message.mode,
+  };
+}
+
+export function toTokenAttribution(message: AttributionView): TokenAttribution {
+  return {
+    model: message.model,
+    text: message.text,
+    token: message.token,
+    start: message.start,
+    scores: numbers(message.scores),
+    target: message.target,
+    role: message.target_role,
+    output: message.output,
+    baselineOutput: message.baseline_output,
+    delta: message.convergence_delta,
+    steps: message.steps,
+    refused: message.refused,
   };
 }

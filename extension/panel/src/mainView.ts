@@ -12,7 +12,7 @@ import { drawGlyphs, glyphColumnHeight } from "./glyphView";
 import { layoutLinks, layoutMain } from "./layout";
 import type { MainLayout } from "./layout";
 import { drawLinks } from "./linkView";
-import type { CoclusterView, Controls, SentenceGlyphs } from "./viewModel";
+import type { ChipOutput, CoclusterView, Controls, SentenceGlyphs } from "./viewModel";
 
 export interface MainViewHandlers {
   onWord(word: string, additive: boolean): void;
@@ -139,6 +139,19 @@ export class MainView {
 
   recolour(responses: Float32Array[], scale: number): void {
     this.chips?.recolour(responses, scale);
+  }
+
+  /** One colour a chip (display order): the chips' ablation effects at a token. */
+  colourByChip(values: Float32Array, scale: number): void {
+    this.chips?.colourByChip(values, scale);
+  }
+
+  setChipOutputs(outputs: (ChipOutput | null)[] | null): void {
+    this.chips?.setOutputs(outputs);
+  }
+
+  setChipEffects(lines: string[] | null, values: Float32Array | null): void {
+    this.chips?.setEffects(lines, values);
   }
 
   private marked: Element[] = [];

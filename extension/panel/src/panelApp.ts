@@ -2,6 +2,7 @@
  * The panel: wires the stream (or a snapshot), the controls and the views together, keeps
  * the user's choices across hide/show, and turns clicks into requests and recolourings.
  */
+import { drawAttribution } from "./attributionView";
 import { robustScale } from "./colors";
 import { CompareView } from "./compareView";
 import { clearCloudLayouts } from "./cloudView";
@@ -9,7 +10,17 @@ import { ControlBar } from "./controls";
 import { drawUnitDetail, drawWordProfile } from "./detailView";
 import type { ProfileSeries } from "./detailView";
 import { composeSvg, svgToPng } from "./exportView";
-import { toComparison, toCoclusterView, toModelInfo, toSentenceGlyphs, toUnitDetail, toWordDetail } from "./fromProtocol";
+import {
+  toClusterInsight,
+  toComparison,
+  toCoclusterView,
+  toModelInfo,
+  toSentenceGlyphs,
+  toTokenAttribution,
+  toTokenEffects,
+  toUnitDetail,
+  toWordDetail,
+} from "./fromProtocol";
 import type { Host } from "./host";
 import { snapshotFrames } from "./host";
 import { MainView } from "./mainView";
@@ -17,7 +28,17 @@ import { provenanceLine } from "./provenance";
 import { RequestError, StreamClient } from "./streamClient";
 import type { CursorState, GlyphView, ServerMessage } from "../../src/protocol/messages";
 import { DEFAULT_CONTROLS } from "./viewModel";
-import type { CoclusterView, ComparisonView, Controls, ModelInfo, SentenceGlyphs, UnitDetail } from "./viewModel";
+import type {
+  ClusterInsight,
+  CoclusterView,
+  ComparisonView,
+  Controls,
+  ModelInfo,
+  SentenceGlyphs,
+  TokenAttribution,
+  TokenEffects,
+  UnitDetail,
+} from "./viewModel";
 
 const MAX_SELECTED = 3;
 const N_WORDS = 300;
@@ -50,6 +71,12 @@ export class PanelApp {
   private sentence: string | null = null;
   private wordProfiles = new Map<string, Float32Array>();
   private querySerial = 0;
+  /** Stability and chip output labels of the shown clusters (issue 13), when they have arrived. */
+  private insight: ClusterInsight | null = null;
+  /** Ablation effects and input attribution at the selected token. */
+  private effects: TokenEffects | null = null;
+  private attribution: TokenAttribution | null = null;
+  private causalSerial = 0;
   /** Timestamps of the last render, read by tests and the benchmark. */
   readonly timings = { arrival: 0, painted: 0, recoloured: 0 };
 
@@ -79,6 +106,11 @@ export class PanelApp {
       onCompare: () => void this.compare(),
       onExport: (format) => void this.exportView(format),
       onSentence: (text) => void this.loadSentence(text, null, 0),
+      onChipColour: () => {
+        this.save();
+        this.recolour();
+        this.paintDetails();
+      },
     });
     this.stream = new StreamClient({
       onMessage: (message) => this.onPush(message),
@@ -171,6 +203,25 @@ export class PanelApp {
         this.paintDetails();
         break;
       }
+      // Answers replayed without a request (a snapshot, a test): shown when they fit what is on screen.
+      case "cluster_insight_view":
+        if (this.view) {
+          this.insight = toClusterInsight(message, this.view.clusterIds);
+          this.bar.setStability(this.shownInsight()?.stability ?? null);
+          this.mainView.setChipOutputs(this.shownInsight()?.outputs ?? null);
+        }
+        break;
+      case "effects_view":
+        if (this.view) {
+          this.effects = toTokenEffects(message, this.view.clusterIds);
+          this.recolour();
+          this.paintDetails();
+        }
+        break;
+      case "attribution_view":
+        this.attribution = toTokenAttribution(message);
+        this.paintDetails();
+        break;
       case "error":
         this.setStatus(message.message, true);
         break;
@@ -208,10 +259,36 @@ export class PanelApp {
       this.statisticsLine = provenanceLine(answer.view.provenance);
       const statistics = this.statisticsLine ? ` · ${this.statisticsLine}` : "";
       this.setStatus(`${c.model}: ${answer.view.hidden_size} units, ${answer.view.words.length} words, ${c.k} clusters${statistics}`, false);
+      void this.fetchInsight(serial);
       if (this.sentence) await this.loadSentence(this.sentence, this.glyphs?.uri ?? null, this.glyphs?.documentOffset ?? 0);
     } catch (error) {
       if (serial === this.querySerial) this.reportError(error);
     }
+  }
+
+  /** Stability and chip labels take seconds (ablation over a corpus sample): asked for after the view is drawn. */
+  private async fetchInsight(serial: number): Promise<void> {
+    const view = this.view;
+    if (!view) return;
+    try {
+      const answer = await this.stream.request({ type: "cluster_insight_request", model: view.model, layer: view.layer, state: view.state, k: view.k, n_words: N_WORDS });
+      if (serial !== this.querySerial || answer.type !== "cluster_insight_view" || this.view !== view) return;
+      this.insight = toClusterInsight(answer, view.clusterIds);
+      this.bar.setStability(this.insight.stability);
+      this.mainView.setChipOutputs(this.insight.outputs);
+      if (answer.notes.length) this.setStatus(answer.notes.join(" "), true);
+    } catch (error) {
+      if (serial === this.querySerial) this.reportError(error);
+    }
+  }
+
+  /** The insight of the view on screen, if it has arrived. */
+  private shownInsight(): ClusterInsight | null {
+    const view = this.view;
+    const insight = this.insight;
+    if (!view || !insight) return null;
+    const same = insight.model === view.model && insight.layer === view.layer && insight.state === view.state && insight.k === view.k;
+    return same ? insight : null;
   }
 
   private acceptView(view: CoclusterView): void {
@@ -272,7 +349,59 @@ export class PanelApp {
       this.selectedTokens = new Set([index]);
       this.markTokens();
       this.recolour();
+      this.fetchCausal();
     }
+  }
+
+  /** The one selected token of the single-model view, with its glyphs (effects and attribution need both). */
+  private causalToken(): { glyphs: SentenceGlyphs; token: number } | null {
+    if (this.comparison || !this.glyphs || this.selectedTokens.size !== 1) return null;
+    return { glyphs: this.glyphs, token: [...this.selectedTokens][0] };
+  }
+
+  /** Ask for the chips' ablation effects and the input attribution at the selected token. */
+  private fetchCausal(): void {
+    const selected = this.causalToken();
+    const view = this.view;
+    if (!selected || !view) return;
+    const serial = ++this.causalSerial;
+    const { glyphs, token } = selected;
+    const c = this.controls;
+    this.paintDetailsSoon();
+    void this.stream
+      .request({ type: "effects_request", model: view.model, text: glyphs.text, token, layer: view.layer, state: view.state, k: view.k, mode: "zero" })
+      .then((answer) => {
+        if (serial !== this.causalSerial || answer.type !== "effects_view") return;
+        this.effects = toTokenEffects(answer, view.clusterIds);
+        this.recolour();
+        this.paintDetails();
+      })
+      .catch((error) => serial === this.causalSerial && this.reportError(error));
+    void this.stream
+      .request({ type: "attribution_request", model: c.model, text: glyphs.text, token, target: null })
+      .then((answer) => {
+        if (serial !== this.causalSerial || answer.type !== "attribution_view") return;
+        this.attribution = toTokenAttribution(answer);
+        this.paintDetails();
+      })
+      .catch((error) => serial === this.causalSerial && this.reportError(error));
+  }
+
+  /** The effects at the selected token for the view on screen, if they have arrived. */
+  private shownEffects(): TokenEffects | null {
+    const selected = this.causalToken();
+    const e = this.effects;
+    const view = this.view;
+    if (!selected || !e || !view) return null;
+    const same = e.text === selected.glyphs.text && e.token === selected.token && e.model === view.model && e.layer === view.layer && e.state === view.state && e.k === view.k;
+    return same ? e : null;
+  }
+
+  private shownAttribution(): TokenAttribution | null {
+    const selected = this.causalToken();
+    const a = this.attribution;
+    if (!selected || !a) return null;
+    return a.text === selected.glyphs.text && a.token === selected.token && a.model === this.controls.model ? a : null;
   }
 
   /** Both compared models' glyphs of a new sentence, each for the layer and state its side shows. */
@@ -362,6 +491,7 @@ export class PanelApp {
     this.markTokens();
     this.recolour();
     this.paintDetailsSoon();
+    this.fetchCausal();
     const token = glyphs.tokens[index];
     if (glyphs.uri && token) {
       const start = glyphs.documentOffset + token.start;
@@ -405,6 +535,23 @@ export class PanelApp {
   }
 
   private recolour(): void {
+    const effects = this.controls.chipColour === "effect" ? this.shownEffects() : null;
+    if (effects) {
+      // Orange: the chip raises the output here (replacing its state lowers it); blue: the reverse.
+      let scale = 1e-9;
+      for (const v of effects.contribution) scale = Math.max(scale, Math.abs(v));
+      this.mainView.colourByChip(effects.contribution, scale);
+      this.mainView.setChipEffects(
+        Array.from(effects.contribution, (v, i) => `at “${this.glyphs?.tokens[effects.token]?.text ?? ""}”: ${v >= 0 ? "raises" : "lowers"} ${effects.target} by ${Math.abs(v).toPrecision(3)} (${Math.round(effects.share[i] * 100)} % of the change)`),
+        effects.contribution,
+      );
+      this.timings.recoloured = performance.now();
+      this.root.dataset.selected = this.glyphs?.tokens[effects.token]?.text ?? "";
+      this.root.dataset.chipColour = "effect";
+      return;
+    }
+    this.mainView.setChipEffects(null, null);
+    this.root.dataset.chipColour = "response";
     const series = this.selectedSeries();
     const responses = series.map((s) => s.response);
     let scale = 1;
@@ -490,6 +637,7 @@ export class PanelApp {
         selectedTokens: this.selectedTokens,
       });
       if (this.mainView.node.parentNode !== this.mainContainer) this.mainContainer.replaceChildren(this.mainView.node);
+      this.mainView.setChipOutputs(this.shownInsight()?.outputs ?? null);
       this.root.dataset.mode = "main";
     } else {
       return;
@@ -523,6 +671,19 @@ export class PanelApp {
     if (view && series.length) {
       const profile: ProfileSeries[] = series.map((s) => ({ word: s.label, response: s.response }));
       parts.push(drawWordProfile(profile, view.unitClusters, width));
+    }
+    const causal = this.causalToken();
+    if (causal) {
+      const effects = this.controls.chipColour === "effect" ? this.shownEffects() : null;
+      if (effects) {
+        const note = document.createElement("p");
+        note.className = "effects-caption";
+        const token = causal.glyphs.tokens[causal.token]?.text ?? "";
+        note.textContent = `Chips coloured by their effect at “${token}” on ${effects.target}: orange = the chip raises it here (replacing its state by ${effects.mode === "mean" ? "its mean" : "zero"} lowers it), blue = it lowers it. Ablation is off-distribution: a large effect says the output depends on those units here.`;
+        parts.push(note);
+      }
+      const attribution = this.shownAttribution();
+      if (attribution) parts.push(drawAttribution(attribution, causal.glyphs.tokens, width));
     }
     if (this.unitDetail) parts.push(drawUnitDetail(this.unitDetail, Math.min(width, 560)));
     if (parts.length === 0) {

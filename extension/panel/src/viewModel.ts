@@ -104,6 +104,59 @@ export interface ModelInfo {
   error?: string | null;
 }
 
+/** Which outputs one unit cluster pushes over the statistics' corpus ("→ positive"). */
+export interface ChipOutput {
+  label: string;
+  raises: string[];
+  lowers: string[];
+}
+
+/** The co-clustering's stability for k and its neighbours, and each chip's output label. */
+export interface ClusterInsight {
+  model: string;
+  layer: number;
+  state: string;
+  k: number;
+  /** Mean adjusted Rand index per k (0 = chance, 1 = identical runs), ascending k. */
+  stability: { k: number[]; score: number[]; suggestedK: number; runs: number } | null;
+  /** Per chip, in display order (like unitClusters); null when not computed. */
+  outputs: (ChipOutput | null)[] | null;
+  notes: string[];
+}
+
+/** What replacing each chip's state at one token does to the output (ablation). */
+export interface TokenEffects {
+  model: string;
+  layer: number;
+  state: string;
+  k: number;
+  text: string;
+  token: number;
+  /** The output coloured by: e.g. "log p(next 'not')" or "p(positive)". */
+  target: string;
+  /** Per chip in display order: minus the change of that output when the chip is replaced (> 0: the chip raises it here). */
+  contribution: Float32Array;
+  /** Per chip in display order: its part of the summed |change|. */
+  share: Float32Array;
+  mode: string;
+}
+
+/** Integrated-gradients scores of the tokens start..token for the output at `token`, or why there are none. */
+export interface TokenAttribution {
+  model: string;
+  text: string;
+  token: number;
+  start: number;
+  scores: Float32Array;
+  target: string;
+  role: string;
+  output: number | null;
+  baselineOutput: number | null;
+  delta: number | null;
+  steps: number | null;
+  refused: string | null;
+}
+
 /** What the user has chosen in the controls. */
 export interface Controls {
   model: string;
@@ -114,6 +167,8 @@ export interface Controls {
   linkFilter: number;
   posColours: boolean;
   compareWith: string;
+  /** Chip cells coloured by the selected word's or token's response, or by each chip's ablation effect at the selected token. */
+  chipColour: "response" | "effect";
 }
 
 export const DEFAULT_CONTROLS: Controls = {
@@ -125,4 +180,5 @@ export const DEFAULT_CONTROLS: Controls = {
   linkFilter: 0.25,
   posColours: false,
   compareWith: "",
+  chipColour: "response",
 };

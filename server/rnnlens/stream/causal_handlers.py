@@ -26,7 +26,7 @@ from rnnlens.analysis.text_units import resolve_reset, unit_spans, unit_starts
 from rnnlens.analysis.unit_outputs import UnitOutputs
 from rnnlens.cli.cocluster_stability import stability_report
 from rnnlens.cli.cocluster_unit_outputs import unit_outputs
-from rnnlens.errors import RnnLensError
+from rnnlens.errors import Cancelled, RnnLensError
 from rnnlens.limits import check_text_size
 from rnnlens.models.loaded import LoadedModel
 from rnnlens.protocol.messages import ClusterStability, UnitOutput
@@ -198,14 +198,19 @@ def insight(service: AnalysisService, request: dict[str, Any], ctx: RequestConte
     ctx.progress(0.1, "scoring the clusters' stability")
     try:
         stability = _MEMO.get(("stability", *key), lambda: _stability_record(service, model.name, result))
-    except RnnLensError as exc:
+    except Cancelled:
+        raise
+    except RnnLensError as exc:  # the other part may still be computed
         notes.append(str(exc))
     ctx.check()
     ctx.progress(0.4, "measuring which outputs each unit cluster pushes")
     try:
         outputs = _MEMO.get(("outputs", *key),
-                            lambda: _output_records(service, unit_outputs(service, model.name, result)))
-    except RnnLensError as exc:
+                            lambda: _output_records(service, unit_outputs(service, model.name, result,
+                                                                        cancel=ctx.cancelled)))
+    except Cancelled:
+        raise
+    except RnnLensError as exc:  # the other part may still be computed
         notes.append(str(exc))
     ctx.check()
     return {"type": "cluster_insight_view", "id": request["id"], "model": model.name, "layer": int(result.layer),
