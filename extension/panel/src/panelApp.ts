@@ -363,7 +363,8 @@ export class PanelApp {
   private fetchCausal(): void {
     const selected = this.causalToken();
     const view = this.view;
-    if (!selected || !view) return;
+    // A snapshot has no server to ask: its tokens still colour the chips by their responses.
+    if (!selected || !view || this.host.kind === "snapshot") return;
     const serial = ++this.causalSerial;
     const { glyphs, token } = selected;
     const c = this.controls;

@@ -104,9 +104,9 @@ class ModelRegistry:
 def _model_folders(root: Path) -> list[Path]:
     if is_model_dir(root):
         return [root]
-    if not root.is_dir():
-        return []
     try:
+        if not root.is_dir():
+            return []
         return [child for child in sorted(root.iterdir()) if is_model_dir(child)]
     except OSError:
         return []  # an unreadable folder lists no models; naming one of its paths still explains why

@@ -150,6 +150,9 @@ def model_to_stack(model: RecurrentModel) -> RecurrentStack:
 
 
 def is_model_dir(path: Path) -> bool:
-    return (path / CONFIG_FILE).is_file() and (path / WEIGHTS_FILE).is_file()
+    try:
+        return (path / CONFIG_FILE).is_file() and (path / WEIGHTS_FILE).is_file()
+    except OSError:  # a folder we may not look into (another user's models folder) holds no model we can load
+        return False
 
 
