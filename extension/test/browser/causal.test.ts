@@ -140,6 +140,20 @@ describe("which memory matters, in the panel", () => {
     expect(await page.locator("svg.attribution-strip").count()).toBe(0);
   });
 
+  it("in a standalone snapshot (no server) a clicked token colours the chips by its response, with no error", async () => {
+    const file = resolve(artifacts, `snapshot-${MODEL}-causal.html`);
+    const run = spawnSync(python, ["-m", "rnnlens", "snapshot", "--model", MODEL, "-k", String(K), "--text", SENTENCE, "-o", file], { cwd: repo, encoding: "utf8" });
+    expect(run.status, run.stderr).toBe(0);
+    const offline = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    await offline.goto(`file://${file}`);
+    await offline.waitForFunction(() => Number(document.getElementById("rnnlens-panel")?.dataset.painted ?? 0) >= 1, null, { timeout: 60_000 });
+    await offline.locator("g.glyph").nth(TOKEN).click();
+    await offline.waitForFunction(() => [...document.querySelectorAll("rect.cell")].some((c) => c.getAttribute("fill") !== "#9a9a9a"));
+    expect(await offline.locator(".status.error").count()).toBe(0);
+    expect(await offline.locator("svg.attribution-strip").count()).toBe(0);
+    await offline.close();
+  });
+
   it("goes back to colouring the chips by the token's response", async () => {
     await page.selectOption("#control-chip-colour", "response");
     expect(await page.getAttribute("#rnnlens-panel", "data-chip-colour")).toBe("response");
