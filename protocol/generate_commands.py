@@ -1,10 +1,10 @@
-"""Python and TypeScript types of the server's palette commands, from protocol/commands.json.
+"""Python and TypeScript types of the server's palette commands and notifications, from protocol/commands.json.
 
 Run through `python protocol/generate.py` (which writes and checks these files with the message
 types). Outputs: server/rnnlens/protocol/commands.py (the definitions the server validates
-against, a TypedDict of each command's arguments and of each result record) and
-extension/src/protocol/commands.ts (the same as interfaces, the command ids, and each command's
-result type by id).
+against, a TypedDict of each command's arguments and of each result record, each notification's
+method and params type) and extension/src/protocol/commands.ts (the same as interfaces, the
+command ids, each command's result type by id, the notifications' methods and params types).
 """
 
 from __future__ import annotations
@@ -34,6 +34,10 @@ def load_commands(path: Path = COMMANDS_PATH) -> dict[str, Any]:
         for record in result_records(spec):
             if record not in records:
                 raise ValueError(f"protocol/commands.json: {name} answers the unknown record {record!r}")
+    for name, spec in schema.get("notifications", {}).items():
+        for record in params_records(spec):
+            if record not in records:
+                raise ValueError(f"protocol/commands.json: notification {name} carries the unknown record {record!r}")
     for spec in records.values():
         for expr in spec["fields"].values():
             py_type(expr, records)  # raises for an unknown type
@@ -45,6 +49,22 @@ def result_records(spec: dict[str, Any]) -> list[str]:
     return [result] if isinstance(result, str) else list(result)
 
 
+def params_records(spec: dict[str, Any]) -> list[str]:
+    params = spec["params"]
+    return [params] if isinstance(params, str) else list(params)
+
+
+def params_type_name(notification: str) -> str:
+    return notification[0].upper() + notification[1:] + "Params"
+
+
+def enum_values(expr: str) -> list[str] | None:
+    """The strings of `enum<a|b>`, or None for any other type."""
+    if expr.startswith("enum<") and expr.endswith(">"):
+        return expr[len("enum<"):-1].split("|")
+    return None
+
+
 def _inner(expr: str) -> str:
     return expr[len("list<"):-1]
 
@@ -54,6 +74,8 @@ def py_type(expr: str, records: dict[str, Any]) -> str:
         return f"{py_type(expr[:-1], records)} | None"
     if expr.startswith("list<"):
         return f"list[{py_type(_inner(expr), records)}]"
+    if (values := enum_values(expr)) is not None:
+        return "Literal[" + ", ".join(json.dumps(value) for value in values) + "]"
     if expr in PY_PRIMITIVES:
         return PY_PRIMITIVES[expr]
     if expr in records:
@@ -66,6 +88,8 @@ def ts_type(expr: str, records: dict[str, Any]) -> str:
         return f"{ts_type(expr[:-1], records)} | null"
     if expr.startswith("list<"):
         return f"Array<{ts_type(_inner(expr), records)}>"
+    if (values := enum_values(expr)) is not None:
+        return " | ".join(json.dumps(value) for value in values)
     if expr in TS_PRIMITIVES:
         return TS_PRIMITIVES[expr]
     if expr in records:
@@ -96,7 +120,12 @@ def render_python(schema: dict[str, Any]) -> str:
            "from typing import Any, Literal, TypedDict", "",
            "COMMAND_PREFIX = \"rnnlens.server.\"",
            "COMMANDS: dict[str, Any] = " + pprint.pformat(schema["commands"], width=110, sort_dicts=False),
-           "RECORDS: dict[str, Any] = " + pprint.pformat(schema["records"], width=110, sort_dicts=False), "", ""]
+           "RECORDS: dict[str, Any] = " + pprint.pformat(schema["records"], width=110, sort_dicts=False),
+           "NOTIFICATIONS: dict[str, Any] = " + pprint.pformat(schema.get("notifications", {}), width=110,
+                                                               sort_dicts=False), ""]
+    out += [f"{name.upper()}_NOTIFICATION = {json.dumps(spec['method'])}"
+            for name, spec in schema.get("notifications", {}).items()]
+    out += ["", ""]
     records = schema["records"]
     for name, spec in records.items():
         optional = set(spec.get("optional", []))
@@ -126,6 +155,9 @@ def render_python(schema: dict[str, Any]) -> str:
         out += [f"class {cls}({base}total=False):", f'    """{spec["doc"]}"""', ""]
         out += [f"    {a}: {_py_type(d)} | None" for a, d in optional.items()] or ["    pass"]
         out += ["", ""]
+    for name, spec in schema.get("notifications", {}).items():
+        out += [f"# {spec['method']}: {spec['doc']}",
+                f"{params_type_name(name)} = {' | '.join(params_records(spec))}", "", ""]
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -153,6 +185,16 @@ def render_typescript(schema: dict[str, Any]) -> str:
     out += ["}", "", "/** What each server command answers, by id. */", "export interface ServerCommandResults {"]
     out += [f'  "rnnlens.server.{name}": {" | ".join(result_records(spec))} | CommandError | CommandCancelled;'
             for name, spec in schema["commands"].items()]
+    out += ["}", ""]
+    notifications = schema.get("notifications", {})
+    for name, spec in notifications.items():
+        out += [f"/** {spec['method']}: {spec['doc']} */",
+                f"export type {params_type_name(name)} = {' | '.join(params_records(spec))};", ""]
+    out += ["/** Each server notification's method. */", "export const SERVER_NOTIFICATIONS = {"]
+    out += [f"  {name}: {json.dumps(spec['method'])}," for name, spec in notifications.items()]
+    out += ["} as const;", "", "/** The params of each server notification, by method. */",
+            "export interface ServerNotificationParams {"]
+    out += [f"  {json.dumps(spec['method'])}: {params_type_name(name)};" for name, spec in notifications.items()]
     out += ["}", ""]
     return "\n".join(out)
 

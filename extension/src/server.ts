@@ -10,11 +10,10 @@ import type { CursorParams, PanelEndpointParams, RevealRangeParams } from "./pro
 import { logError, logInfo, outputChannel } from "./log";
 import { checkEnvironment, findInterpreter } from "./python";
 import type { EnvironmentCheck, Interpreter } from "./python";
+import { SERVER_NOTIFICATIONS } from "./protocol/commands";
+import type { StatusParams } from "./protocol/commands";
 import { SECTION, documentLanguages, serverSettings } from "./settings";
 import type { ServerState } from "./statusBar";
-
-/** The server's own status notification (cluster computations in the background). */
-export const STATUS_NOTIFICATION = "rnnlens/status";
 
 export interface ServerEvents {
   onState(state: ServerState): void;
@@ -129,10 +128,11 @@ export class ServerManager implements vscode.Disposable {
     client.onNotification(NOTIFICATIONS.revealRange, (params: unknown) => {
       if (isRevealRangeParams(params)) this.events.onReveal(params);
     });
-    client.onNotification(STATUS_NOTIFICATION, (params: { clusters?: string; model?: string; error?: string }) => {
-      if (params?.clusters === "computing") this.events.onState({ kind: "busy", message: `co-clustering ${params.model ?? ""}…` });
-      else if (params?.clusters === "failed") this.events.onState({ kind: "error", message: params.error ?? "co-clustering failed" });
-      else this.events.onState({ kind: "ready", model: params?.model });
+    // The server's own status notification (cluster computations in the background), as protocol/commands.json defines it.
+    client.onNotification(SERVER_NOTIFICATIONS.status, (params: StatusParams) => {
+      if (params.clusters === "computing") this.events.onState({ kind: "busy", message: `co-clustering ${params.model}…` });
+      else if (params.clusters === "failed") this.events.onState({ kind: "error", message: params.error || "co-clustering failed" });
+      else this.events.onState({ kind: "ready", model: params.model });
     });
     client.onDidChangeState((change) => {
       if (change.newState === State.Stopped && this.client === client) this.events.onState({ kind: "error", message: "the language server stopped; see the RNN Lens output" });

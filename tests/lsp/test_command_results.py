@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest_lsp
 from pytest_lsp import LanguageClient
-from rnnlens.protocol.command_results import result_problem
+from rnnlens.protocol.command_results import notification_problem, result_problem
 from rnnlens.protocol.commands import COMMANDS
 
 from tests.lsp.conftest import CONFIG, evaluate_and_wait, execute, initialize, open_document
@@ -47,3 +47,12 @@ async def test_a_wrong_answer_is_caught_by_the_definition():
     assert result_problem("explainUnit", {"model": "m", "layer": 1}) is not None
     assert result_problem("evaluate", {"model": "m", "corpus": "c", "tokens": "many", "words": 3}) is not None
     assert result_problem("evaluate", {"error": "a sentence"}) is None
+
+
+async def test_a_wrong_status_notification_is_caught_by_the_definition():
+    ready = {"clusters": "ready", "model": "m", "layer": 1, "state": "h", "k": 8, "corpus": None, "provenance": None}
+    assert notification_problem("rnnlens/status", ready) is None
+    assert notification_problem("rnnlens/status", {**ready, "clusters": "done"}) is not None  # not an enum value
+    assert notification_problem("rnnlens/status", {k: v for k, v in ready.items() if k != "k"}) is not None
+    assert notification_problem("rnnlens/status", {"clusters": "failed", "model": "m", "corpus": None}) is not None
+    assert notification_problem("rnnlens/unknown", ready) is not None

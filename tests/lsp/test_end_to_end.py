@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import LanguageClient
+from rnnlens.protocol.command_results import notification_problem
+from rnnlens.protocol.commands import STATUS_NOTIFICATION
 
 from tests.lsp.conftest import (
     CONFIG,
@@ -145,3 +147,10 @@ async def test_select_model_switches_and_refreshes_inlay_hints(client: LanguageC
     await wait_until(lambda: client.inlay_refreshes > refreshes)
     result = await hover(client, URI, 0, 5)
     assert result is not None and "`tiny-gru-lm` `layer2.h`" in result.contents.value
+
+
+async def test_every_status_the_server_sent_fits_its_definition_in_protocol(client: LanguageClient):
+    # the module's run went through a failure (no corpus), a computation and ready clusters
+    assert {s["clusters"] for s in client.statuses} >= {"failed", "computing", "ready"}
+    for status in client.statuses:
+        assert notification_problem(STATUS_NOTIFICATION, status) is None, status

@@ -12,8 +12,8 @@ import threading
 from pathlib import Path
 
 import pytest
-
 from rnnlens.lsp.incremental import Stale
+
 from tests.lsp.raw_client import RawServer
 
 URI = "file:///tmp/rnnlens-quiet/doc.txt"

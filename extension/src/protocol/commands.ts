@@ -1,5 +1,5 @@
 // Generated from protocol/commands.json by protocol/generate.py: do not edit.
-/** The language server's palette commands (workspace/executeCommand, ids rnnlens.server.NAME): each command's arguments, the one definition that the server validates against and that the Python and TypeScript types are generated from (python protocol/generate.py). Arguments come as one object ([{"layer": 2, "k": 8}]) or positionally in the order listed here; null means absent. Argument types: str, int (a whole JSON number; `minimum`/`maximum` bound it), enum (one of `values`), position ({line, character}: LSP zero-based, in the client's position encoding), str_or_list (a string or a list of strings). A command whose arguments are wrong answers {error: SENTENCE} (CommandError); so does one that fails; a cancelled one answers {cancelled: true} (CommandCancelled). Otherwise it answers its `result`: a record from `records` (or one of a list of them). Record field types: str, int, float, bool, any, list<T>, T? (null allowed), or a record name; fields named in `optional` may be absent. Results may carry more keys than listed (receivers ignore keys they do not know). */
+/** The language server's palette commands (workspace/executeCommand, ids rnnlens.server.NAME): each command's arguments, the one definition that the server validates against and that the Python and TypeScript types are generated from (python protocol/generate.py). Arguments come as one object ([{"layer": 2, "k": 8}]) or positionally in the order listed here; null means absent. Argument types: str, int (a whole JSON number; `minimum`/`maximum` bound it), enum (one of `values`), position ({line, character}: LSP zero-based, in the client's position encoding), str_or_list (a string or a list of strings). A command whose arguments are wrong answers {error: SENTENCE} (CommandError); so does one that fails; a cancelled one answers {cancelled: true} (CommandCancelled). Otherwise it answers its `result`: a record from `records` (or one of a list of them). Record field types: str, int, float, bool, any, enum<a|b|...> (one of these strings), list<T>, T? (null allowed), or a record name; fields named in `optional` may be absent. Results may carry more keys than listed (receivers ignore keys they do not know). `notifications`: what the server sends the editor unasked (method, and `params`: a record or one of a list of them). */
 
 /** Wrong arguments, or the command failed: a sentence for the user. */
 export interface CommandError {
@@ -98,6 +98,35 @@ export interface SentenceGlyphs {
   k: number;
   tokens: Array<unknown>;
   range: CommandRange;
+}
+
+/** A co-clustering of the current view's units started in the background (the glyphs wait for it). */
+export interface ClustersComputing {
+  clusters: "computing";
+  model: string;
+  layer: number;
+  state: string;
+  k: number;
+  corpus: unknown;
+}
+
+/** The glyphs show these clusters: model, 1-based layer, state (h or c) and k; `corpus` is the rnnlens.corpus setting (a name, a file, a list of files, or null for the model's own); `provenance` names the statistics behind them (a Provenance of protocol/messages.json, or null when unknown). */
+export interface ClustersReady {
+  clusters: "ready";
+  model: string;
+  layer: number;
+  state: string;
+  k: number;
+  corpus: unknown;
+  provenance: unknown;
+}
+
+/** The co-clustering failed, so no glyphs are shown: `error` says why, naming the model or setting at fault. */
+export interface ClustersFailed {
+  clusters: "failed";
+  model: string;
+  corpus: unknown;
+  error: string;
 }
 
 /** Without a model: the models the server can load and the current one ({models, current}). With one: switch to it (the model's description). */
@@ -202,4 +231,17 @@ export interface ServerCommandResults {
   "rnnlens.server.explainUnit": UnitExplanation | CommandError | CommandCancelled;
   "rnnlens.server.compareModels": ModelComparison | CommandError | CommandCancelled;
   "rnnlens.server.explainSentence": SentenceGlyphs | CommandError | CommandCancelled;
+}
+
+/** rnnlens/status: Where the unit clusters behind the editor's glyphs stand (the status bar and the panel follow it). */
+export type StatusParams = ClustersComputing | ClustersReady | ClustersFailed;
+
+/** Each server notification's method. */
+export const SERVER_NOTIFICATIONS = {
+  status: "rnnlens/status",
+} as const;
+
+/** The params of each server notification, by method. */
+export interface ServerNotificationParams {
+  "rnnlens/status": StatusParams;
 }

@@ -43,12 +43,12 @@ from rnnlens.lsp.inlay_hints import (
 from rnnlens.lsp.lsp_protocol import RnnLensProtocol
 from rnnlens.lsp.precompute import Precomputer
 from rnnlens.lsp.session import LensSession
+from rnnlens.protocol.commands import STATUS_NOTIFICATION, StatusParams
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 StartHook = Callable[["RnnLensServer"], Awaitable[None] | None]
 
-STATUS_NOTIFICATION = "rnnlens/status"
 # Set to 1 by benchmarks/lsp_bench.py for its baseline server (recompute everything per request);
 # deliberately not a setting: no user wants it.
 BASELINE_ENV = "RNNLENS_LSP_BASELINE"
@@ -212,7 +212,7 @@ class _Notifier:
         if self.server.client_supports_inlay_refresh():
             self.server.send_soon(lambda: self.server.workspace_inlay_hint_refresh(None))
 
-    def status(self, payload: dict[str, Any]) -> None:
+    def status(self, payload: StatusParams) -> None:
         self.server.send_soon(lambda: self.server.protocol.notify(STATUS_NOTIFICATION, payload))
 
     def start_progress(self, title: str) -> ProgressReporter:

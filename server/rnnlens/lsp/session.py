@@ -26,6 +26,7 @@ from rnnlens.lsp.retokenize import retokenize
 from rnnlens.lsp.settings import Settings, analysis_affected, apply_settings, split_initialization_only
 from rnnlens.models.loaded import LoadedModel
 from rnnlens.models.registry import ModelRegistry
+from rnnlens.protocol.commands import ClustersComputing, ClustersFailed, ClustersReady, StatusParams
 from rnnlens.service import AnalysisService
 
 PREFERRED_MODEL = "brown-lstm"
@@ -47,7 +48,7 @@ class Notifier(Protocol):
     def log(self, text: str) -> None: ...
     def refresh_inlay_hints(self) -> None: ...
     def start_progress(self, title: str) -> ProgressHandle: ...
-    def status(self, payload: dict[str, Any]) -> None: ...
+    def status(self, payload: StatusParams) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -393,8 +394,8 @@ class LensSession:
             return None
 
     def _clusters_started(self, key: ClusterKey) -> Progress:
-        self.notifier.status({"clusters": "computing", "model": key.model, "layer": key.layer, "state": key.state,
-                              "k": key.k, "corpus": key.corpus})
+        self.notifier.status(ClustersComputing(clusters="computing", model=key.model, layer=key.layer,
+                                               state=key.state, k=key.k, corpus=key.corpus))
         handle = self.notifier.start_progress(f"RNN Lens: clustering units of {key.model} (first time only)")
         with self._lock:
             self._cluster_progress[key] = handle
@@ -406,10 +407,10 @@ class LensSession:
         if handle is not None:  # success, failure or cancel: the bar ends
             handle.end("clusters ready" if error is None else "cancelled" if error == "cancelled" else "failed")
         if error is None:
-            self.notifier.status({"clusters": "ready", "model": key.model, "layer": key.layer, "state": key.state,
-                                  "k": key.k, "corpus": key.corpus, "provenance": self.provenance(key)})
+            self.notifier.status(ClustersReady(clusters="ready", model=key.model, layer=key.layer, state=key.state,
+                                               k=key.k, corpus=key.corpus, provenance=self.provenance(key)))
             self.notifier.refresh_inlay_hints()
         elif error != "cancelled":
-            self.notifier.status({"clusters": "failed", "model": key.model, "corpus": key.corpus, "error": error})
+            self.notifier.status(ClustersFailed(clusters="failed", model=key.model, corpus=key.corpus, error=error))
             self.notifier.show_message(f"RNN Lens: could not cluster the units of {key.model}, so glyphs are "
                                        f"not shown: {error}")

@@ -1,14 +1,15 @@
-"""Check a palette command's answer against its definition in protocol/commands.json.
+"""Check a palette command's answer, or a notification's params, against protocol/commands.json.
 
-The tests send every command through a real client and check what comes back here, so the
-definition the TypeScript side is generated from cannot drift from what the server sends.
+The tests send every command through a real client, and record every notification the server
+sends, and check them here, so the definition the TypeScript side is generated from cannot drift
+from what the server sends.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from rnnlens.protocol.commands import COMMANDS, RECORDS
+from rnnlens.protocol.commands import COMMANDS, NOTIFICATIONS, RECORDS
 
 ALWAYS_POSSIBLE = ("CommandError", "CommandCancelled")
 
@@ -26,6 +27,9 @@ def _type_problem(expr: str, value: Any, where: str) -> str | None:
         return None
     if expr == "any":
         return None
+    if expr.startswith("enum<"):
+        values = expr[len("enum<"):-1].split("|")
+        return None if value in values else f"{where} must be one of {values}, got {value!r:.60}"
     if expr == "str":
         return None if isinstance(value, str) else f"{where} must be a string, got {value!r:.60}"
     if expr == "bool":
@@ -60,7 +64,20 @@ def result_problem(command: str, value: Any) -> str | None:
     """None when `value` is something `command` may answer (its result, an error, a cancel)."""
     result = COMMANDS[command]["result"]
     candidates = ([result] if isinstance(result, str) else list(result)) + list(ALWAYS_POSSIBLE)
-    problems = [record_problem(record, value) for record in candidates]
+    return _one_of(candidates, value, "result")
+
+
+def _one_of(candidates: list[str], value: Any, where: str) -> str | None:
+    problems = [record_problem(record, value, where) for record in candidates]
     if any(problem is None for problem in problems):
         return None
     return "; ".join(f"as {record}: {problem}" for record, problem in zip(candidates, problems, strict=True))
+
+
+def notification_problem(method: str, value: Any) -> str | None:
+    """None when `value` is valid params of the server notification `method` (e.g. rnnlens/status)."""
+    for spec in NOTIFICATIONS.values():
+        if spec["method"] == method:
+            params = spec["params"]
+            return _one_of([params] if isinstance(params, str) else list(params), value, "params")
+    return f"{method} is not a notification of protocol/commands.json"

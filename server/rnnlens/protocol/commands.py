@@ -1,6 +1,6 @@
 """Generated from protocol/commands.json by protocol/generate.py: do not edit.
 
-The language server's palette commands (workspace/executeCommand, ids rnnlens.server.NAME): each command's arguments, the one definition that the server validates against and that the Python and TypeScript types are generated from (python protocol/generate.py). Arguments come as one object ([{"layer": 2, "k": 8}]) or positionally in the order listed here; null means absent. Argument types: str, int (a whole JSON number; `minimum`/`maximum` bound it), enum (one of `values`), position ({line, character}: LSP zero-based, in the client's position encoding), str_or_list (a string or a list of strings). A command whose arguments are wrong answers {error: SENTENCE} (CommandError); so does one that fails; a cancelled one answers {cancelled: true} (CommandCancelled). Otherwise it answers its `result`: a record from `records` (or one of a list of them). Record field types: str, int, float, bool, any, list<T>, T? (null allowed), or a record name; fields named in `optional` may be absent. Results may carry more keys than listed (receivers ignore keys they do not know).
+The language server's palette commands (workspace/executeCommand, ids rnnlens.server.NAME): each command's arguments, the one definition that the server validates against and that the Python and TypeScript types are generated from (python protocol/generate.py). Arguments come as one object ([{"layer": 2, "k": 8}]) or positionally in the order listed here; null means absent. Argument types: str, int (a whole JSON number; `minimum`/`maximum` bound it), enum (one of `values`), position ({line, character}: LSP zero-based, in the client's position encoding), str_or_list (a string or a list of strings). A command whose arguments are wrong answers {error: SENTENCE} (CommandError); so does one that fails; a cancelled one answers {cancelled: true} (CommandCancelled). Otherwise it answers its `result`: a record from `records` (or one of a list of them). Record field types: str, int, float, bool, any, enum<a|b|...> (one of these strings), list<T>, T? (null allowed), or a record name; fields named in `optional` may be absent. Results may carry more keys than listed (receivers ignore keys they do not know). `notifications`: what the server sends the editor unasked (method, and `params`: a record or one of a list of them).
 """
 
 from __future__ import annotations
@@ -165,7 +165,35 @@ RECORDS: dict[str, Any] = {'CommandError': {'doc': 'Wrong arguments, or the comm
                                'state': 'str',
                                'k': 'int',
                                'tokens': 'list<any>',
-                               'range': 'CommandRange'}}}
+                               'range': 'CommandRange'}},
+ 'ClustersComputing': {'doc': "A co-clustering of the current view's units started in the background (the "
+                              'glyphs wait for it).',
+                       'fields': {'clusters': 'enum<computing>',
+                                  'model': 'str',
+                                  'layer': 'int',
+                                  'state': 'str',
+                                  'k': 'int',
+                                  'corpus': 'any'}},
+ 'ClustersReady': {'doc': 'The glyphs show these clusters: model, 1-based layer, state (h or c) and k; '
+                          '`corpus` is the rnnlens.corpus setting (a name, a file, a list of files, or null '
+                          "for the model's own); `provenance` names the statistics behind them (a Provenance "
+                          'of protocol/messages.json, or null when unknown).',
+                   'fields': {'clusters': 'enum<ready>',
+                              'model': 'str',
+                              'layer': 'int',
+                              'state': 'str',
+                              'k': 'int',
+                              'corpus': 'any',
+                              'provenance': 'any'}},
+ 'ClustersFailed': {'doc': 'The co-clustering failed, so no glyphs are shown: `error` says why, naming the '
+                           'model or setting at fault.',
+                    'fields': {'clusters': 'enum<failed>', 'model': 'str', 'corpus': 'any', 'error': 'str'}}}
+NOTIFICATIONS: dict[str, Any] = {'status': {'method': 'rnnlens/status',
+            'doc': "Where the unit clusters behind the editor's glyphs stand (the status bar and the panel "
+                   'follow it).',
+            'params': ['ClustersComputing', 'ClustersReady', 'ClustersFailed']}}
+
+STATUS_NOTIFICATION = "rnnlens/status"
 
 
 class CommandError(TypedDict):
@@ -294,6 +322,38 @@ class SentenceGlyphs(TypedDict):
     range: CommandRange
 
 
+class ClustersComputing(TypedDict):
+    """A co-clustering of the current view's units started in the background (the glyphs wait for it)."""
+
+    clusters: Literal["computing"]
+    model: str
+    layer: int
+    state: str
+    k: int
+    corpus: Any
+
+
+class ClustersReady(TypedDict):
+    """The glyphs show these clusters: model, 1-based layer, state (h or c) and k; `corpus` is the rnnlens.corpus setting (a name, a file, a list of files, or null for the model's own); `provenance` names the statistics behind them (a Provenance of protocol/messages.json, or null when unknown)."""
+
+    clusters: Literal["ready"]
+    model: str
+    layer: int
+    state: str
+    k: int
+    corpus: Any
+    provenance: Any
+
+
+class ClustersFailed(TypedDict):
+    """The co-clustering failed, so no glyphs are shown: `error` says why, naming the model or setting at fault."""
+
+    clusters: Literal["failed"]
+    model: str
+    corpus: Any
+    error: str
+
+
 class SelectModelArguments(TypedDict, total=False):
     """Without a model: the models the server can load and the current one ({models, current}). With one: switch to it (the model's description)."""
 
@@ -356,3 +416,7 @@ class ExplainSentenceArguments(_ExplainSentenceArgumentsRequired, total=False):
     state: Literal["h", "c"] | None
     k: int | None
     model: str | None
+
+
+# rnnlens/status: Where the unit clusters behind the editor's glyphs stand (the status bar and the panel follow it).
+StatusParams = ClustersComputing | ClustersReady | ClustersFailed
