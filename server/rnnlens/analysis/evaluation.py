@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 import numpy as np
 import torch
 
+from rnnlens.analysis.pattern_index import PatternIndexBuilder
 from rnnlens.analysis.response_accumulator import ResponseAccumulator
 from rnnlens.analysis.response_stats import ResponseStats
 from rnnlens.errors import Cancelled, RnnLensError
@@ -57,31 +58,39 @@ def stats_shape_problem(stats: ResponseStats, model: LoadedModel) -> str | None:
     return None
 
 
-def batches(documents: Iterable[np.ndarray]) -> Iterator[list[np.ndarray]]:
-    buffer: list[np.ndarray] = []
+def indexed_batches(documents: Iterable[np.ndarray]) -> Iterator[tuple[list[np.ndarray], np.ndarray]]:
+    """Batches of documents with each document's index in the stream (the pattern index keeps corpus order)."""
+    buffer: list[tuple[int, np.ndarray]] = []
 
-    def flush() -> Iterator[list[np.ndarray]]:
-        buffer.sort(key=len)
+    def flush() -> Iterator[tuple[list[np.ndarray], np.ndarray]]:
+        buffer.sort(key=lambda item: (len(item[1]), item[0]))
         start = 0
         while start < len(buffer):
-            longest_window = min(len(buffer[start]), WINDOW)
+            longest_window = min(len(buffer[start][1]), WINDOW)
             size = max(1, BATCH_TOKENS // max(longest_window, 1))
             # Sorted ascending: the batch's longest document is its last; shrink until it fits.
-            while size > 1 and min(len(buffer[min(start + size, len(buffer)) - 1]), WINDOW) * size > BATCH_TOKENS:
+            while size > 1 and min(len(buffer[min(start + size, len(buffer)) - 1][1]), WINDOW) * size > BATCH_TOKENS:
                 size //= 2
-            yield buffer[start:start + size]
+            chunk = buffer[start:start + size]
+            yield [doc for _, doc in chunk], np.array([index for index, _ in chunk], dtype=np.int64)
             start += size
         buffer.clear()
 
-    for doc in documents:
+    for index, doc in enumerate(documents):
         if len(doc):
-            buffer.append(doc)
+            buffer.append((index, doc))
         if len(buffer) >= BUFFER_DOCUMENTS:
             yield from flush()
     yield from flush()
 
 
+def batches(documents: Iterable[np.ndarray]) -> Iterator[list[np.ndarray]]:
+    for docs, _ in indexed_batches(documents):
+        yield docs
+
+
 OnWindow = Callable[[torch.Tensor, dict[str, torch.Tensor]], None]
+OnStates = Callable[[int, torch.Tensor, dict[str, torch.Tensor]], None]  # window start, real lengths, states
 
 
 def responses_of(states: torch.Tensor, initial: torch.Tensor) -> torch.Tensor:
@@ -92,9 +101,11 @@ def responses_of(states: torch.Tensor, initial: torch.Tensor) -> torch.Tensor:
     return out
 
 
-def trace_batch(model: LoadedModel, docs: list[np.ndarray], names: list[str], on_window: OnWindow | None) -> None:
+def trace_batch(model: LoadedModel, docs: list[np.ndarray], names: list[str], on_window: OnWindow | None,
+                on_states: OnStates | None = None) -> None:
     """Trace a batch of documents window by window, carrying the state; hand each window's real
-    (unpadded) token ids and responses per state name to `on_window` (None: trace only)."""
+    (unpadded) token ids and responses per state name to `on_window` (None: trace only), and its
+    padded states with the real lengths to `on_states` (the pattern index)."""
     lengths = torch.tensor([len(d) for d in docs])
     padded = torch.full((len(docs), int(lengths.max())), model.vocab.pad_id, dtype=torch.long)
     for row, doc in enumerate(docs):
@@ -111,6 +122,8 @@ def trace_batch(model: LoadedModel, docs: list[np.ndarray], names: list[str], on
             else:
                 mask = torch.arange(ids.shape[1])[None, :] < window_lengths[:, None]
                 on_window(ids[mask], {name: r[mask] for name, r in responses.items()})
+        if on_states is not None:
+            on_states(start, window_lengths, trace.states)
         state = trace.final_state
 
 
@@ -124,8 +137,10 @@ def count_words(documents: Iterable[np.ndarray], vocab_size: int) -> np.ndarray:
 
 def evaluate_documents(model: LoadedModel, documents: Callable[[], Iterable[np.ndarray]],
                        progress: Progress | None = None, cancel: Cancel | None = None,
-                       seed: int = 0, sketch_size: int = 48) -> ResponseStats:
-    """Statistics of `model` over the encoded documents (`documents()` is iterated twice)."""
+                       seed: int = 0, sketch_size: int = 48,
+                       patterns: PatternIndexBuilder | None = None) -> ResponseStats:
+    """Statistics of `model` over the encoded documents (`documents()` is iterated twice); with
+    `patterns`, every token's binarised states go into that pattern index too (same trace)."""
     vocab_size = len(model.vocab)
     counts = count_words(documents(), vocab_size)
     total = int(counts.sum())
@@ -140,10 +155,15 @@ def evaluate_documents(model: LoadedModel, documents: Callable[[], Iterable[np.n
     accumulator = ResponseAccumulator(list(model.vocab.words), state_sizes(model), sketch_ids, sketch_size, seed)
     names = list(accumulator.sums)
     done = 0
-    for docs in batches(documents()):
+    for docs, indices in indexed_batches(documents()):
         if cancel is not None and cancel():
             raise Cancelled("evaluation cancelled")
-        trace_batch(model, docs, names, accumulator.add)
+        on_states = None
+        if patterns is not None:
+            def on_states(start: int, lengths: torch.Tensor, states: dict[str, torch.Tensor],
+                          indices: np.ndarray = indices) -> None:
+                patterns.add_window(indices, start, lengths, states)
+        trace_batch(model, docs, names, accumulator.add, on_states)
         done += sum(len(d) for d in docs)
         if progress is not None:
             progress(done / total, f"evaluated {done:,} of {total:,} tokens")

@@ -1,0 +1,126 @@
+"""Binarised hidden states of every corpus token, for pattern search (LSTMVis' select/match).
+
+During evaluation each token's state vector is binarised at a few fixed thresholds (unit on =
+state above the threshold) and packed into bitsets (np.packbits), one row of 8-byte words a
+token, so a query is a few vectorised AND + popcount passes over the corpus. Rows are kept in
+corpus order (document, position), whatever order the evaluation batched them in; `doc_starts`
+maps a row back to its document. Memory: thresholds x units / 8 bytes a token and state
+(3 x 150 units: 72 bytes with padding to whole 64-bit words).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import torch
+
+# Fixed at evaluation so a query never re-traces the corpus: a threshold not indexed is refused
+# with the list of those that are. 0.3 is LSTMVis' default.
+INDEX_THRESHOLDS = (0.1, 0.3, 0.5)
+DEFAULT_THRESHOLD = 0.3
+
+
+def packed_width(units: int) -> int:
+    """Bytes a token's bitset takes: units rounded up to whole 64-bit words."""
+    return 8 * max(1, (units + 63) // 64)
+
+
+def pack_on(states: np.ndarray, threshold: float) -> np.ndarray:
+    """(n, units) states -> (n, packed_width) uint8 bitsets of `state > threshold`."""
+    bits = np.packbits(states > threshold, axis=1)
+    width = packed_width(states.shape[1])
+    if bits.shape[1] < width:
+        bits = np.pad(bits, ((0, 0), (0, width - bits.shape[1])))
+    return bits
+
+
+@dataclass
+class PatternIndex:
+    """`bits[name]`: (thresholds, tokens, packed_width) uint8; `doc_starts`: first row of each document
+    and the total at the end; `units[name]`: units per state."""
+
+    thresholds: tuple[float, ...]
+    bits: dict[str, np.ndarray]
+    units: dict[str, int]
+    doc_starts: np.ndarray
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def tokens(self) -> int:
+        return int(self.doc_starts[-1])
+
+    def threshold_slot(self, threshold: float) -> int:
+        for slot, known in enumerate(self.thresholds):
+            if abs(known - threshold) < 1e-9:
+                return slot
+        raise ValueError(f"threshold {threshold:g} is not indexed; the index holds "
+                         f"{', '.join(f'{t:g}' for t in self.thresholds)}")
+
+    def words64(self, name: str, threshold: float) -> np.ndarray:
+        """(tokens, words) uint64 view of one state's bitsets at one threshold."""
+        plane = self.bits[name][self.threshold_slot(threshold)]
+        return np.ascontiguousarray(plane).view(np.uint64)
+
+    def locate(self, row: int) -> tuple[int, int]:
+        """(document, token position in it) of a corpus row."""
+        doc = int(np.searchsorted(self.doc_starts, row, side="right")) - 1
+        return doc, row - int(self.doc_starts[doc])
+
+    def to_arrays(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+        arrays = {f"bits/{name}": value for name, value in self.bits.items()}
+        arrays["doc_starts"] = self.doc_starts
+        return arrays, {"thresholds": list(self.thresholds), "units": self.units, **self.meta}
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> PatternIndex:
+        bits = {key.split("/", 1)[1]: value for key, value in arrays.items() if key.startswith("bits/")}
+        thresholds = tuple(float(t) for t in meta["thresholds"])
+        units = {str(k): int(v) for k, v in meta["units"].items()}
+        doc_starts = np.asarray(arrays["doc_starts"], dtype=np.int64)
+        for name, value in bits.items():
+            if name not in units or value.dtype != np.uint8 or value.shape != (
+                    len(thresholds), int(doc_starts[-1]), packed_width(units[name])):
+                raise ValueError(f"pattern bits of {name} have shape {value.shape}")
+        extra = {k: v for k, v in meta.items() if k not in ("thresholds", "units")}
+        return cls(thresholds, bits, units, doc_starts, extra)
+
+
+class PatternIndexBuilder:
+    """Collects bitsets window by window during evaluation (`add_window`), then sorts them into
+    corpus order (`finish`)."""
+
+    def __init__(self, units: dict[str, int], thresholds: tuple[float, ...] = INDEX_THRESHOLDS):
+        self.units = dict(units)
+        self.thresholds = tuple(thresholds)
+        self._keys: list[np.ndarray] = []  # document << 32 | position, one per token
+        self._bits: dict[str, list[np.ndarray]] = {name: [] for name in units}
+
+    def add_window(self, doc_ids: np.ndarray, start: int, lengths: torch.Tensor,
+                   states: dict[str, torch.Tensor]) -> None:
+        """One trace window: `doc_ids` (batch,) document numbers, `start` the window's first position,
+        `lengths` (batch,) real steps per row, `states[name]` (batch, time, units)."""
+        steps = next(iter(states.values())).shape[1]
+        mask = torch.arange(steps)[None, :] < lengths[:, None]
+        rows, cols = (m.numpy() for m in torch.nonzero(mask, as_tuple=True))
+        if rows.size == 0:
+            return
+        self._keys.append((doc_ids[rows].astype(np.int64) << 32) | (cols + start).astype(np.int64))
+        for name in self.units:
+            values = states[name][mask].numpy()
+            self._bits[name].append(np.stack([pack_on(values, t) for t in self.thresholds]))
+
+    def finish(self, n_docs: int) -> PatternIndex:
+        keys = np.concatenate(self._keys) if self._keys else np.zeros(0, dtype=np.int64)
+        order = np.argsort(keys, kind="stable")
+        per_doc = np.bincount(keys >> 32, minlength=n_docs) if keys.size else np.zeros(n_docs, dtype=np.int64)
+        doc_starts = np.concatenate([[0], np.cumsum(per_doc)]).astype(np.int64)
+        bits = {}
+        for name, chunks in self._bits.items():
+            width = packed_width(self.units[name])
+            joined = np.concatenate(chunks, axis=1) if chunks else np.zeros((len(self.thresholds), 0, width), np.uint8)
+            bits[name] = np.ascontiguousarray(joined[:, order])
+        self._keys.clear()
+        self._bits = {name: [] for name in self.units}
+        return PatternIndex(self.thresholds, bits, self.units, doc_starts)
