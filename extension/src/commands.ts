@@ -7,6 +7,7 @@ import * as vscode from "vscode";
 import { ExecuteCommandRequest } from "vscode-languageclient/node";
 import type { LanguageClient } from "vscode-languageclient/node";
 import { logError, logInfo } from "./log";
+import type { CommandCancelled, CommandError, ExplainSentenceArguments, ModelList, ServerCommandArguments, ServerCommandResults } from "./protocol/commands";
 
 export interface CommandHost {
   client(): Promise<LanguageClient | undefined>;
@@ -17,30 +18,51 @@ export interface CommandHost {
 
 type Arguments = Record<string, unknown>;
 
+/** A server command's id (`rnnlens.server.*`). */
+export type ServerCommand = keyof ServerCommandArguments;
+/** What a server command answers when it did its work (not an error, not a cancel). */
+export type Answer<C extends ServerCommand> = Exclude<ServerCommandResults[C], CommandError | CommandCancelled>;
+
 export interface CommandRow {
   id: string;
   title: string;
   /** The server command that does the work; absent for purely local commands. */
-  server?: string;
+  server?: ServerCommand;
   /** Ask for the arguments; undefined means the user cancelled. */
   ask?: (host: CommandHost) => Promise<Arguments | undefined>;
   /** What to do with the server's result (or, for local commands, the whole job). */
   after?: (host: CommandHost, result: unknown, args: Arguments) => Promise<void>;
 }
 
-interface ModelList {
-  models?: { name: string; cell?: string; task?: string; error?: string | null }[];
-  current?: string | null;
+/** A row of a server command: its arguments and its answer have the types generated from protocol/commands.json. */
+interface ServerRow<C extends ServerCommand> {
+  id: string;
+  title: string;
+  server: C;
+  ask?: (host: CommandHost) => Promise<ServerCommandArguments[C] | undefined>;
+  after?: (host: CommandHost, result: Answer<C>, args: ServerCommandArguments[C]) => Promise<void>;
 }
 
-export async function runServerCommand(client: LanguageClient, command: string, args: Arguments): Promise<unknown> {
+/** The table holds rows of several commands; `runCommand` hands each row what its own command answered. */
+function serverRow<C extends ServerCommand>(row: ServerRow<C>): CommandRow {
+  return row as unknown as CommandRow;
+}
+
+/** Run a server command with its generated argument and result types. */
+export async function runServerCommand<C extends ServerCommand>(client: LanguageClient, command: C, args: ServerCommandArguments[C]): Promise<ServerCommandResults[C]> {
+  return (await sendServerCommand(client, command, args)) as ServerCommandResults[C];
+}
+
+// The one place the server's JSON gets its type; tests/lsp/test_command_results.py checks that every
+// command answers what protocol/commands.json says.
+async function sendServerCommand(client: LanguageClient, command: ServerCommand, args: unknown): Promise<unknown> {
   return client.sendRequest(ExecuteCommandRequest.type, { command, arguments: [args] });
 }
 
-async function listModels(host: CommandHost): Promise<ModelList> {
+async function listModels(host: CommandHost): Promise<Partial<ModelList>> {
   const client = await host.client();
-  if (!client) return {};
-  return ((await runServerCommand(client, "rnnlens.server.selectModel", {})) ?? {}) as ModelList;
+  const listing = client ? await runServerCommand(client, "rnnlens.server.selectModel", {}) : undefined;
+  return listing && "models" in listing ? listing : {};
 }
 
 /**
@@ -62,7 +84,7 @@ async function pickModel(host: CommandHost, placeHolder: (current: string | unde
   return picked ? { model: picked.label, current: inUse } : undefined;
 }
 
-function activeDocument(): Arguments | undefined {
+function activeDocument(): ExplainSentenceArguments | undefined {
   const editor = vscode.window.activeTextEditor;
   if (!editor) {
     void vscode.window.showWarningMessage("RNN Lens: open a text document first.");
@@ -88,14 +110,14 @@ const showPanelAfter = async (host: CommandHost) => host.showPanel();
 
 export const COMMANDS: CommandRow[] = [
   { id: "rnnlens.showPanel", title: "Show panel", after: showPanelAfter },
-  {
+  serverRow({
     id: "rnnlens.analyzeDocument",
     title: "Analyze document",
     server: "rnnlens.server.explainSentence",
     ask: async () => activeDocument(),
     after: showPanelAfter,
-  },
-  {
+  }),
+  serverRow({
     id: "rnnlens.cocluster",
     title: "Co-cluster hidden states",
     server: "rnnlens.server.cocluster",
@@ -105,8 +127,8 @@ export const COMMANDS: CommandRow[] = [
       return k === undefined ? undefined : { k };
     },
     after: showPanelAfter,
-  },
-  {
+  }),
+  serverRow({
     id: "rnnlens.evaluate",
     title: "Evaluate corpus",
     server: "rnnlens.server.evaluate",
@@ -123,8 +145,8 @@ export const COMMANDS: CommandRow[] = [
       if (!choice) return undefined;
       return choice.corpus ? { corpus: choice.corpus } : {};
     },
-  },
-  {
+  }),
+  serverRow({
     id: "rnnlens.compareModels",
     title: "Compare models",
     server: "rnnlens.server.compareModels",
@@ -135,12 +157,11 @@ export const COMMANDS: CommandRow[] = [
     },
     after: async (host, result, args) => {
       // The server names both models it compared: `models: [a, b]`.
-      const models = (result as { models?: unknown } | undefined)?.models;
-      const [modelA, modelB] = Array.isArray(models) && models.length === 2 ? models.map(String) : [String(args.modelA ?? ""), String(args.modelB)];
+      const [modelA, modelB] = result.models.length === 2 ? result.models : [args.modelA ?? "", args.modelB];
       await host.showComparison(modelA, modelB);
     },
-  },
-  {
+  }),
+  serverRow({
     id: "rnnlens.selectModel",
     title: "Select model",
     server: "rnnlens.server.selectModel",
@@ -152,8 +173,8 @@ export const COMMANDS: CommandRow[] = [
       // Keep the setting in step, so a later settings push does not switch back.
       await vscode.workspace.getConfiguration("rnnlens").update("model", args.model, vscode.ConfigurationTarget.Global);
     },
-  },
-  {
+  }),
+  serverRow({
     id: "rnnlens.explainUnit",
     title: "Explain unit",
     server: "rnnlens.server.explainUnit",
@@ -162,7 +183,7 @@ export const COMMANDS: CommandRow[] = [
       return unit === undefined ? undefined : { unit };
     },
     after: async (host) => host.showPanel(),
-  },
+  }),
   {
     id: "rnnlens.restartServer",
     title: "Restart server",
@@ -187,7 +208,7 @@ export async function runCommand(row: CommandRow, host: CommandHost): Promise<un
         return undefined;
       }
       logInfo(`${row.server} ${JSON.stringify(args)}`);
-      result = await runServerCommand(client, row.server, args);
+      result = await sendServerCommand(client, row.server, args);
       // The server has already told the user why (a message); nothing to show or to store.
       if (failedOrCancelled(result)) return result;
     }
