@@ -3,8 +3,8 @@
     .venv/bin/python benchmarks/memory_bench.py [--model brown-lstm] [--kill-above-mb 3000]
 
 Each case runs in its own process, and its peak resident memory is the kernel's own count:
-`ru_maxrss` from `os.wait4` for a CLI run, `VmHWM` from /proc for the language server (read
-while it still runs, after the command answered). Cases:
+`ru_maxrss` from `os.wait4` for a CLI run (started by a small launcher, see LAUNCHER), `VmHWM`
+from /proc for the language server (read while it still runs, after the command answered). Cases:
   - `rnnlens analyze` of a 1 MB file that is one single line (Brown-vocabulary words);
   - `rnnlens analyze` of a 20 MB file (above the size limit: it must be refused, fast, with the
     message naming the limit);
@@ -83,20 +83,34 @@ def watchdog(pid: int, limit_mb: int, stop: threading.Event, killed: list[bool])
             return
 
 
+# Linux records, at exec, the memory high-water mark of the process image being replaced in the
+# child's ru_maxrss: a child forked from this (large) process would report at least our size. So
+# a small fresh interpreter starts the measured command and reports the rusage of that grandchild.
+LAUNCHER = """
+import os, subprocess, sys
+proc = subprocess.Popen(sys.argv[2:], stdout=subprocess.DEVNULL, stderr=open(sys.argv[1], "wb"))
+print(proc.pid, flush=True)
+_, status, usage = os.wait4(proc.pid, 0)
+print(os.waitstatus_to_exitcode(status), usage.ru_maxrss, flush=True)
+"""
+
+
 def run_cli(args: list[str], limit_mb: int) -> dict[str, Any]:
     """Run `python -m rnnlens ARGS`; its peak RSS (MB), exit code, seconds, last stderr line."""
     started = time.perf_counter()
-    with tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen([sys.executable, "-m", "rnnlens", *args], stdout=subprocess.DEVNULL, stderr=err)
+    with tempfile.NamedTemporaryFile() as err:
+        launcher = subprocess.Popen([sys.executable, "-c", LAUNCHER, err.name, sys.executable, "-m", "rnnlens", *args],
+                                    stdout=subprocess.PIPE, text=True)
+        assert launcher.stdout is not None
+        pid = int(launcher.stdout.readline())
         stop, killed = threading.Event(), []
-        guard = threading.Thread(target=watchdog, args=(proc.pid, limit_mb, stop, killed), daemon=True)
+        guard = threading.Thread(target=watchdog, args=(pid, limit_mb, stop, killed), daemon=True)
         guard.start()
-        _, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
+        code, maxrss_kb = (int(value) for value in launcher.stdout.readline().split())
+        launcher.wait()
         stop.set()
-        err.seek(0)
-        lines = err.read().decode("utf-8", "replace").strip().splitlines()
-    return {"peak_mb": usage.ru_maxrss / 1024, "code": proc.returncode, "seconds": time.perf_counter() - started,
+        lines = Path(err.name).read_text("utf-8", "replace").strip().splitlines()
+    return {"peak_mb": maxrss_kb / 1024, "code": code, "seconds": time.perf_counter() - started,
             "message": lines[-1] if lines else "", "killed": bool(killed)}
 
 
