@@ -21,7 +21,8 @@ from rnnlens.analysis.text_analysis import token_window
 from rnnlens.errors import Cancelled, RnnLensError
 from rnnlens.limits import MAX_EXPLAINED_TOKENS
 from rnnlens.lsp.command_arguments import parse_arguments
-from rnnlens.lsp.session import LensSession, View
+from rnnlens.lsp.model_choice import View
+from rnnlens.lsp.session import LensSession
 from rnnlens.protocol.commands import (
     COMMAND_PREFIX,
     CoclusterArguments,

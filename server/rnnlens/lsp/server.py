@@ -195,7 +195,7 @@ def _on_loop(loop: asyncio.AbstractEventLoop) -> bool:
 
 
 class _Notifier:
-    """The session's view of the client (see `session.Notifier`)."""
+    """The session's view of the client (see `notifier.Notifier`)."""
 
     def __init__(self, server: RnnLensServer):
         self.server = server

@@ -1,140 +1,70 @@
-"""The language server's domain state: settings, the model, open documents and their states.
+"""The language server's domain state, as the handlers see it: settings, open documents, and the
+parts that each keep one kind of state.
 
-Handlers stay thin: they translate LSP to calls on `LensSession` and back. Everything here is
-thread-safe, because requests run on worker threads while edits arrive on the event loop.
+- `ModelChoice` (model_choice.py): the registry, the analysis service, the model and view in use;
+- `DocumentAnalyses` (document_analysis.py): each document's tokens and state timeline;
+- `ClusterBook` (clusters.py) with `ClusterNotifications` (cluster_notifications.py): unit labels
+  computed in the background, and what the editor hears about them;
+- `WordProfiles` (word_profiles.py) and `MessagesOnce` (messages_once.py).
+
+`LensSession` applies settings to all of them and assembles one request's `Prepared`. Handlers
+stay thin: they translate LSP to calls on it and back. Everything here is thread-safe, because
+requests run on worker threads while edits arrive on the event loop.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 
 from rnnlens.analysis.explanations import WordExplanation
-from rnnlens.analysis.model_outputs import step_outputs
-from rnnlens.analysis.text_units import reset_mask, resolve_reset, unit_starts
-from rnnlens.data.tokenizer import Token, tokenize
 from rnnlens.errors import RnnLensError
 from rnnlens.limits import MAX_TEXT_CHARS
-from rnnlens.lsp.clusters import ClusterBook, ClusterKey, LabelsKey, Progress
+from rnnlens.lsp.cluster_notifications import ClusterNotifications
+from rnnlens.lsp.clusters import ClusterBook, ClusterKey, Progress
+from rnnlens.lsp.document_analysis import DocumentAnalyses, Prepared
 from rnnlens.lsp.documents import DocumentStore, Snapshot
 from rnnlens.lsp.incremental import Stale, StateTimeline
-from rnnlens.lsp.retokenize import retokenize
+from rnnlens.lsp.messages_once import MessagesOnce
+from rnnlens.lsp.model_choice import ModelChoice, View
+from rnnlens.lsp.notifier import Notifier
 from rnnlens.lsp.settings import Settings, analysis_affected, apply_settings, split_initialization_only
+from rnnlens.lsp.word_profiles import WordProfiles
 from rnnlens.models.loaded import LoadedModel
 from rnnlens.models.registry import ModelRegistry
-from rnnlens.protocol.commands import ClustersComputing, ClustersFailed, ClustersReady, StatusParams
 from rnnlens.service import AnalysisService
 
-PREFERRED_MODEL = "brown-lstm"
 BINARY_PROBE = 8192  # characters inspected for NUL bytes
-WORD_PROFILE_CACHE = 4096
-
-
-class ProgressHandle(Protocol):
-    """A progress bar in the client: reports, then exactly one end (or the bar stays forever)."""
-
-    def report(self, fraction: float, message: str) -> None: ...
-    def end(self, message: str) -> None: ...
-
-
-class Notifier(Protocol):
-    """What the session needs from the LSP side (all safe to call from any thread)."""
-
-    def show_message(self, text: str, error: bool = True) -> None: ...
-    def log(self, text: str) -> None: ...
-    def refresh_inlay_hints(self) -> None: ...
-    def start_progress(self, title: str) -> ProgressHandle: ...
-    def status(self, payload: StatusParams) -> None: ...
-
-
-@dataclass(frozen=True)
-class View:
-    """Which state the glyphs show: `layer{layer}.{state}` with `k` unit clusters."""
-
-    layer: int
-    state: str
-    k: int
-
-    @property
-    def name(self) -> str:
-        return f"layer{self.layer}.{self.state}"
-
-
-@dataclass
-class Prepared:
-    """One request's consistent view of a document: snapshot, tokens, states, clusters."""
-
-    snapshot: Snapshot
-    model: LoadedModel
-    tokens: list[Token]  # text and norm only: offsets of reused tokens are stale, use `starts`/`ends`
-    starts: np.ndarray  # (N,) code-point offsets into snapshot.text
-    ends: np.ndarray
-    ids: np.ndarray
-    timeline: StateTimeline
-    view: View
-    labels: np.ndarray | None
-    should_stop: Callable[[], bool]
-    resets: np.ndarray | None = None  # (N,) bool: the state restarts before the token (rnnlens.reset)
-    labels_key: LabelsKey | None = None  # names `labels` in caches of glyphs (never id() of the array)
-
-    def token_at(self, offset: int) -> int | None:
-        """Index of the token that covers `offset` (None between tokens)."""
-        index = int(np.searchsorted(self.starts, offset, side="right")) - 1
-        if index >= 0 and offset < self.ends[index]:
-            return index
-        return None
-
-    def tokens_in(self, start: int, end: int) -> range:
-        """Indices of tokens that overlap the code-point span [start, end)."""
-        first = int(np.searchsorted(self.ends, start, side="right"))
-        last = int(np.searchsorted(self.starts, end, side="left"))
-        return range(first, max(first, last))
-
-    def span(self, index: int) -> tuple[int, int]:
-        return int(self.starts[index]), int(self.ends[index])
-
-    def check(self) -> None:
-        if self.should_stop():
-            raise Stale()
-
-
-@dataclass
-class _Tokenised:
-    snapshot: Snapshot
-    model_name: str
-    tokens: list[Token]
-    starts: np.ndarray
-    ends: np.ndarray
-    ids: np.ndarray
-    resets: dict[str, np.ndarray] = field(default_factory=dict)  # reset mode -> (N,) restart mask
 
 
 class LensSession:
     def __init__(self, notifier: Notifier, settings: Settings | None = None):
         self.notifier = notifier
-        self.settings = settings or Settings()
         self.documents = DocumentStore()
-        self._lock = threading.RLock()
-        self._registry: ModelRegistry | None = None
-        self._service: AnalysisService | None = None
-        self._timelines: dict[str, StateTimeline] = {}
-        self._tokenised: dict[str, _Tokenised] = {}
-        self._word_profiles: dict[tuple[ClusterKey, str], WordExplanation] = {}
-        self._warned: dict[str, str] = {}  # uri -> the last warning shown for it (shown once)
-        # failures not tied to a document (a broken model setting): every request meets them, the
-        # user must see each once, until the settings change
-        self._failures_shown: set[str] = set()
-        self._cluster_progress: dict[ClusterKey, ProgressHandle] = {}  # open progress bars of cluster jobs
+        self._lock = threading.RLock()  # one configure at a time
+        self.models = ModelChoice(settings or Settings())
+        self.analyses = DocumentAnalyses(self.documents)
+        self.word_profiles = WordProfiles()
+        self.messages = MessagesOnce(notifier)
+        self.cluster_notifications = ClusterNotifications(notifier, self.provenance)
         # The benchmark's baseline (not a user setting): recompute the whole document for every
         # request, with no caches. The server sets it from the environment (server.BASELINE_ENV).
         self.recompute_everything = False
-        self.clusters = ClusterBook(self._compute_clusters, self._clusters_started, self._clusters_done)
+        self.clusters = ClusterBook(self._compute_clusters, self.cluster_notifications.started,
+                                    self.cluster_notifications.done)
 
     # ----- settings and model -------------------------------------------------------------
+    @property
+    def settings(self) -> Settings:
+        return self.models.settings
+
+    @settings.setter
+    def settings(self, settings: Settings) -> None:  # benchmarks swap settings without a configure
+        self.models.settings = settings
+
     def configure(self, raw: Any, source: str, from_workspace: bool = False) -> bool:
         """Apply settings from `source` (for messages). Returns whether views must refresh.
 
@@ -156,46 +86,24 @@ class LensSession:
                     self.notifier.log(f"{source}: {problem}")
                 else:
                     self.notifier.show_message(f"RNN Lens ({source}): {problem}")
-            if new.model_paths != old.model_paths:
-                self._registry = None
-                self._service = None
-            if (new.model, new.model_paths) != (old.model, old.model_paths):
-                self._timelines.clear()
-                self._tokenised.clear()
-            self.settings = new
-            if self._service is not None:  # the panel's stream asks the same service: same statistics
-                self._service.corpus = new.corpus
-            self._warned.clear()
-            if new != old:  # clients send configuration changes of other extensions too: not a new try
-                self._failures_shown.clear()
+            if self.models.follow(old, new):
+                self.analyses.clear()
+            self.messages.settings_applied(changed=new != old)
             return analysis_affected(old, new)
 
     @property
     def registry(self) -> ModelRegistry:
-        with self._lock:
-            if self._registry is None:
-                self._registry = ModelRegistry(self.settings.model_paths)
-            return self._registry
+        return self.models.registry
 
     @property
     def service(self) -> AnalysisService:
-        with self._lock:
-            if self._service is None:
-                self._service = AnalysisService(self.registry, corpus=self.settings.corpus)
-            return self._service
+        return self.models.service
 
     def model_name(self) -> str:
-        name = self.settings.model
-        if name:
-            return name
-        names = self.registry.names()
-        if not names:
-            raise RnnLensError("no models found: set rnnlens.model to a model folder, or add folders of models "
-                               "to rnnlens.modelPaths")
-        return PREFERRED_MODEL if PREFERRED_MODEL in names else names[0]
+        return self.models.model_name()
 
     def model(self) -> LoadedModel:
-        return self.service.model(self.model_name())
+        return self.models.model()
 
     def check_model(self) -> LoadedModel | None:
         """Load the configured model now; a failure becomes one message the user can act on."""
@@ -208,25 +116,16 @@ class LensSession:
             return None
 
     def view_for(self, model: LoadedModel) -> View:
-        layer = self.settings.layer or model.num_layers
-        if layer > model.num_layers:
-            raise RnnLensError(f"rnnlens.layer is {layer} but model {model.name!r} has {model.num_layers} layer(s)")
-        state = self.settings.state or model.default_state
-        if state not in model.state_kinds:
-            raise RnnLensError(f"rnnlens.state is {state!r} but model {model.name!r} ({model.cell}) only has "
-                               f"{', '.join(model.state_kinds)}")
-        return View(layer, state, self.settings.clusters)
+        return self.models.view_for(model)
 
     def cluster_key(self, model: LoadedModel, view: View) -> ClusterKey:
-        return ClusterKey(model.name, model.weights_hash, view.layer, view.state, view.k, self.settings.corpus)
+        return self.models.cluster_key(model, view)
 
     # ----- documents ----------------------------------------------------------------------
     def close(self, uri: str) -> None:
         self.documents.close(uri)
-        with self._lock:
-            self._timelines.pop(uri, None)
-            self._tokenised.pop(uri, None)
-            self._warned.pop(uri, None)
+        self.analyses.forget(uri)
+        self.messages.forget(uri)
 
     def prepare(self, uri: str, cancelled: Callable[[], bool] = lambda: False,
                 start_clusters: bool = True) -> Prepared | None:
@@ -250,61 +149,21 @@ class LensSession:
             return cancelled() or not self.documents.is_current(snapshot)
 
         incremental = not self.recompute_everything
-        tokenised = self._tokenise(snapshot, model, use_cache=incremental)
+        tokenised = self.analyses.tokenise(snapshot, model, use_cache=incremental)
         if should_stop():
             raise Stale()
+        resets = tokenised.resets(self.settings.reset, model)
         keep = {view.name, f"layer{model.num_layers}.h"}  # what hovers and hints read per token
         if incremental:
-            with self._lock:
-                timeline = self._timelines.get(uri)
-                if timeline is None or timeline.model is not model or not keep <= timeline.keep:
-                    timeline = self._timelines[uri] = StateTimeline(model, keep)
+            timeline = self.analyses.timeline(uri, model, keep)
         else:  # the baseline: keep nothing, run the whole document in one go for every request
             timeline = StateTimeline(model, keep, slice_chunks=1 << 30)
-            timeline.set_ids(tokenised.ids, self._resets(tokenised, model))
+            timeline.set_ids(tokenised.ids, resets)
             timeline.chunks_for(0, timeline.length, should_stop)
         labelled = self.clusters.labelled(self.cluster_key(model, view), start=start_clusters)
         labels, labels_key = labelled if labelled is not None else (None, None)
         return Prepared(snapshot, model, tokenised.tokens, tokenised.starts, tokenised.ends, tokenised.ids, timeline,
-                        view, labels, should_stop, self._resets(tokenised, model), labels_key)
-
-    def _resets(self, tokenised: _Tokenised, model: LoadedModel) -> np.ndarray | None:
-        """Where the state restarts (rnnlens.reset; by default per line for a classifier), once per snapshot."""
-        reset = resolve_reset(self.settings.reset, model.task)
-        if reset == "none":
-            return None
-        if reset not in tokenised.resets:
-            starts = unit_starts(tokenised.snapshot.text, tokenised.starts, reset)
-            tokenised.resets[reset] = reset_mask(starts, len(tokenised.ids))
-        return tokenised.resets[reset]
-
-    def _tokenise(self, snapshot: Snapshot, model: LoadedModel, use_cache: bool = True) -> _Tokenised:
-        with self._lock:
-            cached = self._tokenised.get(snapshot.uri)
-        if cached is not None and (not use_cache or cached.model_name != model.name):
-            cached = None
-        if cached is not None and cached.snapshot is snapshot:
-            return cached
-        if cached is not None and model.tokenizer is tokenize:  # reuse what the edit did not reach
-            change = retokenize(cached.snapshot.text, cached.starts, cached.ends, snapshot.text, tokenize)
-            kept, tail, middle = change.kept, change.tail, change.middle
-            tokens = cached.tokens[:kept] + middle + cached.tokens[tail:]
-            ids = np.concatenate([cached.ids[:kept], np.asarray(model.encode(middle), dtype=np.int64),
-                                  cached.ids[tail:]])
-            starts = np.concatenate([cached.starts[:kept], np.array([t.start for t in middle], dtype=np.int64),
-                                     cached.starts[tail:] + change.shift])
-            ends = np.concatenate([cached.ends[:kept], np.array([t.end for t in middle], dtype=np.int64),
-                                   cached.ends[tail:] + change.shift])
-        else:
-            tokens = model.tokenize(snapshot.text)
-            ids = np.asarray(model.encode(tokens), dtype=np.int64)
-            starts = np.array([t.start for t in tokens], dtype=np.int64)
-            ends = np.array([t.end for t in tokens], dtype=np.int64)
-        made = _Tokenised(snapshot, model.name, tokens, starts, ends, ids)
-        with self._lock:
-            if use_cache and self.documents.is_current(snapshot):
-                self._tokenised[snapshot.uri] = made
-        return made
+                        view, labels, should_stop, resets, labels_key)
 
     def _analysable(self, snapshot: Snapshot) -> bool:
         settings = self.settings
@@ -315,32 +174,20 @@ class LensSession:
             fix = ("That is RNN Lens's size limit (rnnlens.limits.MAX_TEXT_CHARS; docs/analysis.md, \"Size "
                    "limit\")." if settings.max_document_size >= MAX_TEXT_CHARS else
                    f"Raise the setting (up to the size limit, {MAX_TEXT_CHARS:,}) to analyse it.")
-            self._warn_once(snapshot.uri, f"RNN Lens: {snapshot.uri} has {size:,} characters, more than "
-                                          f"rnnlens.maxDocumentSize ({settings.max_document_size:,}); it is not "
-                                          f"analysed. {fix}")
+            self.messages.warn(snapshot.uri, f"RNN Lens: {snapshot.uri} has {size:,} characters, more than "
+                                             f"rnnlens.maxDocumentSize ({settings.max_document_size:,}); it is not "
+                                             f"analysed. {fix}")
             return False
         if "\x00" in snapshot.text[:BINARY_PROBE]:
-            self._warn_once(snapshot.uri, f"RNN Lens: {snapshot.uri} looks like a binary file (it has NUL "
-                                          f"characters); it is not analysed.", error=False)
+            self.messages.warn(snapshot.uri, f"RNN Lens: {snapshot.uri} looks like a binary file (it has NUL "
+                                             f"characters); it is not analysed.", error=False)
             return False
-        with self._lock:
-            self._warned.pop(snapshot.uri, None)
+        self.messages.forget(snapshot.uri)
         return True
 
     def report_once(self, text: str) -> None:
         """Show an error popup, unless the same one was shown since the settings last changed."""
-        with self._lock:
-            if text in self._failures_shown:
-                return
-            self._failures_shown.add(text)
-        self.notifier.show_message(text)
-
-    def _warn_once(self, uri: str, text: str, error: bool = True) -> None:
-        with self._lock:
-            if self._warned.get(uri) == text:
-                return
-            self._warned[uri] = text
-        self.notifier.show_message(text, error=error)
+        self.messages.report(text)
 
     # ----- states and outputs -------------------------------------------------------------
     def sync_timeline(self, prepared: Prepared) -> None:
@@ -349,26 +196,14 @@ class LensSession:
 
     def output_at(self, prepared: Prepared, top_hidden: np.ndarray, top_k: int = 5) -> dict[str, Any]:
         """The model's output after the token: next-word top-k (LM) or class probabilities (classifier)."""
-        outputs = step_outputs(prepared.model, np.asarray(top_hidden, dtype=np.float32).reshape(1, -1), top_k)
-        if outputs.kind == "none":
-            return {}
-        return {"kind": outputs.kind, "items": outputs.items(0)}
+        return prepared.output_after(top_hidden, top_k)
 
     def explain_word(self, prepared: Prepared, word: str) -> WordExplanation:
         """The service's word profile on the chosen statistics, memoised per clustering key."""
         view = prepared.view
-        cluster_key = self.cluster_key(prepared.model, view)
-        key = (cluster_key, word)
-        with self._lock:
-            if key in self._word_profiles:
-                return self._word_profiles[key]
-        profile = self.service.explain_word(prepared.model.name, word, layer=view.layer, state=view.state, k=view.k,
-                                            corpus=cluster_key.corpus)
-        with self._lock:
-            if len(self._word_profiles) >= WORD_PROFILE_CACHE:
-                self._word_profiles.clear()
-            self._word_profiles[key] = profile
-        return profile
+        key = self.cluster_key(prepared.model, view)
+        return self.word_profiles.get(key, word, lambda: self.service.explain_word(
+            prepared.model.name, word, layer=view.layer, state=view.state, k=view.k, corpus=key.corpus))
 
     def refresh_clusters(self, cancel: Callable[[], bool]) -> None:
         """Cluster the current view's units now, on this thread (after an evaluation it takes seconds)."""
@@ -376,7 +211,7 @@ class LensSession:
         view = self.view_for(model)
         key = self.cluster_key(model, view)
         self.clusters.set_labels(key, self._compute_clusters(key, lambda fraction, message: None, cancel))
-        self._clusters_done(key, None)
+        self.cluster_notifications.done(key, None)
 
     # ----- clusters (background) ----------------------------------------------------------
     def _compute_clusters(self, key: ClusterKey, progress: Progress, cancel: Callable[[], bool]) -> np.ndarray:
@@ -392,25 +227,3 @@ class LensSession:
             return self.service.statistics(key.model, key.corpus, states=view).provenance.to_json()
         except RnnLensError:
             return None
-
-    def _clusters_started(self, key: ClusterKey) -> Progress:
-        self.notifier.status(ClustersComputing(clusters="computing", model=key.model, layer=key.layer,
-                                               state=key.state, k=key.k, corpus=key.corpus))
-        handle = self.notifier.start_progress(f"RNN Lens: clustering units of {key.model} (first time only)")
-        with self._lock:
-            self._cluster_progress[key] = handle
-        return handle.report
-
-    def _clusters_done(self, key: ClusterKey, error: str | None) -> None:
-        with self._lock:
-            handle = self._cluster_progress.pop(key, None)
-        if handle is not None:  # success, failure or cancel: the bar ends
-            handle.end("clusters ready" if error is None else "cancelled" if error == "cancelled" else "failed")
-        if error is None:
-            self.notifier.status(ClustersReady(clusters="ready", model=key.model, layer=key.layer, state=key.state,
-                                               k=key.k, corpus=key.corpus, provenance=self.provenance(key)))
-            self.notifier.refresh_inlay_hints()
-        elif error != "cancelled":
-            self.notifier.status(ClustersFailed(clusters="failed", model=key.model, corpus=key.corpus, error=error))
-            self.notifier.show_message(f"RNN Lens: could not cluster the units of {key.model}, so glyphs are "
-                                       f"not shown: {error}")
