@@ -41,6 +41,8 @@ from rnnlens.analysis.provenance import (
     rate_of_unknown,
     unknown_rate,
 )
+from rnnlens.analysis.pattern_index import INDEX_THRESHOLDS, PatternIndex, PatternIndexBuilder
+from rnnlens.analysis.pattern_search import PatternSearch, find_matches, matched_spans, select
 from rnnlens.analysis.response_stats import ResponseStats
 from rnnlens.analysis.results import Comparison, Statistics
 from rnnlens.analysis.text_analysis import TextAnalysis, analyze_tokens
@@ -124,6 +126,7 @@ class AnalysisService:
         self._estimators: dict[_FitKey, tuple[np.ndarray, list[str], SignedSpectralCocluster]] = {}
         self._coclusters: dict[_ClusterMemo, CoclusterResult] = {}
         self._pos: dict[str, str] | None = None
+        self._patterns: dict[str, PatternIndex] = {}  # stats key -> pattern index (the latest only)
         self._text_keys: list[str] = []  # statistics made from analysed texts, oldest first
         self._shipped: dict[tuple[str, str, str], ShippedStatistics | None] = {}  # (folder, weights, corpus) ->
 
@@ -236,11 +239,90 @@ class AnalysisService:
             cached = self._load_stats(key, model)
             if cached is not None:
                 return Statistics(cached, self._provenance(model, source, cached), key)
-        stats = self._compute_stats(model, source, progress, cancel)
+        patterns = PatternIndexBuilder(pattern_states(model))
+        stats = self._compute_stats(model, source, progress, cancel, patterns)
         found = Statistics(stats, self._provenance(model, source, stats), key)
         arrays, meta = stats_to_arrays(stats)
         self.cache.save("stats", key, arrays, {**meta, "provenance": found.provenance.to_json()})
+        index = patterns.finish()
+        if index.tokens == stats.tokens:  # built in this process (a distributed evaluation builds none)
+            index.meta["provenance"] = found.provenance.to_json()
+            with self._lock:
+                self._patterns = {key: index}  # one in memory: 72 bytes a token and layer
+            arrays, meta = index.to_arrays()
+            self.cache.save("patterns", key, arrays, meta)
         return found
+
+    # ----- pattern search (analysis/pattern_search.py)
+    def pattern_index(self, model_name: str, corpus: CorpusChoice = None, progress: Progress | None = None,
+                      cancel: Cancel | None = None) -> tuple[PatternIndex, Statistics]:
+        """The binarised states of every token of the chosen corpus, made with its statistics; statistics
+        made before the index existed (or shipped with a sample) are evaluated once more for it."""
+        model = self.model(model_name)
+        statistics = self.statistics(model_name, corpus, progress, cancel, states=())
+        with self._key_lock(statistics.key):
+            index = self._patterns.get(statistics.key) or self._load_patterns(statistics.key, model)
+            if index is None:
+                spec = self.chosen_corpus(model, corpus)
+                statistics = self._evaluate(model, spec, self._source(spec, model), statistics.key, progress, cancel)
+                with self._lock:
+                    self._stats[statistics.key] = statistics
+                index = self._patterns.get(statistics.key)
+            if index is None:
+                raise RnnLensError(f"no pattern index of {model.name} on {statistics.provenance.corpus_label} "
+                                   f"could be made (a distributed evaluation makes none); evaluate it here")
+            with self._lock:
+                self._patterns = {statistics.key: index}
+        return index, statistics
+
+    def _load_patterns(self, key: str, model: LoadedModel) -> PatternIndex | None:
+        entry = self.cache.load("patterns", key)
+        if entry is None:
+            return None
+        try:
+            index = PatternIndex.from_arrays(*entry)
+        except (KeyError, ValueError, TypeError) as exc:
+            self._report(f"cached pattern index {key} is malformed ({exc}); recomputing it")
+            return None
+        if index.units != pattern_states(model):
+            self._report(f"cached pattern index {key} does not fit model {model.name}; recomputing it")
+            return None
+        return index
+
+    def match(self, model_name: str, text: str, start: int = 0, end: int | None = None, layer: int | None = None,
+              threshold: float | None = None, top: int = 20, corpus: CorpusChoice = None,
+              progress: Progress | None = None, cancel: Cancel | None = None) -> PatternSearch:
+        """LSTMVis' select + match: the units on over text[start:end] (the hypothesis) and the corpus
+        spans of about that length where the same units are on, best first. `threshold` None: the
+        highest indexed threshold some unit stays above over the span."""
+        check_text_size(text)
+        model = self.model(model_name)
+        layer, state = self._layer_state(model, layer, None)
+        name = f"layer{layer}.{state}"
+        if threshold is not None and threshold not in INDEX_THRESHOLDS:
+            raise RnnLensError(f"threshold {threshold:g} is not indexed: choose one of "
+                               f"{', '.join(f'{t:g}' for t in INDEX_THRESHOLDS)}")
+        index, statistics = self.pattern_index(model_name, corpus, progress, cancel)
+        query = select(model, text, start, len(text) if end is None else end, name, threshold)
+        if not query.units:
+            raise RnnLensError(f"no unit of {model.name} {name} stays above {query.threshold:g} over "
+                               f"\"{' '.join(query.tokens)[:80]}\": select fewer tokens or a lower threshold "
+                               f"({', '.join(f'{t:g}' for t in INDEX_THRESHOLDS)})")
+        found = find_matches(index, query, top)
+        wanted = {m.doc for m in found}
+        texts: dict[int, str] = {}
+        if wanted:
+            spec = self.chosen_corpus(model, corpus)
+            source = self._source(spec, model)
+            if not source.texts:
+                source = resolve_corpus(spec)
+            for number, document in enumerate(source.texts):
+                if number in wanted:
+                    texts[number] = document
+                    if len(texts) == len(wanted):
+                        break
+        spans = matched_spans(model, found, texts)
+        return PatternSearch(model.name, statistics.provenance.corpus_label, query, spans, statistics.provenance)
 
     # ----- statistics shipped with a sample model (store/shipped_stats.py)
     @staticmethod
@@ -318,12 +400,13 @@ class AnalysisService:
         return stats
 
     def _compute_stats(self, model: LoadedModel, source: CorpusInput, progress: Progress | None,
-                       cancel: Cancel | None) -> ResponseStats:
+                       cancel: Cancel | None, patterns: PatternIndexBuilder | None = None) -> ResponseStats:
         if progress is not None:
             progress(0.0, f"evaluating {model.name} on {source.label}")
         # Encoded once as int32 (4 bytes a token, less than the text itself already in memory).
         encoded = [np.asarray(model.encode(model.tokenize(text)), dtype=np.int32) for text in source.texts]
-        stats = evaluate_documents(model, lambda: iter(encoded), progress=progress, cancel=cancel)
+        stats = evaluate_documents(model, lambda: iter(encoded), progress=progress, cancel=cancel,
+                                   patterns=patterns)
         excluded = [model.vocab.index[w] for w in EXCLUDED_WORDS if w in model.vocab]
         if stats.count.sum() == stats.count[excluded].sum():
             raise RnnLensError(f"{source.label} holds no word that model {model.name} knows")
@@ -533,6 +616,12 @@ class AnalysisService:
         return Comparison(models=(first.name, second.name), coclusters=(results[0], results[1]),
                           alignment=alignment, provenance=(provenance[0], provenance[1]),
                           texts=None if texts is None else (texts[0], texts[1]))
+
+
+def pattern_states(model: LoadedModel) -> dict[str, int]:
+    """The states the pattern index binarises: every layer's default state (`layer2.c` for an LSTM)."""
+    return {f"layer{i}.{model.default_state}": int(layer.hidden_size)
+            for i, layer in enumerate(model.stack.layers, start=1)}
 
 
 def _covers(statistics: Statistics, states: Collection[str] | None) -> bool:

@@ -22,6 +22,7 @@ SUBCOMMAND_MODULES = [
     "rnnlens.cli.cocluster_cmd",
     "rnnlens.cli.analyze_cmd",
     "rnnlens.cli.compare_cmd",
+    "rnnlens.cli.match_cmd",
     "rnnlens.cli.effects_cmd",
     "rnnlens.cli.attribute_cmd",
     "rnnlens.cli.serve_cmd",
