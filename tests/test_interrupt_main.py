@@ -26,11 +26,25 @@ def interrupting_entry_point(tmp_path: Path) -> str:
     """load() starts a thread that interrupts the main thread a moment later, then fails."""
     path = tmp_path / "interrupter.py"
     path.write_text("import _thread, threading, pathlib\n"
+                    "def interrupt():\n"
+                    "    _thread.interrupt_main()\n"
+                    "    pathlib.Path(__file__).with_suffix('.interrupted').write_text('x')\n"
                     "def load():\n"
-                    "    threading.Timer(0.1, _thread.interrupt_main).start()\n"
+                    "    threading.Timer(0.1, interrupt).start()\n"
                     "    pathlib.Path(__file__).with_suffix('.ran').write_text('x')\n"
                     "    raise ValueError('not a model')\n")
     return f"{path}:load"
+
+
+async def interrupted(entry_point: str) -> None:
+    """Once the entry point's thread has called interrupt_main, and the main thread had time to react."""
+    marker = Path(entry_point.rsplit(":", 1)[0]).with_suffix(".interrupted")
+    for _ in range(600):
+        if marker.exists():
+            await asyncio.sleep(0.5)
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the entry point's thread never called interrupt_main")
 
 
 async def test_the_language_server_survives_interrupt_main(tiny_models: Path, interrupting_entry_point: str):
@@ -42,7 +56,7 @@ async def test_the_language_server_survives_interrupt_main(tiny_models: Path, in
         rows = {row["name"]: row for row in listing["result"]["models"]}
         assert "not a model" in rows[interrupting_entry_point]["error"]
         assert Path(interrupting_entry_point.rsplit(":", 1)[0]).with_suffix(".ran").exists()
-        await asyncio.sleep(1.0)  # the interrupt has fired
+        await interrupted(interrupting_entry_point)
         assert raw.process.returncode is None, bytes(raw.stderr).decode(errors="replace")
         raw.notify("textDocument/didOpen", {"textDocument": {"uri": URI, "languageId": "plaintext", "version": 1,
                                                              "text": TEXT}})
@@ -66,9 +80,10 @@ def test_serve_survives_interrupt_main_and_still_stops_on_ctrl_c(tiny_models: Pa
         page = f"http://127.0.0.1:{port}"
 
         async def hello_then_page() -> tuple[dict, int]:
-            async with connect(f"ws://127.0.0.1:{port}/ws?token={token}", origin=page) as ws:
-                first = decode_message(await ws.recv())  # lists every model: load() runs and interrupts
-            await asyncio.sleep(1.0)
+            # generous: the hello loads every model, on a machine shared with other test runs
+            async with connect(f"ws://127.0.0.1:{port}/ws?token={token}", origin=page, open_timeout=60) as ws:
+                first = decode_message(await asyncio.wait_for(ws.recv(), 60))  # load() runs and interrupts
+            await interrupted(interrupting_entry_point)
             status, _ = await raw_http(int(port), f"/?token={token}")
             return first, status
 
@@ -78,6 +93,7 @@ def test_serve_survives_interrupt_main_and_still_stops_on_ctrl_c(tiny_models: Pa
     finally:
         served.send_signal(signal.SIGINT)
         rest, err = served.communicate(timeout=60)
+        print(f"serve's stderr:\n{err}", file=sys.stderr)  # shown when the test fails
     assert served.returncode == 0, err
     assert rest == "" and "Traceback" not in err
     assert "ignored _thread.interrupt_main" in err
