@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
 import random
 import subprocess
@@ -115,6 +116,7 @@ def run_cli(args: list[str], limit_mb: int) -> dict[str, Any]:
 
 
 async def explain_sentence(text: str, model: str, limit_mb: int) -> dict[str, Any]:
+    logging.getLogger("pygls").setLevel(logging.ERROR)  # the server's status notifications are not ours to handle
     client = LanguageClient("rnnlens-memory-bench", "1")
     await client.start_io(sys.executable, "-m", "rnnlens", "lsp")
     pid = client._server.pid  # type: ignore[attr-defined]  # pygls keeps the asyncio subprocess here
