@@ -1,8 +1,8 @@
 """The one size limit on text that RNN Lens analyses, shared by the CLI, the language server and the stream.
 
-An analysis keeps about 1.5 KB a token (glyphs of every layer, the chosen layer's responses,
-the top-k outputs; docs/analysis.md, "Size limit"), a token is about five characters, so at
-the limit one analysis stays well under 1 GB of memory. Larger texts are refused with one
+An analysis keeps about 1.3 KB a token (glyphs of every layer, the chosen layer's responses,
+the top-k outputs; docs/analysis.md, "Text analysis"), a token is about five characters, so at
+the limit one analysis stays under 1 GB of memory (benchmarks/memory_bench.py). Larger texts are refused with one
 message that names the limit, never half-analysed.
 """
 
