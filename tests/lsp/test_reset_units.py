@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lsprotocol import types
 from pygls.workspace.position_codec import PositionCodec
-from rnnlens.lsp.hover import hover_data
+from rnnlens.lsp.hover import HoverData, hover_data
 from rnnlens.lsp.incremental import StateTimeline
 from rnnlens.lsp.session import LensSession
 from rnnlens.lsp.settings import Settings, apply_settings
@@ -92,7 +92,7 @@ REVIEWS = ["a gorgeous , witty , seductive movie .",
            "not bad at all , in fact it is rather good ."]
 
 
-def _hover_on_not(text: str, reset: str | None) -> object:
+def _hover_on_not(text: str, reset: str | None) -> HoverData:
     session = LensSession(RecordingNotifier())
     session.configure({"model": "rt-gru", **({"reset": reset} if reset else {})}, "test")
     uri = "file:///reviews.txt"
@@ -118,7 +118,7 @@ def test_a_classifier_hovers_line_three_as_if_it_were_alone():
     assert abs(_probabilities(carried)[1] - _probabilities(alone)[1]) > 0.01
 
 
-def _probabilities(data) -> list[float]:
+def _probabilities(data: HoverData) -> list[float]:
     return [p for _, p in data.output["items"]]
 
 
