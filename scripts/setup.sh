@@ -9,7 +9,8 @@ if [ ! -x .venv/bin/python ]; then
 fi
 # torch first, pinned to the CPU build: a bare `torch` requirement would pull a multi-GB CUDA build.
 .venv/bin/pip install --quiet --disable-pip-version-check "torch==2.13.0"
-.venv/bin/pip install --quiet --disable-pip-version-check -e ".[dev]"
+# [ray]: distributed evaluation, which the tests run on a local 2-worker cluster.
+.venv/bin/pip install --quiet --disable-pip-version-check -e ".[dev,ray]"
 if [ -x scripts/install_system_deps.sh ]; then
   scripts/install_system_deps.sh
 fi

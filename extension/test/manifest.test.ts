@@ -31,7 +31,7 @@ describe("the extension manifest", () => {
 
   it("describes every setting the server reads", () => {
     const properties = manifest.contributes.configuration.properties;
-    for (const key of ["interpreter", "model", "modelPaths", "layer", "state", "clusters", "inlayHints.density", "maxDocumentSize", "reset", "languages"]) {
+    for (const key of ["interpreter", "model", "modelPaths", "layer", "state", "clusters", "inlayHints.density", "maxDocumentSize", "reset", "languages", "device"]) {
       const property = properties[`rnnlens.${key}`];
       expect(property, key).toBeDefined();
       expect(String(property.description ?? property.markdownDescription).length, key).toBeGreaterThan(20);

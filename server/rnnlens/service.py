@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
+import torch
 from threadpoolctl import threadpool_limits
 
 from rnnlens.analysis.alignment import align_clusters
@@ -32,6 +33,12 @@ from rnnlens.analysis.explanations import (
     explain_unit,
     explain_word,
 )
+from rnnlens.analysis.pattern_index import (
+    INDEX_THRESHOLDS,
+    PatternIndex,
+    PatternIndexBuilder,
+)
+from rnnlens.analysis.pattern_search import PatternSearch, find_matches, matched_spans, select
 from rnnlens.analysis.provenance import (
     ANALYSED_TEXT,
     ENGINE_VERSION,
@@ -41,20 +48,20 @@ from rnnlens.analysis.provenance import (
     rate_of_unknown,
     unknown_rate,
 )
-from rnnlens.analysis.pattern_index import INDEX_THRESHOLDS, PatternIndex, PatternIndexBuilder
-from rnnlens.analysis.pattern_search import PatternSearch, find_matches, matched_spans, select
+from rnnlens.analysis.ray_evaluation import RayOptions
 from rnnlens.analysis.response_stats import ResponseStats
 from rnnlens.analysis.results import Comparison, Statistics
 from rnnlens.analysis.text_analysis import TextAnalysis, analyze_tokens
 from rnnlens.analysis.text_units import resolve_reset, unit_starts
 from rnnlens.errors import NoCorpusError, RnnLensError
 from rnnlens.limits import check_text_size
+from rnnlens.models.device import on_device
 from rnnlens.models.loaded import LoadedModel
 from rnnlens.models.registry import ModelRegistry
 from rnnlens.paths import cache_dir
 from rnnlens.store.cache import AnalysisCache
-from rnnlens.store.corpus_source import SPLIT_NAMES, CorpusInput, corpus_fingerprint, resolve_corpus
-from rnnlens.store.keys import params_key
+from rnnlens.store.corpus_source import SPLIT_NAMES, CorpusInput, corpus_fingerprint, hashing, resolve_corpus
+from rnnlens.store.keys import params_key, text_hash
 from rnnlens.store.shipped_stats import (
     SHIPPED,
     ShippedIdentity,
@@ -128,6 +135,9 @@ class AnalysisService:
         self._pos: dict[str, str] | None = None
         self._patterns: dict[str, PatternIndex] = {}  # stats key -> pattern index (the latest only)
         self._text_keys: list[str] = []  # statistics made from analysed texts, oldest first
+        # Evaluate on a Ray cluster (analysis/ray_evaluation.py) instead of in this process.
+        self.ray: RayOptions | None = None
+        self.device = torch.device("cpu")  # where corpus evaluation runs (models/device.py)
         self._shipped: dict[tuple[str, str, str], ShippedStatistics | None] = {}  # (folder, weights, corpus) ->
 
     # ----- plumbing
@@ -179,13 +189,13 @@ class AnalysisService:
         shipped = self._shipped_for(model, corpus) if model is not None else None
         if shipped is not None:
             name, split = self._named_corpus(corpus) or ("", "")
-            source = CorpusInput(f"{name}:{split}", [], shipped.content_hash, name=name, split=split)
+            source = CorpusInput(f"{name}:{split}", None, shipped.content_hash, name=name, split=split)
             with self._lock:
                 self._sources[fingerprint] = source
             return source
         source = resolve_corpus(corpus)
         with self._lock:
-            self._sources[fingerprint] = replace(source, texts=[])
+            self._sources[fingerprint] = replace(source, documents=None)
         return source
 
     def statistics(self, model_name: str, corpus: CorpusChoice = None, progress: Progress | None = None,
@@ -226,13 +236,13 @@ class AnalysisService:
     def _evaluate(self, model: LoadedModel, spec: str | Path | Sequence[Path | str], source: CorpusInput, key: str,
                   progress: Progress | None, cancel: Cancel | None) -> Statistics:
         """Evaluate the corpus and store the result; the key follows the text actually read."""
-        if not source.texts:
+        if source.documents is None:
             source = resolve_corpus(spec)
         if stats_key(model, source.content_hash) != key:  # the hash came from shipped statistics
             self._report(f"the statistics shipped with {model.name} were made from another {source.label} text "
                          f"than the one read here; they are no longer used")
             with self._lock:
-                self._sources[corpus_fingerprint(spec)] = replace(source, texts=[])
+                self._sources[corpus_fingerprint(spec)] = replace(source, documents=None)
                 self._stats.pop(key, None)
                 self._shipped = {k: v for k, v in self._shipped.items() if k[1] != model.weights_hash}
             key = stats_key(model, source.content_hash)
@@ -314,9 +324,9 @@ class AnalysisService:
         if wanted:
             spec = self.chosen_corpus(model, corpus)
             source = self._source(spec, model)
-            if not source.texts:
+            if source.documents is None:
                 source = resolve_corpus(spec)
-            for number, document in enumerate(source.texts):
+            for number, document in enumerate(source.texts()):
                 if number in wanted:
                     texts[number] = document
                     if len(texts) == len(wanted):
@@ -403,10 +413,24 @@ class AnalysisService:
                        cancel: Cancel | None, patterns: PatternIndexBuilder | None = None) -> ResponseStats:
         if progress is not None:
             progress(0.0, f"evaluating {model.name} on {source.label}")
-        # Encoded once as int32 (4 bytes a token, less than the text itself already in memory).
-        encoded = [np.asarray(model.encode(model.tokenize(text)), dtype=np.int32) for text in source.texts]
-        stats = evaluate_documents(model, lambda: iter(encoded), progress=progress, cancel=cancel,
-                                   patterns=patterns)
+        read: list[str] = []  # the content hash of the text the first pass read
+
+        def documents() -> Iterator[np.ndarray]:
+            # Read and encoded lazily on every pass (counting, then tracing): never all in memory.
+            texts = source.texts()
+            if not read:
+                texts = hashing(texts, read.append)
+            return (np.asarray(model.encode(model.tokenize(text)), dtype=np.int32) for text in texts)
+
+        if self.ray is None:
+            stats = evaluate_documents(on_device(model, self.device), documents, progress=progress, cancel=cancel,
+                                       patterns=patterns)
+        else:
+            from rnnlens.analysis.ray_evaluation import evaluate_on_ray
+
+            stats = evaluate_on_ray(model, documents, self.ray, progress=progress, cancel=cancel)
+        if read and read[0] != source.content_hash:
+            raise RnnLensError(f"{source.label} changed while it was being evaluated; evaluate it again")
         excluded = [model.vocab.index[w] for w in EXCLUDED_WORDS if w in model.vocab]
         if stats.count.sum() == stats.count[excluded].sum():
             raise RnnLensError(f"{source.label} holds no word that model {model.name} knows")
@@ -414,7 +438,7 @@ class AnalysisService:
 
     def _text_statistics(self, model: LoadedModel, text: str) -> Statistics:
         """For a model with no chosen corpus: statistics of the text itself (a stand-in, labelled so)."""
-        source = CorpusInput(ANALYSED_TEXT, [text], params_key("text", text))
+        source = CorpusInput(ANALYSED_TEXT, lambda: iter([text]), text_hash([text]))
         key = stats_key(model, source.content_hash, kind="text-stats")
         with self._lock:
             found = self._stats.get(key)

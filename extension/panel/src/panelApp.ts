@@ -10,6 +10,8 @@ import { ControlBar } from "./controls";
 import { drawUnitDetail, drawWordProfile } from "./detailView";
 import type { ProfileSeries } from "./detailView";
 import { composeSvg, svgToPng } from "./exportView";
+import { drawExpectedActual } from "./expectedActualView";
+import type { ExpectedActual } from "./expectedActualView";
 import {
   toClusterInsight,
   toComparison,
@@ -25,6 +27,7 @@ import type { Host } from "./host";
 import { snapshotFrames } from "./host";
 import { MainView } from "./mainView";
 import { provenanceLine } from "./provenance";
+import { SentenceStrip } from "./sentenceStrip";
 import { RequestError, StreamClient } from "./streamClient";
 import type { CursorState, GlyphView, ServerMessage } from "../../src/protocol/messages";
 import { DEFAULT_CONTROLS } from "./viewModel";
@@ -38,9 +41,15 @@ import type {
   TokenAttribution,
   TokenEffects,
   UnitDetail,
+  WordDetail,
 } from "./viewModel";
 
 const MAX_SELECTED = 3;
+
+/** The key a token's word is asked for and kept under (the statistics' words are lower case). */
+function wordKey(text: string): string {
+  return text.trim().toLowerCase();
+}
 const N_WORDS = 300;
 
 interface SavedState {
@@ -69,8 +78,13 @@ export class PanelApp {
   private selectedWords: string[] = [];
   private selectedTokens = new Set<number>();
   private sentence: string | null = null;
-  private wordProfiles = new Map<string, Float32Array>();
+  /** Word details (expected response, percentiles) of the view's model, layer and state; null: the model lacks the word. */
+  private wordDetails = new Map<string, WordDetail | null>();
+  /** Several sentences side by side, with zoom. */
+  private readonly strip: SentenceStrip;
   private querySerial = 0;
+  /** A unit the extension asked for before the server's hello. */
+  private unitAfterHello: ToWebviewShowUnit | null = null;
   /** Stability and chip output labels of the shown clusters (issue 13), when they have arrived. */
   private insight: ClusterInsight | null = null;
   /** Ablation effects and input attribution at the selected token. */
@@ -98,11 +112,13 @@ export class PanelApp {
       onQuery: () => void (this.controls.compareWith ? this.compare() : this.query()),
       onRedraw: () => this.paint(),
       onLinkFilter: () => {
-        this.mainView.updateLinks(this.controls.linkFilter);
-        this.compareView.left.updateLinks(this.controls.linkFilter);
-        this.compareView.right.updateLinks(this.controls.linkFilter);
+        this.mainView.updateLinks(this.controls);
+        this.compareView.left.updateLinks(this.controls);
+        this.compareView.right.updateLinks(this.controls);
         this.save();
       },
+      onColourClip: () => (this.save(), this.recolour()),
+      onPin: () => this.glyphs && !this.comparison && this.strip.keep(this.glyphs),
       onCompare: () => void this.compare(),
       onExport: (format) => void this.exportView(format),
       onSentence: (text) => void this.loadSentence(text, null, 0),
@@ -123,7 +139,11 @@ export class PanelApp {
     this.mainContainer.setAttribute("aria-label", "Hidden memory view");
     this.detailContainer.className = "details";
     this.detailContainer.setAttribute("aria-label", "Details");
-    root.append(this.bar.element, this.status, this.mainContainer, this.detailContainer);
+    this.strip = new SentenceStrip({
+      onToken: (glyphs, token) => this.showKeptToken(glyphs, token),
+      onChange: () => this.save(),
+    });
+    root.append(this.bar.element, this.status, this.mainContainer, this.strip.element, this.detailContainer);
     new ResizeObserver(() => this.onResize()).observe(this.mainContainer);
   }
 
@@ -199,7 +219,7 @@ export class PanelApp {
         break;
       case "word_detail": {
         const detail = toWordDetail(message);
-        this.wordProfiles.set(detail.word, detail.profile);
+        this.wordDetails.set(detail.word, detail);
         this.paintDetails();
         break;
       }
@@ -260,6 +280,7 @@ export class PanelApp {
       const statistics = this.statisticsLine ? ` · ${this.statisticsLine}` : "";
       this.setStatus(`${c.model}: ${answer.view.hidden_size} units, ${answer.view.words.length} words, ${c.k} clusters${statistics}`, false);
       void this.fetchInsight(serial);
+      void this.refreshKept(this.view);
       if (this.sentence) await this.loadSentence(this.sentence, this.glyphs?.uri ?? null, this.glyphs?.documentOffset ?? 0);
     } catch (error) {
       if (serial === this.querySerial) this.reportError(error);
@@ -293,7 +314,10 @@ export class PanelApp {
 
   private acceptView(view: CoclusterView): void {
     this.view = view;
-    this.selectedWords = this.selectedWords.filter((w) => view.responses?.has(w) || this.wordProfiles.has(w));
+    const old = this.view;
+    // Word details belong to one model, layer and state.
+    if (!old || old.model !== view.model || old.layer !== view.layer || old.state !== view.state) this.wordDetails.clear();
+    this.selectedWords = this.selectedWords.filter((w) => view.responses?.has(w) || this.wordDetails.get(w));
     if (this.glyphs && this.glyphs.k !== view.k) this.glyphs = null;
     this.schedulePaint();
   }
@@ -359,12 +383,14 @@ export class PanelApp {
     return { glyphs: this.glyphs, token: [...this.selectedTokens][0] };
   }
 
-  /** Ask for the chips' ablation effects and the input attribution at the selected token. */
+  /** Ask for the chips' ablation effects and the input attribution at the selected token (and its word's expected response). */
   private fetchCausal(): void {
     const selected = this.causalToken();
     const view = this.view;
     // A snapshot has no server to ask: its tokens still colour the chips by their responses.
     if (!selected || !view || this.host.kind === "snapshot") return;
+    const word = wordKey(selected.glyphs.tokens[selected.token]?.text ?? "");
+    if (word && !this.wordDetails.has(word)) void this.fetchWord(word, true);
     const serial = ++this.causalSerial;
     const { glyphs, token } = selected;
     const c = this.controls;
@@ -474,6 +500,58 @@ export class PanelApp {
     this.save();
     this.paintDetailsSoon();
     for (const w of this.selectedWords) if (!this.responseOf(w)) void this.fetchWord(w);
+    // One word alone: its percentile bands come with its word detail.
+    const [only] = this.selectedWords;
+    if (this.selectedWords.length === 1 && this.responseOf(only) && !this.wordDetails.has(only) && this.host.kind !== "snapshot") void this.fetchWord(only, true);
+  }
+
+  /** A kept sentence's token clicked: that sentence becomes the shown one, with the token selected. */
+  private showKeptToken(glyphs: SentenceGlyphs, token: number): void {
+    if (this.comparison || !this.view || glyphs.k !== this.view.k) return;
+    this.sentence = glyphs.text;
+    this.glyphs = glyphs;
+    this.selectedWords = [];
+    this.selectedTokens = new Set([token]);
+    this.paint();
+    this.fetchCausal();
+  }
+
+  /** The kept sentences' glyphs again for a new view (their columns follow its chips). */
+  private async refreshKept(view: CoclusterView | null): Promise<void> {
+    const texts = this.strip.texts;
+    if (!view || texts.length === 0) return;
+    const answers = await Promise.all(
+      texts.map((text) => this.stream.request({ type: "glyph_request", model: view.model, text, layer: view.layer, state: view.state, k: view.k }).catch(() => null)),
+    );
+    if (this.view !== view) return;
+    this.strip.replaceAll(answers.flatMap((a) => (a?.type === "glyph_view" ? [toSentenceGlyphs(a, view.clusterIds)] : [])));
+  }
+
+  /**
+   * Expected vs actual: one word selected (with its percentile bands once its detail arrived), or
+   * one token whose word the statistics know, with the token's actual response overlaid.
+   */
+  private expectedVsActual(): ExpectedActual | null {
+    const view = this.view;
+    if (!view) return null;
+    if (this.selectedWords.length === 1) {
+      const word = this.selectedWords[0];
+      const detail = this.wordDetails.get(word);
+      const expected = detail?.profile ?? view.responses?.get(word);
+      // Without bands the plain profile says the same.
+      return expected && detail?.percentiles ? { word, expected, percentiles: detail.percentiles, actual: null } : null;
+    }
+    const selected = this.causalToken();
+    const glyphs = selected?.glyphs;
+    if (!selected || !glyphs?.responses || !glyphs.units || this.selectedWords.length) return null;
+    const token = glyphs.tokens[selected.token];
+    const key = wordKey(token?.text ?? "");
+    const detail = this.wordDetails.get(key);
+    const expected = detail?.profile ?? view.responses?.get(key);
+    if (!expected || !token) return null;
+    const units = glyphs.units;
+    const actual = glyphs.responses.subarray(selected.token * units, (selected.token + 1) * units);
+    return { word: detail?.word ?? key, expected, percentiles: detail?.percentiles ?? null, actual: { token: token.text, response: actual } };
   }
 
   private selectToken(index: number, additive: boolean): void {
@@ -501,22 +579,24 @@ export class PanelApp {
     }
   }
 
-  private async fetchWord(word: string): Promise<void> {
+  /** A word's detail; `quiet`: a word the model lacks is remembered as such, not reported (a token, a band fetch). */
+  private async fetchWord(word: string, quiet = false): Promise<void> {
     const c = this.controls;
     try {
       const answer = await this.stream.request({ type: "word_request", model: c.model, word, layer: c.layer, state: c.state, k: c.k });
       if (answer.type === "word_detail") {
-        this.wordProfiles.set(word, toWordDetail(answer).profile);
+        this.wordDetails.set(word, toWordDetail(answer));
         this.recolour();
         this.paintDetails();
       }
     } catch (error) {
-      this.reportError(error);
+      if (!quiet) this.reportError(error);
+      else if (!(error instanceof RequestError && error.code === "cancelled")) this.wordDetails.set(word, null);
     }
   }
 
   private responseOf(word: string): Float32Array | undefined {
-    return this.view?.responses?.get(word) ?? this.wordProfiles.get(word);
+    return this.view?.responses?.get(word) ?? this.wordDetails.get(word)?.profile;
   }
 
   /** The response vectors the cells show: selected words, else selected tokens. */
@@ -560,7 +640,7 @@ export class PanelApp {
       const joined = new Float32Array(responses.reduce((n, r) => n + r.length, 0));
       let offset = 0;
       for (const r of responses) (joined.set(r, offset), (offset += r.length));
-      scale = robustScale(joined);
+      scale = robustScale(joined, this.controls.colourClip);
     }
     this.mainView.recolour(responses, scale);
     const comparison = this.comparison;
@@ -669,7 +749,9 @@ export class PanelApp {
     const parts: Element[] = [];
     const view = this.comparison?.a ?? this.view;
     const series = this.selectedSeries();
-    if (view && series.length) {
+    const expected = view && !this.comparison ? this.expectedVsActual() : null;
+    if (view && expected) parts.push(drawExpectedActual(expected, view.unitClusters, width));
+    else if (view && series.length) {
       const profile: ProfileSeries[] = series.map((s) => ({ word: s.label, response: s.response }));
       parts.push(drawWordProfile(profile, view.unitClusters, width));
     }

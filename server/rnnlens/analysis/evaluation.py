@@ -5,16 +5,24 @@ which words get percentile sketches), the second traces. Documents are read in b
 sorted by length so a batch wastes little padding, and cut into fixed windows; each window
 continues from the previous window's final state, so any document length works with bounded
 memory. Every document starts from the model's zero state. Progress and cancel per batch.
+
+Batches are a function of the document stream alone (a buffer is every BUFFER_DOCUMENTS
+documents, empty ones included), and each occurrence's sketch key is a hash of its (document
+index, position): the same batches traced by other processes (analysis/ray_evaluation.py) give
+the same float32 partial sums and the same percentile samples, so merged statistics equal
+these.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 
 import numpy as np
 import torch
 
 from rnnlens.analysis.pattern_index import PatternIndexBuilder
+from rnnlens.analysis.quantile_sketch import occurrence_codes
 from rnnlens.analysis.response_accumulator import ResponseAccumulator
 from rnnlens.analysis.response_stats import ResponseStats
 from rnnlens.errors import Cancelled, RnnLensError
@@ -59,8 +67,12 @@ def stats_shape_problem(stats: ResponseStats, model: LoadedModel) -> str | None:
 
 
 def indexed_batches(documents: Iterable[np.ndarray]) -> Iterator[tuple[list[np.ndarray], np.ndarray]]:
-    """Batches of documents with each document's index in the stream (the pattern index keeps corpus order)."""
+    """Batches of documents with each document's index in the stream (for the sketch's keys).
+
+    A buffer holds BUFFER_DOCUMENTS consecutive documents of the stream (empty ones counted,
+    then dropped), so where batches begin and end depends on the documents only."""
     buffer: list[tuple[int, np.ndarray]] = []
+    seen = 0
 
     def flush() -> Iterator[tuple[list[np.ndarray], np.ndarray]]:
         buffer.sort(key=lambda item: (len(item[1]), item[0]))
@@ -79,7 +91,8 @@ def indexed_batches(documents: Iterable[np.ndarray]) -> Iterator[tuple[list[np.n
     for index, doc in enumerate(documents):
         if len(doc):
             buffer.append((index, doc))
-        if len(buffer) >= BUFFER_DOCUMENTS:
+        seen += 1
+        if seen % BUFFER_DOCUMENTS == 0:
             yield from flush()
     yield from flush()
 
@@ -95,17 +108,19 @@ OnStates = Callable[[int, torch.Tensor, dict[str, torch.Tensor]], None]  # windo
 
 def responses_of(states: torch.Tensor, initial: torch.Tensor) -> torch.Tensor:
     """r_t = s_t - s_{t-1} for a (batch, time, hidden) window, written once (no shifted copy)."""
-    out = torch.empty(states.shape, dtype=states.dtype)  # contiguous, whatever the layout of states
+    out = torch.empty(states.shape, dtype=states.dtype, device=states.device)  # contiguous, whatever the layout
     torch.sub(states[:, 1:], states[:, :-1], out=out[:, 1:])
     torch.sub(states[:, 0], initial, out=out[:, 0])
     return out
 
 
 def trace_batch(model: LoadedModel, docs: list[np.ndarray], names: list[str], on_window: OnWindow | None,
-                on_states: OnStates | None = None) -> None:
+                on_states: OnStates | None = None, indices: np.ndarray | None = None) -> None:
     """Trace a batch of documents window by window, carrying the state; hand each window's real
     (unpadded) token ids and responses per state name to `on_window` (None: trace only), and its
-    padded states with the real lengths to `on_states` (the pattern index)."""
+    padded states with the real lengths to `on_states` (the pattern index). With `indices` (each
+    document's index in the corpus) `on_window` also gets each token's occurrence code (document
+    index, position) as a third argument: the sketch's keys."""
     lengths = torch.tensor([len(d) for d in docs])
     padded = torch.full((len(docs), int(lengths.max())), model.vocab.pad_id, dtype=torch.long)
     for row, doc in enumerate(docs):
@@ -117,11 +132,24 @@ def trace_batch(model: LoadedModel, docs: list[np.ndarray], names: list[str], on
         trace = model.trace(ids, initial=state, lengths=window_lengths.clamp(min=1), outputs=False)
         if on_window is not None:
             responses = {name: responses_of(trace[name], trace.initial_state[name]) for name in names}
+            codes = None
+            if indices is not None:
+                codes = occurrence_codes(np.repeat(indices[:, None], ids.shape[1], axis=1),
+                                         np.broadcast_to(np.arange(start, start + ids.shape[1]), ids.shape))
             if bool((window_lengths == ids.shape[1]).all()):  # no padding: views, no copies
-                on_window(ids.reshape(-1), {name: r.view(-1, r.shape[2]) for name, r in responses.items()})
+                flat = {name: r.view(-1, r.shape[2]) for name, r in responses.items()}
+                if codes is None:
+                    on_window(ids.reshape(-1), flat)
+                else:
+                    on_window(ids.reshape(-1), flat, codes.reshape(-1))  # type: ignore[call-arg]
             else:
                 mask = torch.arange(ids.shape[1])[None, :] < window_lengths[:, None]
-                on_window(ids[mask], {name: r[mask] for name, r in responses.items()})
+                on_device = mask.to(trace.final_state[names[0]].device) if names else mask
+                kept = {name: r[on_device] for name, r in responses.items()}
+                if codes is None:
+                    on_window(ids[mask], kept)
+                else:
+                    on_window(ids[mask], kept, codes[mask.numpy()])  # type: ignore[call-arg]
         if on_states is not None:
             on_states(start, window_lengths, trace.states)
         state = trace.final_state
@@ -135,14 +163,18 @@ def count_words(documents: Iterable[np.ndarray], vocab_size: int) -> np.ndarray:
     return counts
 
 
-def evaluate_documents(model: LoadedModel, documents: Callable[[], Iterable[np.ndarray]],
-                       progress: Progress | None = None, cancel: Cancel | None = None,
-                       seed: int = 0, sketch_size: int = 48,
-                       patterns: PatternIndexBuilder | None = None) -> ResponseStats:
-    """Statistics of `model` over the encoded documents (`documents()` is iterated twice); with
-    `patterns`, every token's binarised states go into that pattern index too (same trace)."""
+@dataclass
+class EvaluationPlan:
+    """What the first pass over the corpus decides: the total tokens and the sketched words."""
+
+    total: int
+    sketch_ids: np.ndarray
+
+
+def plan_evaluation(model: LoadedModel, documents: Iterable[np.ndarray]) -> EvaluationPlan:
+    """First pass: count the words; the SKETCH_WORDS most frequent (specials aside) get sketches."""
     vocab_size = len(model.vocab)
-    counts = count_words(documents(), vocab_size)
+    counts = count_words(documents, vocab_size)
     total = int(counts.sum())
     if total == 0:
         raise RnnLensError("the corpus holds no tokens to evaluate")
@@ -150,9 +182,24 @@ def evaluate_documents(model: LoadedModel, documents: Callable[[], Iterable[np.n
     ranked = present[np.lexsort((present, -counts[present]))]
     specials = {model.vocab.pad_id, model.vocab.unk_id}
     sketch_ids = np.array([w for w in ranked[: SKETCH_WORDS + 2] if w not in specials][:SKETCH_WORDS], dtype=np.int64)
+    return EvaluationPlan(total, sketch_ids)
+
+
+def new_accumulator(model: LoadedModel, plan: EvaluationPlan, sketch_size: int = 48, seed: int = 0) -> ResponseAccumulator:
     # One row per vocabulary word, whatever occurs: memory is vocabulary x units, the same for
     # a short and a long corpus (the cache stores only rows that occurred).
-    accumulator = ResponseAccumulator(list(model.vocab.words), state_sizes(model), sketch_ids, sketch_size, seed)
+    return ResponseAccumulator(list(model.vocab.words), state_sizes(model), plan.sketch_ids, sketch_size, seed,
+                               device=model.stack.device)
+
+
+def evaluate_documents(model: LoadedModel, documents: Callable[[], Iterable[np.ndarray]],
+                       progress: Progress | None = None, cancel: Cancel | None = None,
+                       seed: int = 0, sketch_size: int = 48,
+                       patterns: PatternIndexBuilder | None = None) -> ResponseStats:
+    """Statistics of `model` over the encoded documents (`documents()` is iterated twice); with
+    `patterns`, every token's binarised states go into that pattern index too (same trace)."""
+    plan = plan_evaluation(model, documents())
+    accumulator = new_accumulator(model, plan, sketch_size, seed)
     names = list(accumulator.sums)
     done = 0
     for docs, indices in indexed_batches(documents()):
@@ -163,8 +210,8 @@ def evaluate_documents(model: LoadedModel, documents: Callable[[], Iterable[np.n
             def on_states(start: int, lengths: torch.Tensor, states: dict[str, torch.Tensor],
                           indices: np.ndarray = indices) -> None:
                 patterns.add_window(indices, start, lengths, states)
-        trace_batch(model, docs, names, accumulator.add, on_states)
+        trace_batch(model, docs, names, accumulator.add, on_states, indices=indices)
         done += sum(len(d) for d in docs)
         if progress is not None:
-            progress(done / total, f"evaluated {done:,} of {total:,} tokens")
+            progress(done / plan.total, f"evaluated {done:,} of {plan.total:,} tokens")
     return accumulator.finish()

@@ -1,9 +1,12 @@
 """Bounded-memory percentiles per word and unit: a mergeable bottom-k sample of occurrences.
 
-Each occurrence of a tracked word draws a uniform random key; the sketch keeps, per word, the
-`size` occurrences with the smallest keys (their full response vectors, float16). That is a
-uniform sample without replacement of the word's occurrences, whatever the corpus length,
-and two sketches merge exactly by keeping the smallest keys of the union, so shards combine.
+Each occurrence of a tracked word gets a uniform key; the sketch keeps, per word, the `size`
+occurrences with the smallest keys (their full response vectors, float16). That is a uniform
+sample without replacement of the word's occurrences, whatever the corpus length, and two
+sketches merge exactly by keeping the smallest keys of the union, so shards combine. In
+evaluation the key is a hash of the occurrence (document index, position), not a draw from a
+generator: the sample is then a function of the corpus alone, the same in one process and
+merged from any number of workers in any order.
 Memory: words x size x units per state, fixed up front (plus a small bounded buffer of
 candidates, folded in with one vectorised sort when it fills).
 """
@@ -14,6 +17,23 @@ import numpy as np
 
 PERCENTILES = (9, 25, 50, 75, 91)
 PENDING_LIMIT = 8192  # candidate occurrences buffered before they are folded in
+
+
+def occurrence_keys(occurrences: np.ndarray, seed: int = 0) -> np.ndarray:
+    """Uniform keys in [0, 1) from occurrence codes (document index << 32 | position), by the
+    SplitMix64 finaliser: a fixed function of the occurrence (and the seed), so a sample does
+    not depend on which worker saw the occurrence or when."""
+    with np.errstate(over="ignore"):
+        z = np.asarray(occurrences, dtype=np.uint64) + np.uint64((0x9E3779B97F4A7C15 * (seed + 1)) % 2**64)
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        z = z ^ (z >> np.uint64(31))
+    return (z >> np.uint64(11)).astype(np.float64) * (1.0 / 2**53)
+
+
+def occurrence_codes(documents: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    """The code of each occurrence: document index in the high 32 bits, position in the low."""
+    return (np.asarray(documents, dtype=np.uint64) << np.uint64(32)) | np.asarray(positions, dtype=np.uint64)
 
 
 class BottomKSketch:
@@ -38,14 +58,18 @@ class BottomKSketch:
         table[self.word_ids] = np.arange(len(self.word_ids))
         return table
 
-    def candidates(self, slots: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    def candidates(self, slots: np.ndarray, keys: np.random.Generator | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Which of these occurrences (slot per position, -1 untracked) may enter the sample.
 
+        `keys`: one key per position (occurrence_keys), or a generator to draw them from.
         Returns (positions, keys): those whose key beats the word's current largest kept key.
         Once a word's sample is full only about size/count of its occurrences pass.
         """
         tracked = np.flatnonzero(slots >= 0)
-        keys = rng.random(tracked.size)
+        if isinstance(keys, np.random.Generator):
+            keys = keys.random(tracked.size)
+        else:
+            keys = np.asarray(keys, dtype=np.float64)[tracked]
         threshold = self.keys[:, -1] if self.keys.shape[1] else np.zeros(len(self.keys))
         keep = keys < threshold[slots[tracked]]
         return tracked[keep], keys[keep]

@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import argparse
+import glob
 import logging
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from rnnlens.analysis.provenance import Provenance
+from rnnlens.models.device import DEVICE_CHOICES, resolve_device
 from rnnlens.models.registry import MODEL_PATH_HELP, ModelRegistry
 from rnnlens.service import AnalysisService, CorpusChoice
+from rnnlens.store.corpus_source import JSONL_SUFFIXES
 
 CORPUS_HELP = ("the statistics to use: a corpus name (brown, sotu, rotten-tomatoes; NAME:SPLIT picks "
-               "train/valid/test/all), a text file or a folder of .txt files (default: the held-out split of "
-               "the corpus the model card names)")
+               "train/valid/test/all), text files (.txt, .gz), JSON Lines (data.jsonl#FIELD, one document a "
+               "line), folders of those or a glob, read as a stream (default: the held-out split of the "
+               "corpus the model card names)")
+DEVICE_HELP = ("where corpus evaluation runs: cpu (default), cuda, or auto (cuda when available); a single "
+               "text's trace stays on the CPU")
 
 
 def whole_number(minimum: int, maximum: int | None = None) -> Callable[[str], int]:
@@ -57,6 +64,12 @@ def make_registry(args: argparse.Namespace) -> ModelRegistry:
 
 def add_corpus(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--corpus", nargs="+", default=None, metavar="NAME_OR_PATH", help=CORPUS_HELP)
+    parser.add_argument("--text-field", default=None, metavar="FIELD",
+                        help="the text field of --corpus JSON Lines files named without #FIELD (default: text)")
+
+
+def add_device(parser: argparse.ArgumentParser, help: str = DEVICE_HELP) -> None:
+    parser.add_argument("--device", default="cpu", choices=DEVICE_CHOICES, help=help)
 
 
 def corpus_choice(args: argparse.Namespace) -> CorpusChoice:
@@ -64,12 +77,19 @@ def corpus_choice(args: argparse.Namespace) -> CorpusChoice:
     corpus = getattr(args, "corpus", None)
     if not corpus:
         return None
+    field = getattr(args, "text_field", None)
+    if field:  # JSON Lines named without a field read this one
+        corpus = [f"{c}#{field}" if c.endswith(JSONL_SUFFIXES) or Path(c).is_dir() or glob.has_magic(c) else c
+                  for c in corpus]
     return corpus[0] if len(corpus) == 1 else list(corpus)
 
 
 def make_service(args: argparse.Namespace) -> AnalysisService:
     show_service_notices()
-    return AnalysisService(make_registry(args), corpus=corpus_choice(args))
+    service = AnalysisService(make_registry(args), corpus=corpus_choice(args))
+    if getattr(args, "device", None) is not None:
+        service.device = resolve_device(args.device)
+    return service
 
 
 def warn(message: str) -> None:

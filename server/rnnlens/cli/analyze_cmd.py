@@ -22,6 +22,7 @@ from rnnlens.analysis.text_analysis import TextAnalysis, TextUnit
 from rnnlens.analysis.text_units import RESETS
 from rnnlens.cli.analysis_common import (
     add_corpus,
+    add_device,
     add_layer_state,
     add_model_path,
     make_service,
@@ -48,6 +49,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--reset", choices=RESETS, default=None,
                         help="restart the recurrent state per line or per paragraph (blank-line separated); "
                              "default: lines for a classifier (one prediction a line), none for a language model")
+    add_device(parser)
     add_model_path(parser)
     parser.set_defaults(func=run)
 

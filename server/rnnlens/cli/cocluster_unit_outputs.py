@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import itertools
 from collections.abc import Callable, Sequence
 
 import torch
@@ -47,10 +48,10 @@ def unit_outputs(service: AnalysisService, model_name: str, result: CoclusterRes
                  cancel: Callable[[], bool] | None = None) -> UnitOutputs:
     model = service.model(model_name)
     wrap = (lambda items: items) if cancel is None else (lambda items: _Cancellable(items, cancel))
-    texts = resolve_corpus(service.chosen_corpus(model)).texts
+    texts = resolve_corpus(service.chosen_corpus(model)).texts()  # read lazily: only the first are needed
     if model.task == "classifier":
         sequences = []
-        for text in texts[:CLASSIFIER_TEXTS]:
+        for text in itertools.islice(texts, CLASSIFIER_TEXTS):
             ids = model.encode(model.tokenize(text))
             if ids:
                 sequences.append(torch.tensor([ids], dtype=torch.long))

@@ -12,7 +12,7 @@ import errno
 import signal
 import sys
 
-from rnnlens.cli.analysis_common import make_service, whole_number
+from rnnlens.cli.analysis_common import add_device, make_service, whole_number
 from rnnlens.errors import RnnLensError
 from rnnlens.models.registry import MODEL_PATH_HELP
 
@@ -26,6 +26,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--corpus", nargs="+", default=None, metavar="NAME_OR_PATH",
                         help="the statistics the panel uses: a corpus name[:split], a text file or a folder "
                              "(default: the held-out split of the corpus each model card names)")
+    add_device(parser)
     parser.set_defaults(func=run)
 
 

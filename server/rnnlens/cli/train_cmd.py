@@ -7,6 +7,8 @@ import argparse
 import shlex
 from pathlib import Path
 
+from rnnlens.models.device import DEVICE_CHOICES, resolve_device
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("train", help="train a model from a JSON training config (docs/training.md)")
@@ -14,6 +16,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--fresh", action="store_true", help="ignore an existing checkpoint and start over")
     parser.add_argument("--force", action="store_true",
                         help="resume even though the config changed since the checkpoint (recorded in the card)")
+    parser.add_argument("--device", default="cpu", choices=DEVICE_CHOICES,
+                        help="where training runs: cpu (default), cuda, or auto (cuda when available)")
     parser.set_defaults(func=run)
 
 
@@ -22,10 +26,11 @@ def run(args: argparse.Namespace) -> int:
     from rnnlens.train.config import TrainConfig
     from rnnlens.train.trainer import Trainer
 
+    device = resolve_device(args.device)  # a missing GPU is said before any data is read
     config = TrainConfig.load(args.config)
     command = "rnnlens train " + shlex.quote(str(args.config)) + (" --force" if args.force else "")
     trainer = Trainer(config, args.config.resolve().parent, command, force=args.force,
-                      source=f"training config {args.config}")
+                      source=f"training config {args.config}", device=device)
     card = trainer.run(resume=not args.fresh)
     metric = card["test_metric"]
     print(f"{config.name}: test {metric['name']} {metric['value']} (epoch {card['training']['kept_epoch']} kept)")

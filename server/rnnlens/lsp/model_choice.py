@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from rnnlens.errors import RnnLensError
 from rnnlens.lsp.clusters import ClusterKey
 from rnnlens.lsp.settings import Settings
+from rnnlens.models.device import resolve_device
 from rnnlens.models.loaded import LoadedModel
 from rnnlens.models.registry import ModelRegistry
 from rnnlens.service import AnalysisService
@@ -46,6 +47,7 @@ class ModelChoice:
             self.settings = new
             if self._service is not None:  # the panel's stream asks the same service: same statistics
                 self._service.corpus = new.corpus
+                self._service.device = resolve_device(new.device)
         return (new.model, new.model_paths) != (old.model, old.model_paths)
 
     @property
@@ -60,6 +62,7 @@ class ModelChoice:
         with self._lock:
             if self._service is None:
                 self._service = AnalysisService(self.registry, corpus=self.settings.corpus)
+                self._service.device = resolve_device(self.settings.device)
             return self._service
 
     def model_name(self) -> str:

@@ -52,6 +52,8 @@ class Settings:
     # none for a language model (text_units.default_reset)
     reset: str | None = None
     languages: tuple[str, ...] = DEFAULT_LANGUAGES
+    # where corpus evaluation runs: cpu | cuda | auto (models/device.py); checked when set
+    device: str = "cpu"
     # False: recompute the whole document for every request (the benchmark's baseline; no caches).
 
 
@@ -127,6 +129,19 @@ def _reset(name: str, value: Any) -> str | None:
     return str(value)
 
 
+def _device(name: str, value: Any) -> str:
+    from rnnlens.errors import RnnLensError
+    from rnnlens.models.device import DEVICE_CHOICES, resolve_device
+
+    if value not in DEVICE_CHOICES:
+        raise ValueError(f"rnnlens.{name} must be one of {', '.join(DEVICE_CHOICES)}; got {value!r}")
+    try:
+        resolve_device(value)  # a GPU asked for where there is none is said now, not at the first evaluation
+    except RnnLensError as exc:
+        raise ValueError(f"rnnlens.{name}: {exc}") from None
+    return str(value)
+
+
 def _layer(name: str, value: Any) -> int | None:
     return None if value is None or value == "" else _positive_int(name, value)
 
@@ -148,6 +163,7 @@ _FIELDS = {
     "maxDocumentSize": ("max_document_size", lambda n, v: _positive_int(n, v, 1, MAX_TEXT_CHARS)),
     "reset": ("reset", _reset),
     "languages": ("languages", _string_list),
+    "device": ("device", _device),
 }
 
 

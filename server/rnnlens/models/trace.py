@@ -67,11 +67,16 @@ class RecurrentStack:
                 names += [f"layer{index}.gate.{gate}" for gate in self.gate_kinds]
         return names
 
-    def zero_state(self, batch: int) -> State:
+    @property
+    def device(self) -> torch.device:
+        """Where the recurrent layers' weights live (models/device.py moves a copy to a GPU)."""
+        return next(iter(self.layers[0].parameters())).device
+
+    def zero_state(self, batch: int, device: torch.device | None = None) -> State:
         state: State = {}
         for index, layer in enumerate(self.layers, start=1):
             for kind in self.state_kinds:
-                state[f"layer{index}.{kind}"] = torch.zeros(batch, layer.hidden_size)
+                state[f"layer{index}.{kind}"] = torch.zeros(batch, layer.hidden_size, device=device)
         return state
 
 
@@ -116,7 +121,12 @@ def capture_trace(
     (`states_every` makes resumable states at other steps later).
     """
     wanted = _wanted_names(stack, gates, names)
-    init = initial if initial is not None else stack.zero_state(ids.shape[0])
+    device = stack.device
+    if ids.device != device:  # a model on a GPU (models/device.py): the inputs follow it
+        ids = ids.to(device)
+        lengths = lengths.to(device) if lengths is not None else None
+        initial = {name: value.to(device) for name, value in initial.items()} if initial is not None else None
+    init = initial if initial is not None else stack.zero_state(ids.shape[0], device)
     states: dict[str, torch.Tensor] = {}
     final: State = {}
     with torch.inference_mode():
@@ -284,7 +294,7 @@ def stretch_ends(decay: torch.Tensor, drive: torch.Tensor, start: torch.Tensor, 
     """
     batch, steps, width = drive.shape
     count = steps // every
-    ends = torch.empty(batch, count, width, dtype=drive.dtype)
+    ends = torch.empty(batch, count, width, dtype=drive.dtype, device=drive.device)
     if count == 0:
         return ends
     a = decay[:, : count * every].reshape(batch, count, every, width)
@@ -314,7 +324,7 @@ def linear_recurrence(decay: torch.Tensor, drive: torch.Tensor, start: torch.Ten
     blocks = steps // block if block > 1 else 0
     if blocks < 2 or batch * width > BLOCKED_MAX_WIDTH:
         return _recurrence_loop(decay, drive, start)
-    out = torch.empty(batch, steps, width, dtype=drive.dtype)
+    out = torch.empty(batch, steps, width, dtype=drive.dtype, device=drive.device)
     covered = blocks * block
     a = decay[:, :covered].view(batch, blocks, block, width)
     b = drive[:, :covered].view(batch, blocks, block, width)
@@ -323,7 +333,7 @@ def linear_recurrence(decay: torch.Tensor, drive: torch.Tensor, start: torch.Ten
     for j in range(1, block):  # each block from a zero state, all blocks together
         torch.addcmul(b[:, :, j], a[:, :, j], y[:, :, j - 1], out=y[:, :, j])
     gain = torch.cumprod(a, dim=2)  # decay from each block's start up to and including step j
-    entering = torch.empty(batch, blocks, width, dtype=drive.dtype)
+    entering = torch.empty(batch, blocks, width, dtype=drive.dtype, device=drive.device)
     carry = start
     for k in range(blocks):
         entering[:, k] = carry

@@ -12,6 +12,10 @@ from rnnlens.train import batches
 EVAL_ROWS = 8  # test streams are read as this many contiguous rows (the baseline is scored on the same)
 
 
+def _device_of(network: nn.Module) -> torch.device:
+    return next(network.parameters()).device
+
+
 def lm_eval_rows(stream: torch.Tensor, rows: int = EVAL_ROWS) -> list[list[int]]:
     """The rows `lm_perplexity` reads; it scores every token of a row after the first."""
     return batches.batchify(stream, rows).tolist()
@@ -24,7 +28,9 @@ def lm_perplexity(network: nn.Module, stream: torch.Tensor, rows: int = EVAL_ROW
     state = None
     total, count = 0.0, 0
     with torch.inference_mode():
+        device = _device_of(network)
         for inputs, targets in batches.lm_windows(data, window):
+            inputs, targets = inputs.to(device), targets.to(device)
             logits, state = network(inputs, state)
             total += nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1),
                                                  reduction="sum").item()
@@ -35,7 +41,7 @@ def lm_perplexity(network: nn.Module, stream: torch.Tensor, rows: int = EVAL_ROW
 def final_step_logits(network: nn.Module, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
     """A classifier's logits at each padded sequence's last real token."""
     logits, _ = network(ids)
-    return logits[torch.arange(ids.shape[0]), lengths - 1]
+    return logits[torch.arange(ids.shape[0], device=logits.device), lengths.to(logits.device) - 1]
 
 
 def classifier_accuracy(network: nn.Module, seqs: list[list[int]], gold: torch.Tensor, pad: int) -> float:
@@ -43,7 +49,9 @@ def classifier_accuracy(network: nn.Module, seqs: list[list[int]], gold: torch.T
     correct = 0
     with torch.inference_mode():
         for ids, lengths, target in batches.padded_batches(seqs, gold, 256, pad, range(len(seqs))):
-            correct += int((final_step_logits(network, ids, lengths).argmax(1) == target).sum())
+            device = _device_of(network)
+            predicted = final_step_logits(network, ids.to(device), lengths).argmax(1)
+            correct += int((predicted == target.to(device)).sum())
     return correct / max(1, len(seqs))
 
 

@@ -46,8 +46,9 @@ def seed_everything(seed: int) -> None:
 
 class Trainer:
     def __init__(self, config: TrainConfig, base_dir: Path, command: str, force: bool = False,
-                 source: str | None = None):
+                 source: str | None = None, device: torch.device | None = None):
         self.config = config
+        self.device = device if device is not None else torch.device("cpu")  # models/device.py resolves it
         # Without `output`, models land in the user's models folder, which the registry lists.
         self.output = (base_dir / config.output).resolve() if config.output else user_models_dir() / config.name
         self.checkpoint_dir = self.output.with_name(self.output.name + ".checkpoint")
@@ -68,7 +69,7 @@ class Trainer:
                                         embed_size=config.embed_size, hidden_size=config.hidden_size,
                                         num_layers=config.num_layers, dropout=config.dropout,
                                         tie_weights=config.tie_weights and config.task == "lm", labels=labels)
-        self.model = RecurrentModel(self.model_config)
+        self.model = RecurrentModel(self.model_config).to(self.device)
         self.optimizer = torch.optim.Adam(self.model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
         self._prepare_data()
 
@@ -107,6 +108,7 @@ class Trainer:
         windows = list(batches.lm_windows(data, self.config.bptt))
         bar = tqdm(windows, desc=f"epoch {epoch}", unit="batch", file=sys.stderr, leave=False)
         for inputs, targets in bar:
+            inputs, targets = inputs.to(self.device), targets.to(self.device)
             logits, state = self.model(inputs, state)
             state = detach_state(state)
             loss = nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1))
@@ -134,6 +136,7 @@ class Trainer:
         bar = tqdm(list(batches.padded_batches(seqs, targets, self.config.batch_size, self.vocab.pad_id, order)),
                    desc=f"epoch {epoch}", unit="batch", file=sys.stderr, leave=False)
         for ids, lengths, gold in bar:
+            ids, lengths, gold = ids.to(self.device), lengths.to(self.device), gold.to(self.device)
             logits = final_step_logits(self.model, ids, lengths)
             self._step(nn.functional.cross_entropy(logits, gold))
             correct += int((logits.argmax(1) == gold).sum())
@@ -179,7 +182,7 @@ class Trainer:
         load_checkpoint(best_dir, self.model, self.optimizer)
         if self.output.exists():
             shutil.rmtree(self.output)
-        save_model(self.output, self.model.eval(), self.vocab, half=c.half)
+        save_model(self.output, self.model.to("cpu").eval(), self.vocab, half=c.half)  # a model is kept on the CPU
         card = self.card_for(self.output, progress)
         print(f"{c.name}: test {metric_name} {card['test_metric']['value']:.4f} (epoch {progress['best_epoch']} "
               f"kept)", file=sys.stderr)

@@ -1,0 +1,288 @@
+"""Evaluation on a Ray cluster: the batches of `evaluation.indexed_batches` traced by worker actors,
+their statistics merged exactly on the driver.
+
+Why Ray: the statistics are sums, squares, counts and a bottom-k sketch, so shards merge
+exactly; what a cluster adds is scheduling, transport and failure handling, which Ray already
+does (`pip install rnnlens[ray]`; a local cluster for `--workers N`, an existing one for
+`--ray-address`).
+
+The driver reads and tokenises the corpus (twice: counting, then tracing), cuts it into the same
+batches one process would trace, and sends each batch's token ids to the least busy actor. An
+actor holds the model once (one torch thread) and one accumulator (vocabulary x units, as a
+single process), folds each batch in and remembers the batch numbers. At the end the driver
+takes every actor's raw float64 sums and sketch and adds them: because the batches are the same
+and each occurrence's sketch key is a hash of (document, position), the result equals the
+single-process one (float64 rounding of the order of addition aside), for any number of workers.
+
+An actor that dies loses everything it accumulated: every batch ever sent to it is traced
+again (the corpus is re-streamed for those batches only) by a new actor, and the driver checks
+that the batch numbers it merged cover every batch exactly once.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+import torch
+
+from rnnlens.analysis.evaluation import (
+    Cancel,
+    Progress,
+    indexed_batches,
+    new_accumulator,
+    plan_evaluation,
+    trace_batch,
+)
+from rnnlens.analysis.response_accumulator import AccumulatorPart, ResponseAccumulator
+from rnnlens.analysis.response_stats import ResponseStats
+from rnnlens.errors import Cancelled, RnnLensError
+from rnnlens.models.loaded import LoadedModel
+
+INSTALL_HINT = "distributed evaluation needs Ray: pip install 'rnnlens[ray]'"
+IN_FLIGHT = 2  # batches queued per actor: one tracing, one waiting, so an actor never idles
+OBJECT_STORE_BYTES = 256 * 1024 * 1024  # a local cluster's object store: batches and parts are small
+
+
+@dataclass(frozen=True)
+class RayOptions:
+    """Where to evaluate: `workers` actors on a local cluster started here (and stopped after),
+    or on the cluster at `address` (`workers` None: one per CPU the cluster has)."""
+
+    workers: int | None = None
+    address: str | None = None
+
+
+@dataclass
+class RayReport:
+    """What a run did, for benchmarks and logs."""
+
+    workers: int = 0
+    batches: int = 0
+    retried_batches: int = 0
+    worker_deaths: int = 0
+    trace_s: float = 0.0  # from the first batch sent to the last acknowledged
+    merge_s: float = 0.0  # fetching the actors' parts and adding them
+    worker_rss: list[int] = field(default_factory=list)  # peak resident bytes of each actor
+
+
+def import_ray() -> Any:
+    try:
+        import ray
+    except ImportError as exc:
+        raise RnnLensError(INSTALL_HINT) from exc
+    return ray
+
+
+class EvaluationWorker:
+    """A Ray actor: the model once, one accumulator, the batch numbers folded into it."""
+
+    def __init__(self, model: LoadedModel, sketch_ids: np.ndarray, sketch_size: int, seed: int):
+        torch.set_num_threads(1)
+        self.model = model
+        from rnnlens.analysis.evaluation import EvaluationPlan
+
+        self.accumulator = new_accumulator(model, EvaluationPlan(0, sketch_ids), sketch_size, seed)
+        self.names = list(self.accumulator.sums)
+        self.folded: list[int] = []
+
+    def run(self, ordinal: int, docs: list[np.ndarray], indices: np.ndarray) -> int:
+        trace_batch(self.model, docs, self.names, self.accumulator.add, indices=indices)
+        self.folded.append(ordinal)
+        return int(sum(len(d) for d in docs))
+
+    def take(self) -> AccumulatorPart:
+        """Everything accumulated so far (then forgotten here, so nothing is sent twice)."""
+        part = self.accumulator.part(self.folded)
+        self.accumulator = ResponseAccumulator(self.accumulator.words,
+                                               {n: s.shape[1] for n, s in self.accumulator.sums.items()},
+                                               self.accumulator.sketch.word_ids, self.accumulator.sketch.size,
+                                               self.accumulator.seed)
+        self.folded = []
+        return part
+
+    def peak_rss(self) -> int:
+        import resource
+
+        return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss) * 1024
+
+    def pid(self) -> int:
+        return os.getpid()
+
+
+def connect(ray: Any, options: RayOptions) -> bool:
+    """Join the cluster at `options.address`, or start a local one; True when started here."""
+    if ray.is_initialized():
+        return False
+    if options.address:
+        try:
+            ray.init(address=options.address, logging_level=logging.WARNING, log_to_driver=False)
+        except (ConnectionError, RuntimeError, ValueError) as exc:
+            raise RnnLensError(f"cannot reach the Ray cluster at {options.address}: {exc}") from exc
+        return True
+    ray.init(num_cpus=options.workers or 1, include_dashboard=False, logging_level=logging.WARNING,
+             log_to_driver=False, object_store_memory=OBJECT_STORE_BYTES)
+    return True
+
+
+class _Pool:
+    """The actors, what each has been sent, and replacing one that died."""
+
+    def __init__(self, ray: Any, workers: int, make: Callable[[], Any]):
+        self.ray = ray
+        self.make = make
+        self.actors = [make() for _ in range(workers)]
+        self.sent: list[list[int]] = [[] for _ in range(workers)]  # batch numbers since the last take
+        self.in_flight: dict[Any, tuple[int, int, int]] = {}  # ref -> (slot, batch number, tokens)
+
+    def busy(self, slot: int) -> int:
+        return sum(1 for s, _, _ in self.in_flight.values() if s == slot)
+
+    def free_slot(self) -> int | None:
+        slot = min(range(len(self.actors)), key=self.busy)
+        return slot if self.busy(slot) < IN_FLIGHT else None
+
+    def submit(self, slot: int, ordinal: int, docs: list[np.ndarray], indices: np.ndarray) -> None:
+        ref = self.actors[slot].run.remote(ordinal, docs, indices)
+        self.in_flight[ref] = (slot, ordinal, int(sum(len(d) for d in docs)))
+        self.sent[slot].append(ordinal)
+
+    def replace(self, slot: int) -> list[int]:
+        """A new actor in `slot`; returns the batch numbers the dead one took with it."""
+        lost = self.sent[slot]
+        for ref in [r for r, (s, _, _) in self.in_flight.items() if s == slot]:
+            del self.in_flight[ref]
+        try:
+            self.ray.kill(self.actors[slot], no_restart=True)
+        except Exception:  # already gone
+            pass
+        self.actors[slot] = self.make()
+        self.sent[slot] = []
+        return lost
+
+    def kill_all(self) -> None:
+        for actor in self.actors:
+            try:
+                self.ray.kill(actor, no_restart=True)
+            except Exception:
+                pass
+
+
+AfterBatch = Callable[[int, list[Any]], None]  # (batches acknowledged, live actors): tests kill one here
+
+
+def evaluate_on_ray(model: LoadedModel, documents: Callable[[], Iterable[np.ndarray]], options: RayOptions,
+                    progress: Progress | None = None, cancel: Cancel | None = None, seed: int = 0,
+                    sketch_size: int = 48, report: RayReport | None = None,
+                    after_batch: AfterBatch | None = None) -> ResponseStats:
+    """`evaluation.evaluate_documents` on Ray actors; the same statistics for any number of them."""
+    ray = import_ray()
+    report = report if report is not None else RayReport()
+    plan = plan_evaluation(model, documents())
+    started = connect(ray, options)
+    pool: _Pool | None = None
+    try:
+        workers = options.workers or max(1, int(ray.cluster_resources().get("CPU", 1)))
+        # Workers never tokenise: the user's tokenizer need not be importable there.
+        model_ref = ray.put(replace(model, tokenizer=_no_tokenizer))
+        actor_class = ray.remote(num_cpus=1, max_restarts=0)(EvaluationWorker)
+        pool = _Pool(ray, workers, lambda: actor_class.remote(model_ref, plan.sketch_ids, sketch_size, seed))
+        report.workers = workers
+        final = new_accumulator(model, plan, sketch_size, seed)
+        merged: list[int] = []
+        acknowledged: set[int] = set()
+        state = {"done": 0, "shown": 0.0}
+        started_at = time.perf_counter()
+
+        def settle(block: bool) -> None:
+            ready, _ = ray.wait(list(pool.in_flight), num_returns=1, timeout=None if block else 0)
+            for ref in ready:
+                if ref not in pool.in_flight:  # its actor was replaced meanwhile
+                    continue
+                slot, ordinal, tokens = pool.in_flight.pop(ref)
+                try:
+                    ray.get(ref)
+                except ray.exceptions.RayActorError:
+                    lost.update(pool.replace(slot))
+                    report.worker_deaths += 1
+                    continue
+                acknowledged.add(ordinal)
+                state["done"] += tokens
+                report.batches = len(acknowledged)
+                if progress is not None:
+                    # Monotone: batches lost with a worker are traced again without going back.
+                    state["shown"] = max(state["shown"], min(state["done"], plan.total) / plan.total)
+                    progress(state["shown"], f"evaluated {min(state['done'], plan.total):,} of {plan.total:,} "
+                                             f"tokens on {workers} workers")
+                if after_batch is not None:
+                    after_batch(len(acknowledged), list(pool.actors))
+
+        lost: set[int] = set()
+        wanted: set[int] | None = None  # None: every batch (the first pass)
+        expected = 0
+        while True:
+            for ordinal, (docs, indices) in enumerate(indexed_batches(documents())):
+                if wanted is None:
+                    expected = ordinal + 1
+                elif ordinal not in wanted:
+                    continue
+                if cancel is not None and cancel():
+                    raise Cancelled("evaluation cancelled")
+                while (slot := pool.free_slot()) is None:
+                    settle(block=True)
+                pool.submit(slot, ordinal, docs, indices)
+                settle(block=False)
+            while pool.in_flight:
+                if cancel is not None and cancel():
+                    raise Cancelled("evaluation cancelled")
+                settle(block=True)
+            report.trace_s = time.perf_counter() - started_at
+            merge_started = time.perf_counter()
+            for slot in range(len(pool.actors)):
+                if not pool.sent[slot]:
+                    continue
+                try:
+                    part = ray.get(pool.actors[slot].take.remote())
+                except ray.exceptions.RayActorError:
+                    lost.update(pool.replace(slot))
+                    report.worker_deaths += 1
+                    continue
+                pool.sent[slot] = []
+                final.absorb(part)
+                merged.extend(part.batches)
+            report.merge_s += time.perf_counter() - merge_started
+            if not lost:
+                break
+            report.retried_batches += len(lost)
+            acknowledged -= lost
+            wanted, lost = set(lost), set()
+        try:
+            report.worker_rss = [int(ray.get(a.peak_rss.remote())) for a in pool.actors]
+        except ray.exceptions.RayActorError:
+            pass
+        if sorted(merged) != list(range(expected)):
+            raise RnnLensError(f"distributed evaluation merged batches {_describe(merged, expected)}; "
+                               f"the statistics were not kept")
+        return final.finish()
+    finally:
+        if pool is not None:
+            pool.kill_all()
+        if started:
+            ray.shutdown()
+
+
+def _no_tokenizer(text: str) -> list[Any]:
+    raise RnnLensError("an evaluation worker does not tokenise; the driver sends token ids")
+
+
+def _describe(merged: list[int], expected: int) -> str:
+    seen, twice = set(), set()
+    for ordinal in merged:
+        (twice if ordinal in seen else seen).add(ordinal)
+    missing = sorted(set(range(expected)) - seen)
+    return f"with {len(twice)} counted twice and {len(missing)} missing (of {expected})"
