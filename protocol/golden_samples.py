@@ -101,6 +101,7 @@ def samples() -> dict[str, dict[str, Any]]:
         "word_detail": {"type": "word_detail", "id": 15, "model": "brown-rnn", "layer": 2, "state": "h",
                         "word": "never", "cluster": None, "pos": "RB", "count": 1234,
                         "profile": _floats(30, 8), "provenance": None,
+                        "percentiles": np.sort(_floats(31, 5, 8), axis=0),
                         "future_field": {"added": "later", "n": -3}},
         "compare_view": {"type": "compare_view", "id": 16, "a": _coclustering("brown-lstm", 40),
                          "b": {**_coclustering("brown-gru", 50), "responses": None, "provenance": None},

@@ -7,6 +7,7 @@ import * as vscode from "vscode";
 import { ExecuteCommandRequest } from "vscode-languageclient/node";
 import type { LanguageClient } from "vscode-languageclient/node";
 import { logError, logInfo } from "./log";
+import { selectionArguments, showMatches } from "./patternMatches";
 import type { CommandCancelled, CommandError, ExplainSentenceArguments, ModelList, ServerCommandArguments, ServerCommandResults } from "./protocol/commands";
 
 export interface CommandHost {
@@ -183,6 +184,13 @@ export const COMMANDS: CommandRow[] = [
       return unit === undefined ? undefined : { unit };
     },
     after: async (host) => host.showPanel(),
+  }),
+  serverRow({
+    id: "rnnlens.findPatterns",
+    title: "Find similar memory patterns",
+    server: "rnnlens.server.findPatterns",
+    ask: async () => selectionArguments(),
+    after: async (_host, result) => showMatches(result),
   }),
   {
     id: "rnnlens.restartServer",

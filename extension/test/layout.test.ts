@@ -28,15 +28,32 @@ describe("main view geometry", () => {
 
   it("keeps the links the filter allows, wider for stronger links", () => {
     const links = Float32Array.from([0.9, -0.1, 0, -0.5, 0.3, 0.05, 0, 0, -0.2]);
-    const all = layoutLinks(links, 3, layout, 0);
+    const all = layoutLinks(links, 3, layout, { min: 0, max: 1, width: 6.75 });
     expect(all.length).toBe(6); // zeros are never drawn
-    const strong = layoutLinks(links, 3, layout, 0.5);
+    const strong = layoutLinks(links, 3, layout, { min: 0.5, max: 1, width: 6.75 });
     expect(strong.map((l) => l.strength)).toEqual([Math.fround(0.9), Math.fround(-0.5)]);
     expect(strong[0].width).toBeGreaterThan(strong[1].width);
+  });
+
+  it("keeps only the links inside a range of the strongest, and the widest is as wide as asked", () => {
+    const links = Float32Array.from([0.9, -0.1, 0, -0.5, 0.3, 0.05, 0, 0, -0.2]);
+    // 0.2..0.6 of 0.9: |0.5| (0.56) and |0.3| (0.33) and |0.2| (0.22); not 0.9, 0.1, 0.05.
+    const middle = layoutLinks(links, 3, layout, { min: 0.2, max: 0.6, width: 6.75 });
+    expect(middle.map((l) => l.strength).sort()).toEqual([-0.5, -0.2, 0.3].map(Math.fround).sort());
+    const wide = layoutLinks(links, 3, layout, { min: 0, max: 1, width: 12 });
+    expect(Math.max(...wide.map((l) => l.width))).toBeCloseTo(12);
+    expect(Math.max(...layoutLinks(links, 3, layout, { min: 0, max: 1, width: 6.75 }).map((l) => l.width))).toBeCloseTo(6.75);
   });
 });
 
 describe("colours", () => {
+  it("takes the full-colour magnitude at the colour clip's quantile of |values|", () => {
+    const values = Float32Array.from({ length: 101 }, (_, i) => (i % 2 ? -i : i));
+    expect(robustScale(values, 1)).toBe(100);
+    expect(robustScale(values, 0.5)).toBe(50);
+    expect(robustScale(values)).toBe(98);
+  });
+
   it("maps sign to orange / blue and zero to neutral", () => {
     expect(divergingColour(1, 1)).toBe(divergingColour(5, 1));
     expect(divergingColour(0, 1)).toBe(NEUTRAL);
@@ -79,12 +96,13 @@ describe("cluster order and comparison", () => {
     });
     // One token, three clusters: B's cluster c has positive information 10 + c.
     const row = (base: number) => Float32Array.from([base, base + 1, base + 2]);
-    const glyphs = { text: "x", documentOffset: 0, tokens: [{ text: "x", start: 0, end: 1 }], k: 3, positive: row(10), negative: row(20), deltaPositive: row(30), deltaNegative: row(40), kept: row(50) };
+    const glyphs = { text: "x", documentOffset: 0, tokens: [{ text: "x", start: 0, end: 1 }], k: 3, positive: row(10), negative: row(20), deltaPositive: row(30), deltaNegative: row(40), kept: row(50), update: row(60) };
     const { b, glyphsB } = alignToA({ a: view("a", 3), b: view("b", 3), matches: [[0, 2, 1], [1, 0, 1], [2, 1, 1]], similarity: 1, glyphsA: null, glyphsB: glyphs });
     expect(b.unitClusters).toEqual([[2], [0], [1]]);
     expect(b.clusterIds).toEqual([2, 0, 1]);
     expect(Array.from(glyphsB!.positive)).toEqual([12, 10, 11]);
     expect(Array.from(glyphsB!.deltaNegative)).toEqual([42, 40, 41]);
     expect(Array.from(glyphsB!.kept)).toEqual([52, 50, 51]);
+    expect(Array.from(glyphsB!.update)).toEqual([62, 60, 61]);
   });
 });

@@ -300,11 +300,12 @@ class AnalysisService:
         return index
 
     def match(self, model_name: str, text: str, start: int = 0, end: int | None = None, layer: int | None = None,
-              threshold: float | None = None, top: int = 20, corpus: CorpusChoice = None,
+              threshold: float | None = None, top: int = 20, corpus: CorpusChoice = None, reset: str | None = None,
               progress: Progress | None = None, cancel: Cancel | None = None) -> PatternSearch:
         """LSTMVis' select + match: the units on over text[start:end] (the hypothesis) and the corpus
         spans of about that length where the same units are on, best first. `threshold` None: the
-        highest indexed threshold some unit stays above over the span."""
+        highest indexed threshold some unit stays above over the span. `reset`: where the selection's
+        states start from (text_units.RESETS; None: the task's default)."""
         check_text_size(text)
         model = self.model(model_name)
         layer, state = self._layer_state(model, layer, None)
@@ -313,7 +314,11 @@ class AnalysisService:
             raise RnnLensError(f"threshold {threshold:g} is not indexed: choose one of "
                                f"{', '.join(f'{t:g}' for t in INDEX_THRESHOLDS)}")
         index, statistics = self.pattern_index(model_name, corpus, progress, cancel)
-        query = select(model, text, start, len(text) if end is None else end, name, threshold)
+        try:
+            reset = resolve_reset(reset, model.task)
+        except ValueError as exc:
+            raise RnnLensError(str(exc)) from None
+        query = select(model, text, start, len(text) if end is None else end, name, threshold, reset)
         if not query.units:
             raise RnnLensError(f"no unit of {model.name} {name} stays above {query.threshold:g} over "
                                f"\"{' '.join(query.tokens)[:80]}\": select fewer tokens or a lower threshold "

@@ -83,3 +83,17 @@ def test_the_hover_footer_names_the_statistics():
                      provenance=_provenance().short())
     assert render_hover(data, image=False).splitlines()[-1] == (
         "_stats brown:test · 116k tokens · 3.0% unknown · brown-lstm@01234567 · engine 2_")
+
+
+def test_a_words_profile_carries_the_percentiles_of_its_kept_samples_per_unit():
+    words = ["<pad>", "<unk>", "good", "rare"]
+    stats = ResponseStats.empty(words, np.arange(len(words)), {NAME: 2}, np.array([2]), sketch_size=101)
+    stats.count[2] = stats.count[3] = 101
+    # 101 occurrences of "good": unit 0 takes 0..100, unit 1 minus that; every one is kept (size 101).
+    samples = np.arange(101, dtype=np.float32)
+    stats.sketch.offer(np.full(101, 0), np.linspace(0, 0.99, 101), {NAME: np.stack([samples, -samples], axis=1)})
+    profile = explain_word(stats, NAME, 2, "good")
+    assert profile.percentiles is not None and profile.percentiles.shape == (5, 2)
+    np.testing.assert_allclose(profile.percentiles[:, 0], [9, 25, 50, 75, 91])
+    np.testing.assert_allclose(profile.percentiles[:, 1], [-91, -75, -50, -25, -9])
+    assert explain_word(stats, NAME, 3, "rare").percentiles is None  # not a sketched word

@@ -21,6 +21,7 @@ CALLS: list[tuple[str, dict[str, Any]]] = [
     ("explainUnit", {"unit": 0, "top": 3}),
     ("compareModels", {"modelA": "tiny-lstm-lm", "modelB": "tiny-gru-lm", "uri": URI, "k": 3}),
     ("explainSentence", {"uri": URI, "position": {"line": 0, "character": 5}, "k": 3}),
+    ("findPatterns", {"uri": URI, "start": {"line": 0, "character": 4}, "end": {"line": 0, "character": 17}}),
     ("selectModel", {"model": "tiny-lstm-lm"}),
 ]
 

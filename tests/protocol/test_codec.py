@@ -14,7 +14,7 @@ from rnnlens.protocol import ProtocolError, decode_message, encode_message
 def _word_detail(**changes):
     message = {"type": "word_detail", "id": 3, "model": "m", "layer": 1, "state": "h", "word": "the",
                "cluster": None, "pos": None, "count": 2, "profile": np.linspace(-1, 1, 7, dtype=np.float32),
-               "provenance": None}
+               "provenance": None, "percentiles": None}
     return {**message, **changes}
 
 

@@ -111,6 +111,11 @@ async def test_word_detail_gives_the_response_profile(stream: StreamServer, serv
     np.testing.assert_allclose(answer["profile"], expected.mean, atol=1e-6)
     assert answer["cluster"] == expected.cluster
     assert answer["provenance"] == expected.provenance.to_json()
+    # The percentile bands of the word's kept samples: (5, H), ordered 9 <= 25 <= 50 <= 75 <= 91.
+    assert expected.percentiles is not None
+    np.testing.assert_allclose(answer["percentiles"], expected.percentiles, atol=1e-6)
+    assert answer["percentiles"].shape == (5, expected.mean.shape[0])
+    assert np.all(np.diff(answer["percentiles"], axis=0) >= 0)
 
 
 async def test_compare_two_models_with_glyphs(stream: StreamServer):

@@ -42,14 +42,17 @@ export function deltaColour(part: "positive" | "negative", delta: number): strin
   return increase ? ORANGE : BLUE;
 }
 
-/** A robust full-colour magnitude: the 98th percentile of |values| (outliers do not wash out the rest). */
-export function robustScale(values: ArrayLike<number>): number {
+/**
+ * A robust full-colour magnitude: the `clip` quantile of |values| (0.98 by default: outliers do
+ * not wash out the rest; a lower clip saturates more values, 1 scales to the largest).
+ */
+export function robustScale(values: ArrayLike<number>, clip = 0.98): number {
   const n = values.length;
   if (n === 0) return 1;
   const magnitudes = new Float32Array(n);
   for (let i = 0; i < n; i++) magnitudes[i] = Math.abs(values[i]);
   magnitudes.sort();
-  const q = magnitudes[Math.min(n - 1, Math.floor(0.98 * (n - 1)))];
+  const q = magnitudes[Math.min(n - 1, Math.floor(Math.min(1, Math.max(0, clip)) * (n - 1)))];
   return q > 0 ? q : 1;
 }
 

@@ -56,6 +56,7 @@ export function reorderColumns(glyphs: SentenceGlyphs, order: number[]): Sentenc
     deltaPositive: pick(glyphs.deltaPositive),
     deltaNegative: pick(glyphs.deltaNegative),
     kept: pick(glyphs.kept),
+    update: pick(glyphs.update),
   };
 }
 

@@ -10,7 +10,12 @@ export interface ControlEvents {
   onQuery(): void;
   /** A control that only changes the drawing changed (words shown, POS colours). */
   onRedraw(): void;
+  /** The link filter's range or the links' width changed. */
   onLinkFilter(): void;
+  /** The colour clip changed: recolour, no new data. */
+  onColourClip(): void;
+  /** Keep the shown sentence's glyphs, side by side with other kept sentences. */
+  onPin(): void;
   onCompare(): void;
   onExport(format: "svg" | "png"): void;
   onSentence(text: string): void;
@@ -41,6 +46,20 @@ function number(value: number, min: number, max: number, step = 1): HTMLInputEle
   element.type = "number";
   Object.assign(element, { min: String(min), max: String(max), step: String(step) });
   element.value = String(value);
+  return element;
+}
+
+/** A slider whose aria-valuetext says what its value means. */
+function range(value: number, min: number, max: number, step: number, describe: (v: number) => string, onInput: (v: number) => void): HTMLInputElement {
+  const element = document.createElement("input");
+  Object.assign(element, { type: "range", min: String(min), max: String(max), step: String(step) });
+  element.value = String(value);
+  element.setAttribute("aria-valuetext", describe(value));
+  element.addEventListener("input", () => {
+    const v = Number(element.value);
+    element.setAttribute("aria-valuetext", describe(v));
+    onInput(v);
+  });
   return element;
 }
 
@@ -128,15 +147,39 @@ export class ControlBar {
       const value = Math.round(Number(words.value));
       if (value >= 1) ((c.wordsShown = value), this.events.onRedraw());
     });
-    const filter = document.createElement("input");
-    Object.assign(filter, { type: "range", min: "0", max: "1", step: "0.05" });
-    filter.value = String(c.linkFilter);
-    filter.setAttribute("aria-valuetext", `links at least ${Math.round(c.linkFilter * 100)}% of the strongest`);
-    filter.addEventListener("input", () => {
-      c.linkFilter = Number(filter.value);
-      filter.setAttribute("aria-valuetext", `links at least ${Math.round(c.linkFilter * 100)}% of the strongest`);
+    // The link filter is a range: links from min to max of the strongest (min > max keeps none).
+    const filter = range(c.linkFilter, 0, 1, 0.05, (v) => `links at least ${Math.round(v * 100)}% of the strongest`, (v) => {
+      c.linkFilter = v;
       this.events.onLinkFilter();
     });
+    const filterMax = range(c.linkFilterMax, 0, 1, 0.05, (v) => `links at most ${Math.round(v * 100)}% of the strongest`, (v) => {
+      c.linkFilterMax = v;
+      this.events.onLinkFilter();
+    });
+    const filterRange = document.createElement("span");
+    filterRange.className = "range-pair";
+    filterRange.append(filter, filterMax);
+    filterMax.id = "control-links-max";
+    filterMax.title = "Hide links stronger than this share of the strongest";
+    filter.title = "Hide links weaker than this share of the strongest";
+    filter.setAttribute("aria-label", "Link filter: weakest link shown");
+    filterMax.setAttribute("aria-label", "Link filter: strongest link shown");
+    const linkWidth = range(c.linkWidth, 1, 16, 0.25, (v) => `strongest link ${v} px wide`, (v) => {
+      c.linkWidth = v;
+      this.events.onLinkFilter();
+    });
+    linkWidth.title = "Stroke width of the strongest link (chip-cloud and token-chip links)";
+    const clip = range(c.colourClip, 0.5, 1, 0.01, (v) => `full colour from the ${Math.round(v * 100)}th percentile of the responses`, (v) => {
+      c.colourClip = v;
+      this.events.onColourClip();
+    });
+    clip.title = "Colour clip: the share of the selected responses' magnitudes below full colour (lower = more cells saturated; 1 = only the largest)";
+    const pin = document.createElement("button");
+    pin.type = "button";
+    pin.id = "control-pin";
+    pin.textContent = "Keep side by side";
+    pin.title = "Keep the shown sentence's glyphs below, side by side with other kept sentences";
+    pin.addEventListener("click", () => this.events.onPin());
     const pos = document.createElement("input");
     pos.type = "checkbox";
     pos.checked = c.posColours;
@@ -176,12 +219,16 @@ export class ControlBar {
       field("Clusters", k, "control-k"),
       this.stability,
       field("Words shown", words, "control-words"),
-      field("Link filter", filter, "control-links"),
+      field("Link filter", filterRange, "control-links-range"),
+      field("Link width", linkWidth, "control-link-width"),
+      field("Colour clip", clip, "control-clip"),
       field("Brown POS colours", pos, "control-pos"),
       field("Colour chips by", chipColour, "control-chip-colour"),
       field("Compare with", compare, "control-compare"),
       field("Sentence", sentence, "control-sentence"),
+      pin,
     );
+    filter.id = "control-links";
     this.drawStability();
     const exports = document.createElement("div");
     exports.className = "control exports";

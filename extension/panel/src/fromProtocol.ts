@@ -114,6 +114,7 @@ export function glyphsInOrder(g: GlyphSequence, order: number[] | null, uri?: st
     deltaPositive: pick(g.delta_positive),
     deltaNegative: pick(g.delta_negative),
     kept: pick(g.kept),
+    update: pick(g.update),
     responses: g.responses ? numbers(g.responses) : undefined,
     units: g.responses ? g.responses.shape[1] : undefined,
     outputs: describeOutputs(g.outputs, numbers(g.output_probs), g.output_probs.shape[1] ?? 0),
@@ -152,7 +153,8 @@ export function toUnitDetail(message: UnitDetailMessage): UnitDetail {
 }
 
 export function toWordDetail(message: WordDetailMessage): WordDetail {
-  return { word: message.word, profile: numbers(message.profile), cluster: message.cluster, pos: message.pos, count: message.count };
+  const percentiles = message.percentiles ? numbers(message.percentiles) : null;
+  return { word: message.word, profile: numbers(message.profile), cluster: message.cluster, pos: message.pos, count: message.count, percentiles };
 }
 
 /** Share of words two clusters have in common (Jaccard), the per-match score shown in comparison. */

@@ -97,11 +97,30 @@ export interface LinkShape {
   path: string;
 }
 
+/** Which links a filter keeps: min <= |strength| / max|strength| <= max (both 0..1), and the widest link's px. */
+export interface LinkFilter {
+  min: number;
+  max: number;
+  width: number;
+}
+
+/** Keeps a strength when its share of the strongest lies in the filter's range (a zero link never). */
+export function keepsLink(strength: number, strongest: number, filter: LinkFilter): boolean {
+  const share = Math.abs(strength) / strongest;
+  // A tolerance, so that the strongest link survives a max of 1 and a min of 1 despite rounding.
+  return Math.abs(strength) > 0 && share >= filter.min - 1e-6 && share <= filter.max + 1e-6;
+}
+
+/** A link's stroke width: 0.75 px plus a share of the widest, by strength. */
+export function linkWidth(strength: number, strongest: number, widest: number): number {
+  return 0.75 + Math.max(0, widest - 0.75) * (Math.abs(strength) / strongest);
+}
+
 /**
- * Links kept by the filter: |strength| >= filter * max|strength| (filter in 0..1).
+ * Links kept by the filter (a range of shares of the strongest link).
  * Width grows with |strength|; the path is a horizontal S-curve from chip to cloud.
  */
-export function layoutLinks(links: Float32Array, k: number, layout: MainLayout, filter: number): LinkShape[] {
+export function layoutLinks(links: Float32Array, k: number, layout: MainLayout, filter: LinkFilter): LinkShape[] {
   let max = 0;
   for (let i = 0; i < links.length; i++) max = Math.max(max, Math.abs(links[i]));
   if (max === 0) return [];
@@ -112,7 +131,7 @@ export function layoutLinks(links: Float32Array, k: number, layout: MainLayout, 
   for (let w = 0; w < k; w++) {
     for (let u = 0; u < k; u++) {
       const s = links[w * k + u];
-      if (Math.abs(s) >= filter * max && Math.abs(s) > 0) {
+      if (keepsLink(s, max, filter)) {
         kept.push([w, u, s]);
         perChip[u]++;
         perCloud[w]++;
@@ -136,7 +155,7 @@ export function layoutLinks(links: Float32Array, k: number, layout: MainLayout, 
       wordCluster: w,
       unitCluster: u,
       strength: s,
-      width: 0.75 + 6 * (Math.abs(s) / max),
+      width: linkWidth(s, max, filter.width),
       path: `M${x0.toFixed(1)},${y0.toFixed(1)}C${mid.toFixed(1)},${y0.toFixed(1)} ${mid.toFixed(1)},${y1.toFixed(1)} ${x1.toFixed(1)},${y1.toFixed(1)}`,
     });
   }

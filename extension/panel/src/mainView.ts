@@ -8,11 +8,14 @@ import { BLUE, ORANGE, posLegend } from "./colors";
 import { drawChips } from "./chipView";
 import type { DrawnChips } from "./chipView";
 import { drawClouds } from "./cloudView";
-import { drawGlyphs, glyphColumnHeight } from "./glyphView";
+import { GLYPH_ROW, KEPT_GAP, drawGlyphs, glyphColumnHeight } from "./glyphView";
 import { layoutLinks, layoutMain } from "./layout";
-import type { MainLayout } from "./layout";
+import type { LinkFilter, MainLayout } from "./layout";
 import { drawLinks } from "./linkView";
+import { drawTokenLinks, layoutTokenLinks, markTokenLinks } from "./tokenLinkView";
 import type { ChipOutput, CoclusterView, Controls, SentenceGlyphs } from "./viewModel";
+
+const TOKEN_LINK_ROOM = 48;
 
 export interface MainViewHandlers {
   onWord(word: string, additive: boolean): void;
@@ -41,6 +44,8 @@ export class MainView {
   private chips: DrawnChips | null = null;
   private layout: MainLayout | null = null;
   private linkGroup: G;
+  private tokenLinkGroup: G | null = null;
+  private glyphWidth = 0;
   private input: MainViewInput | null = null;
 
   constructor(private readonly handlers: MainViewHandlers, label: string) {
@@ -60,9 +65,12 @@ export class MainView {
     // The sentence column is always reserved, so chips and clouds keep their place (and their
     // cached cloud layouts) when a sentence arrives or changes. Comparison views have none.
     const glyphWidth = input.noSentence ? 0 : Math.min(300, Math.max(170, 82 + view.unitClusters.length * 15));
+    // Room between the glyphs and the chips for the token links.
+    const columnWidth = glyphWidth > 0 ? glyphWidth + TOKEN_LINK_ROOM : 0;
+    this.glyphWidth = glyphWidth;
     const layout = layoutMain(view.unitClusters, {
       width: input.width,
-      glyphWidth,
+      glyphWidth: columnWidth,
       glyphHeight: showGlyphs && glyphs ? glyphColumnHeight(glyphs) : 0,
       minRowHeight: 76,
     });
@@ -76,15 +84,16 @@ export class MainView {
     this.svg
       .append("text")
       .attr("class", "view-title")
-      .attr("x", glyphWidth > 0 ? glyphWidth + 16 : 0)
+      .attr("x", columnWidth > 0 ? columnWidth + 16 : 0)
       .attr("y", 12)
       .text(input.title ?? `${view.model} · layer ${view.layer} · ${view.state} · ${view.k} clusters`);
     if (!input.noLegend) this.drawLegend(layout.width, controls.posColours);
     layout.rows.forEach((row, i) => {
-      const x = glyphWidth > 0 ? glyphWidth + 8 : 0;
+      const x = columnWidth > 0 ? columnWidth + 8 : 0;
       if (i % 2 === 1) this.svg.append("rect").attr("class", "row-band").attr("x", x).attr("y", row.y).attr("width", row.width - x).attr("height", row.height);
     });
     this.linkGroup = this.svg.append("g").attr("class", "links");
+    this.tokenLinkGroup = showGlyphs && glyphs && layout.glyphColumn ? (this.svg.append("g").attr("class", "token-links") as unknown as G) : null;
     const chipGroup = this.svg.append("g").attr("class", "chips") as unknown as G;
     const cloudGroup = this.svg.append("g").attr("class", "clouds") as unknown as G;
     let mark = performance.now();
@@ -99,7 +108,7 @@ export class MainView {
       onWord: (w, additive) => this.handlers.onWord(w, additive),
     }, input.cloudNotes);
     measure("clouds");
-    this.updateLinks(controls.linkFilter);
+    this.updateLinks(controls);
     measure("links");
     if (showGlyphs && glyphs && layout.glyphColumn) {
       const glyphGroup = this.svg.append("g").attr("class", "glyphs").attr("transform", `translate(0, ${layout.glyphColumn.y})`) as unknown as G;
@@ -131,10 +140,19 @@ export class MainView {
     }
   }
 
-  updateLinks(filter: number): void {
+  /** Chip-cloud links and token-chip links, for the link filter's range and width. */
+  updateLinks(controls: Pick<Controls, "linkFilter" | "linkFilterMax" | "linkWidth">): void {
     if (!this.layout || !this.input) return;
     const view = this.input.view;
+    const filter: LinkFilter = { min: controls.linkFilter, max: controls.linkFilterMax, width: controls.linkWidth };
     drawLinks(this.linkGroup, layoutLinks(view.links, view.unitClusters.length, this.layout, filter));
+    const glyphs = this.input.glyphs;
+    const column = this.layout.glyphColumn;
+    if (this.tokenLinkGroup && glyphs && column) {
+      const middles = glyphs.tokens.map((_, t) => column.y + t * (GLYPH_ROW + KEPT_GAP) + KEPT_GAP + GLYPH_ROW / 2);
+      const shapes = layoutTokenLinks(glyphs.update, middles, this.glyphWidth + 2, this.layout.chips, filter);
+      drawTokenLinks(this.tokenLinkGroup, shapes, glyphs.tokens.map((t) => t.text), this.input.selectedTokens);
+    }
   }
 
   recolour(responses: Float32Array[], scale: number): void {
@@ -169,6 +187,8 @@ export class MainView {
   }
 
   markTokens(tokens: Set<number>): void {
+    if (this.tokenLinkGroup) markTokenLinks(this.tokenLinkGroup, tokens);
+    if (this.input) this.input.selectedTokens = tokens;
     this.svg.selectAll<SVGGElement, unknown>("g.glyph").classed("selected", function () {
       return tokens.has(Number(this.getAttribute("data-token")));
     });

@@ -46,6 +46,8 @@ export interface SentenceGlyphs {
   deltaPositive: Float32Array;
   deltaNegative: Float32Array;
   kept: Float32Array;
+  /** The token's net update per cluster: the sum of r_t - r_(t-1) over the cluster's units, per unit (T x K). */
+  update: Float32Array;
   /** The model's output after each token, as text (next words or class probabilities). */
   outputs?: string[];
   /** Per-token response vector r_t over all H units (row-major T x H), when sent. */
@@ -80,6 +82,8 @@ export interface WordDetail {
   cluster?: number | null;
   pos?: string | null;
   count?: number | null;
+  /** Percentiles 9/25/50/75/91 of the word's responses per unit over the kept samples (row-major 5 x H), when sketched. */
+  percentiles?: Float32Array | null;
 }
 
 /** Two co-clusterings with clusters matched across models. */
@@ -164,7 +168,13 @@ export interface Controls {
   state: string;
   k: number;
   wordsShown: number;
+  /** Links kept: min <= |strength| / strongest <= max (0..1). */
   linkFilter: number;
+  linkFilterMax: number;
+  /** Width in px of the strongest link (chip-cloud and token-chip links). */
+  linkWidth: number;
+  /** Share of |response| values below full colour: 0.98 = the 98th percentile reaches full colour. */
+  colourClip: number;
   posColours: boolean;
   compareWith: string;
   /** Chip cells coloured by the selected word's or token's response, or by each chip's ablation effect at the selected token. */
@@ -178,6 +188,9 @@ export const DEFAULT_CONTROLS: Controls = {
   k: 8,
   wordsShown: 20,
   linkFilter: 0.25,
+  linkFilterMax: 1,
+  linkWidth: 6.75,
+  colourClip: 0.98,
   posColours: false,
   compareWith: "",
   chipColour: "response",

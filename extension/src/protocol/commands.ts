@@ -129,6 +129,24 @@ export interface ClustersFailed {
   error: string;
 }
 
+/** An LSP location: a match's span in the results file. */
+export interface PatternLocation {
+  uri: string;
+  range: CommandRange;
+}
+
+/** Corpus spans where the selection's units are on: `locations` point into the results file `uri` (one line a match), `matches` hold each span's document, character offsets, text, score (Jaccard x length factor), jaccard and shared units; `query` the hypothesis (state, threshold, units, tokens). */
+export interface PatternMatches {
+  model: string;
+  corpus: string;
+  uri: string;
+  position: CommandPosition;
+  locations: Array<PatternLocation>;
+  matches: Array<unknown>;
+  query: unknown;
+  provenance: unknown;
+}
+
 /** Without a model: the models the server can load and the current one ({models, current}). With one: switch to it (the model's description). */
 export interface SelectModelArguments {
   /** a model name or folder */
@@ -203,6 +221,24 @@ export interface ExplainSentenceArguments {
   model?: string | null;
 }
 
+/** Pattern search (LSTMVis select/match) on a selection of an open document: the units on over every selected token (the hypothesis), and the spans of the model's corpus where the same units are on, best first. The matches are written to a read-only results file (one line a match, with its context) and answered as locations into it, for the editor to step through. */
+export interface FindPatternsArguments {
+  /** the open document */
+  uri: string;
+  /** where the selection starts */
+  start: CommandPosition;
+  /** where the selection ends */
+  end: CommandPosition;
+  /** a unit is on above this (default: the highest that keeps 3 units on over the selection) */
+  threshold?: "0.05" | "0.1" | "0.2" | "0.3" | "0.5" | null;
+  /** 1-based layer (default: the setting) */
+  layer?: number | null;
+  /** matches to list (default 50) */
+  top?: number | null;
+  /** a model name or folder (default: the current model) */
+  model?: string | null;
+}
+
 /** Each server command's id. */
 export const SERVER_COMMANDS = {
   selectModel: "rnnlens.server.selectModel",
@@ -211,6 +247,7 @@ export const SERVER_COMMANDS = {
   explainUnit: "rnnlens.server.explainUnit",
   compareModels: "rnnlens.server.compareModels",
   explainSentence: "rnnlens.server.explainSentence",
+  findPatterns: "rnnlens.server.findPatterns",
 } as const;
 
 /** The arguments object of each server command, by id. */
@@ -221,6 +258,7 @@ export interface ServerCommandArguments {
   "rnnlens.server.explainUnit": ExplainUnitArguments;
   "rnnlens.server.compareModels": CompareModelsArguments;
   "rnnlens.server.explainSentence": ExplainSentenceArguments;
+  "rnnlens.server.findPatterns": FindPatternsArguments;
 }
 
 /** What each server command answers, by id. */
@@ -231,6 +269,7 @@ export interface ServerCommandResults {
   "rnnlens.server.explainUnit": UnitExplanation | CommandError | CommandCancelled;
   "rnnlens.server.compareModels": ModelComparison | CommandError | CommandCancelled;
   "rnnlens.server.explainSentence": SentenceGlyphs | CommandError | CommandCancelled;
+  "rnnlens.server.findPatterns": PatternMatches | CommandError | CommandCancelled;
 }
 
 /** rnnlens/status: Where the unit clusters behind the editor's glyphs stand (the status bar and the panel follow it). */

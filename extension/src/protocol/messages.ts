@@ -226,7 +226,7 @@ export const SCHEMA: ProtocolSchema = {
     },
     "word_detail": {
       "direction": "server",
-      "doc": "Answer to word_request: the word's expected response over all units. pos is the word's majority part-of-speech tag in the Brown corpus, null when Brown does not have the word.",
+      "doc": "Answer to word_request: the word's expected response over all units. pos is the word's majority part-of-speech tag in the Brown corpus, null when Brown does not have the word. percentiles (5, H): the 9/25/50/75/91th percentiles of the word's responses per unit over the statistics' kept samples of its occurrences (the quantile sketch), null when the word is not among the sketched words.",
       "request": true,
       "fields": {
         "model": "str",
@@ -237,7 +237,8 @@ export const SCHEMA: ProtocolSchema = {
         "pos": "str?",
         "count": "int",
         "profile": "ndarray<float32>",
-        "provenance": "Provenance?"
+        "provenance": "Provenance?",
+        "percentiles": "ndarray<float32>?"
       }
     },
     "compare_view": {
@@ -725,7 +726,7 @@ export interface UnitDetail {
   provenance: Provenance | null;
 }
 
-/** server -> panel: Answer to word_request: the word's expected response over all units. pos is the word's majority part-of-speech tag in the Brown corpus, null when Brown does not have the word. */
+/** server -> panel: Answer to word_request: the word's expected response over all units. pos is the word's majority part-of-speech tag in the Brown corpus, null when Brown does not have the word. percentiles (5, H): the 9/25/50/75/91th percentiles of the word's responses per unit over the statistics' kept samples of its occurrences (the quantile sketch), null when the word is not among the sketched words. */
 export interface WordDetail {
   type: 'word_detail';
   id: number;
@@ -738,6 +739,7 @@ export interface WordDetail {
   count: number;
   profile: NdArray;
   provenance: Provenance | null;
+  percentiles: NdArray | null;
 }
 
 /** server -> panel: Answer to compare_request. matching[i] is the cluster of b matched to cluster i of a; similarity in 0..1. */

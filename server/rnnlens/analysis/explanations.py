@@ -76,6 +76,8 @@ class WordExplanation:
     cluster: int | None = None  # its word cluster, when it is among the co-clustered words
     pos: str | None = None  # POS_SOURCE; None when the Brown corpus does not have the word
     provenance: Provenance | None = None
+    # (5, H) percentiles 9/25/50/75/91 per unit over the sketch's samples; None when not sketched
+    percentiles: np.ndarray | None = None
 
     @property
     def state_kind(self) -> str:
@@ -146,5 +148,8 @@ def explain_word(stats: ResponseStats, name: str, word_id: int, word: str) -> Wo
     mean = stats.mean[name][row]
     std = np.sqrt(stats.variance(name)[row])
     order = np.argsort(-np.abs(mean), kind="stable")
+    slot = stats.sketch.slot_of(int(stats.row_ids[row]))
+    percentiles = None if slot is None or name not in stats.sketch.values else stats.sketch.percentiles(name, slot)
     return WordExplanation(word=stats.word(row), state=name, count=int(stats.count[row]), mean=mean, std=std,
-                           top_units=[(int(u), round(float(mean[u]), 6)) for u in order[:10]])
+                           top_units=[(int(u), round(float(mean[u]), 6)) for u in order[:10]],
+                           percentiles=percentiles)

@@ -45,16 +45,13 @@ class MatchedSpan:
     document: int  # index of the document in the corpus (0-based)
     start: int  # character offsets of the span in its document
     end: int
+    text: str  # the span as it stands in its document
     tokens: list[str]
     score: float
     jaccard: float
     shared: int  # hypothesis units on over the whole span
     before: str  # context preceding the span, on its line
     after: str
-
-    @property
-    def text(self) -> str:
-        return " ".join(self.tokens)
 
     def to_json(self) -> dict[str, Any]:
         return {"rank": self.rank, "document": self.document, "start": self.start, "end": self.end,
@@ -120,6 +117,7 @@ def matched_spans(model: LoadedModel, found: list[PatternMatch], texts: dict[int
         line_end = len(text) if line_end < 0 else line_end
         before = text[max(line_start, start - PREVIEW_CONTEXT):start]
         after = text[end:min(line_end, end + PREVIEW_CONTEXT)]
-        out.append(MatchedSpan(rank, match.doc, start, end, [t.text for t in tokens], match.score, match.jaccard,
+        out.append(MatchedSpan(rank, match.doc, start, end, text[start:end], [t.text for t in tokens], match.score,
+                               match.jaccard,
                                match.shared, before, after))
     return out

@@ -22,6 +22,7 @@ from rnnlens.errors import Cancelled, RnnLensError
 from rnnlens.limits import MAX_EXPLAINED_TOKENS
 from rnnlens.lsp.command_arguments import parse_arguments
 from rnnlens.lsp.model_choice import View
+from rnnlens.lsp.pattern_matches import find_patterns
 from rnnlens.lsp.session import LensSession
 from rnnlens.protocol.commands import (
     COMMAND_PREFIX,
@@ -242,6 +243,7 @@ COMMANDS = (
     CommandSpec("explainUnit", explain_unit),
     CommandSpec("compareModels", compare_models),
     CommandSpec("explainSentence", explain_sentence),
+    CommandSpec("findPatterns", find_patterns),
 )
 assert {spec.name for spec in COMMANDS} == set(DEFINITIONS), "protocol/commands.json and COMMANDS disagree"
 

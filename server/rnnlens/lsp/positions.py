@@ -51,6 +51,11 @@ class PositionMap:
         self._starts_array: np.ndarray | None = None
 
     @property
+    def codec(self) -> PositionCodec:
+        """The negotiated column units (to map another text, e.g. a results file, the same way)."""
+        return self._codec
+
+    @property
     def line_count(self) -> int:
         return len(self._lines)
 

@@ -99,7 +99,36 @@ COMMANDS: dict[str, Any] = {'selectModel': {'title': 'Select model',
                                    'k': {'type': 'int', 'minimum': 2, 'maximum': 64, 'doc': 'unit clusters'},
                                    'model': {'type': 'str',
                                              'doc': 'a model name or folder (default: the current model)'}},
-                     'result': 'SentenceGlyphs'}}
+                     'result': 'SentenceGlyphs'},
+ 'findPatterns': {'title': 'Find similar memory patterns',
+                  'long': True,
+                  'doc': 'Pattern search (LSTMVis select/match) on a selection of an open document: the '
+                         "units on over every selected token (the hypothesis), and the spans of the model's "
+                         'corpus where the same units are on, best first. The matches are written to a '
+                         'read-only results file (one line a match, with its context) and answered as '
+                         'locations into it, for the editor to step through.',
+                  'arguments': {'uri': {'type': 'str', 'required': True, 'doc': 'the open document'},
+                                'start': {'type': 'position',
+                                          'required': True,
+                                          'doc': 'where the selection starts'},
+                                'end': {'type': 'position',
+                                        'required': True,
+                                        'doc': 'where the selection ends'},
+                                'threshold': {'type': 'enum',
+                                              'values': ['0.05', '0.1', '0.2', '0.3', '0.5'],
+                                              'doc': 'a unit is on above this (default: the highest that '
+                                                     'keeps 3 units on over the selection)'},
+                                'layer': {'type': 'int',
+                                          'minimum': 1,
+                                          'maximum': 64,
+                                          'doc': '1-based layer (default: the setting)'},
+                                'top': {'type': 'int',
+                                        'minimum': 1,
+                                        'maximum': 500,
+                                        'doc': 'matches to list (default 50)'},
+                                'model': {'type': 'str',
+                                          'doc': 'a model name or folder (default: the current model)'}},
+                  'result': 'PatternMatches'}}
 RECORDS: dict[str, Any] = {'CommandError': {'doc': 'Wrong arguments, or the command failed: a sentence for the user.',
                   'fields': {'error': 'str'}},
  'CommandCancelled': {'doc': 'The user cancelled a long command.', 'fields': {'cancelled': 'bool'}},
@@ -187,7 +216,21 @@ RECORDS: dict[str, Any] = {'CommandError': {'doc': 'Wrong arguments, or the comm
                               'provenance': 'any'}},
  'ClustersFailed': {'doc': 'The co-clustering failed, so no glyphs are shown: `error` says why, naming the '
                            'model or setting at fault.',
-                    'fields': {'clusters': 'enum<failed>', 'model': 'str', 'corpus': 'any', 'error': 'str'}}}
+                    'fields': {'clusters': 'enum<failed>', 'model': 'str', 'corpus': 'any', 'error': 'str'}},
+ 'PatternLocation': {'doc': "An LSP location: a match's span in the results file.",
+                     'fields': {'uri': 'str', 'range': 'CommandRange'}},
+ 'PatternMatches': {'doc': "Corpus spans where the selection's units are on: `locations` point into the "
+                           "results file `uri` (one line a match), `matches` hold each span's document, "
+                           'character offsets, text, score (Jaccard x length factor), jaccard and shared '
+                           'units; `query` the hypothesis (state, threshold, units, tokens).',
+                    'fields': {'model': 'str',
+                               'corpus': 'str',
+                               'uri': 'str',
+                               'position': 'CommandPosition',
+                               'locations': 'list<PatternLocation>',
+                               'matches': 'list<any>',
+                               'query': 'any',
+                               'provenance': 'any'}}}
 NOTIFICATIONS: dict[str, Any] = {'status': {'method': 'rnnlens/status',
             'doc': "Where the unit clusters behind the editor's glyphs stand (the status bar and the panel "
                    'follow it).',
@@ -354,6 +397,26 @@ class ClustersFailed(TypedDict):
     error: str
 
 
+class PatternLocation(TypedDict):
+    """An LSP location: a match's span in the results file."""
+
+    uri: str
+    range: CommandRange
+
+
+class PatternMatches(TypedDict):
+    """Corpus spans where the selection's units are on: `locations` point into the results file `uri` (one line a match), `matches` hold each span's document, character offsets, text, score (Jaccard x length factor), jaccard and shared units; `query` the hypothesis (state, threshold, units, tokens)."""
+
+    model: str
+    corpus: str
+    uri: str
+    position: CommandPosition
+    locations: list[PatternLocation]
+    matches: list[Any]
+    query: Any
+    provenance: Any
+
+
 class SelectModelArguments(TypedDict, total=False):
     """Without a model: the models the server can load and the current one ({models, current}). With one: switch to it (the model's description)."""
 
@@ -415,6 +478,21 @@ class ExplainSentenceArguments(_ExplainSentenceArgumentsRequired, total=False):
     layer: int | None
     state: Literal["h", "c"] | None
     k: int | None
+    model: str | None
+
+
+class _FindPatternsArgumentsRequired(TypedDict):
+    uri: str
+    start: CommandPosition
+    end: CommandPosition
+
+
+class FindPatternsArguments(_FindPatternsArgumentsRequired, total=False):
+    """Pattern search (LSTMVis select/match) on a selection of an open document: the units on over every selected token (the hypothesis), and the spans of the model's corpus where the same units are on, best first. The matches are written to a read-only results file (one line a match, with its context) and answered as locations into it, for the editor to step through."""
+
+    threshold: Literal["0.05", "0.1", "0.2", "0.3", "0.5"] | None
+    layer: int | None
+    top: int | None
     model: str | None
 
 

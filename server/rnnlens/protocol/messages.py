@@ -180,7 +180,10 @@ SCHEMA: dict[str, Any] = {'protocol': 'rnnlens',
               'word_detail': {'direction': 'server',
                               'doc': "Answer to word_request: the word's expected response over all units. "
                                      "pos is the word's majority part-of-speech tag in the Brown corpus, "
-                                     'null when Brown does not have the word.',
+                                     'null when Brown does not have the word. percentiles (5, H): the '
+                                     "9/25/50/75/91th percentiles of the word's responses per unit over the "
+                                     "statistics' kept samples of its occurrences (the quantile sketch), "
+                                     'null when the word is not among the sketched words.',
                               'request': True,
                               'fields': {'model': 'str',
                                          'layer': 'int',
@@ -190,7 +193,8 @@ SCHEMA: dict[str, Any] = {'protocol': 'rnnlens',
                                          'pos': 'str?',
                                          'count': 'int',
                                          'profile': 'ndarray<float32>',
-                                         'provenance': 'Provenance?'}},
+                                         'provenance': 'Provenance?',
+                                         'percentiles': 'ndarray<float32>?'}},
               'compare_view': {'direction': 'server',
                                'doc': 'Answer to compare_request. matching[i] is the cluster of b matched to '
                                       'cluster i of a; similarity in 0..1.',
@@ -627,7 +631,7 @@ class UnitDetail(TypedDict):
 
 
 class WordDetail(TypedDict):
-    """Answer to word_request: the word's expected response over all units. pos is the word's majority part-of-speech tag in the Brown corpus, null when Brown does not have the word."""
+    """Answer to word_request: the word's expected response over all units. pos is the word's majority part-of-speech tag in the Brown corpus, null when Brown does not have the word. percentiles (5, H): the 9/25/50/75/91th percentiles of the word's responses per unit over the statistics' kept samples of its occurrences (the quantile sketch), null when the word is not among the sketched words."""
 
     type: Literal["word_detail"]
     id: int
@@ -640,6 +644,7 @@ class WordDetail(TypedDict):
     count: int
     profile: NDArray[Any]
     provenance: Provenance | None
+    percentiles: NDArray[Any] | None
 
 
 class CompareView(TypedDict):

@@ -119,7 +119,8 @@ def word(service: AnalysisService, request: dict[str, Any], ctx: RequestContext)
     return {"type": "word_detail", "id": request["id"], "model": detail.model, "layer": detail.layer,
             "state": detail.state_kind, "word": detail.word, "cluster": detail.cluster, "pos": detail.pos,
             "count": detail.count, "profile": np.asarray(profile, dtype=np.float32),
-            "provenance": views.provenance_record(detail.provenance)}
+            "provenance": views.provenance_record(detail.provenance),
+            "percentiles": None if detail.percentiles is None else np.asarray(detail.percentiles, dtype=np.float32)}
 
 
 def compare(service: AnalysisService, request: dict[str, Any], ctx: RequestContext) -> dict[str, Any]:

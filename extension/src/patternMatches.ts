@@ -1,0 +1,43 @@
+/**
+ * "Find similar memory patterns": the selection becomes the server's pattern search, and its
+ * matches (locations in a read-only results file the server wrote, one line a match) open in the
+ * editor's reference peek, which lists them with each line as preview and steps through them
+ * (F4 / Shift+F4 when the results are closed).
+ */
+import * as vscode from "vscode";
+import type { FindPatternsArguments, PatternMatches } from "./protocol/commands";
+
+/** The active editor's selection as the command's arguments; undefined (with a message) when there is none. */
+export function selectionArguments(): FindPatternsArguments | undefined {
+  const editor = vscode.window.activeTextEditor;
+  if (!editor) {
+    void vscode.window.showWarningMessage("RNN Lens: open a text document and select the text to search for.");
+    return undefined;
+  }
+  const { start, end } = editor.selection;
+  if (start.isEqual(end)) {
+    void vscode.window.showWarningMessage("RNN Lens: select the text whose memory pattern to search for.");
+    return undefined;
+  }
+  return {
+    uri: editor.document.uri.toString(),
+    start: { line: start.line, character: start.character },
+    end: { line: end.line, character: end.character },
+  };
+}
+
+/** Open the results file and list its matches in the reference peek. */
+export async function showMatches(result: PatternMatches): Promise<void> {
+  const uri = vscode.Uri.parse(result.uri);
+  if (result.locations.length === 0) {
+    void vscode.window.showInformationMessage(`RNN Lens: no span of ${result.corpus} has the selection's units on.`);
+    return;
+  }
+  const position = new vscode.Position(result.position.line, result.position.character);
+  const locations = result.locations.map(
+    (l) => new vscode.Location(vscode.Uri.parse(l.uri), new vscode.Range(l.range.start.line, l.range.start.character, l.range.end.line, l.range.end.character)),
+  );
+  const document = await vscode.workspace.openTextDocument(uri);
+  await vscode.window.showTextDocument(document, { preview: true, preserveFocus: false });
+  await vscode.commands.executeCommand("editor.action.showReferences", uri, position, locations);
+}
