@@ -94,6 +94,8 @@ def test_a_words_profile_carries_the_percentiles_of_its_kept_samples_per_unit():
     stats.sketch.offer(np.full(101, 0), np.linspace(0, 0.99, 101), {NAME: np.stack([samples, -samples], axis=1)})
     profile = explain_word(stats, NAME, 2, "good")
     assert profile.percentiles is not None and profile.percentiles.shape == (5, 2)
-    np.testing.assert_allclose(profile.percentiles[:, 0], [9, 25, 50, 75, 91])
-    np.testing.assert_allclose(profile.percentiles[:, 1], [-91, -75, -50, -25, -9])
+    # Weibull positions p(n + 1) (quantile_sketch.percentiles): the 9th of 0..100 is 8.18, not 9.
+    expected = np.percentile(samples, [9, 25, 50, 75, 91], method="weibull")
+    np.testing.assert_allclose(profile.percentiles[:, 0], expected, rtol=1e-6)
+    np.testing.assert_allclose(profile.percentiles[:, 1], -expected[::-1], rtol=1e-6)
     assert explain_word(stats, NAME, 3, "rare").percentiles is None  # not a sketched word

@@ -126,4 +126,7 @@ class BottomKSketch:
         values = self.values[name][slot][filled].astype(np.float32)
         if units is not None:
             values = values[:, units]
-        return np.percentile(values, PERCENTILES, axis=0)
+        # Weibull positions p(n + 1): the estimate's expected rank is p itself. numpy's default (linear)
+        # puts the 9th percentile of 48 samples at rank 10.7 % on average, a whisker 1.7 points too
+        # short (tests/analysis/test_percentile_error.py measures both).
+        return np.percentile(values, PERCENTILES, axis=0, method="weibull")
