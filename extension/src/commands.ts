@@ -7,14 +7,22 @@ import * as vscode from "vscode";
 import { ExecuteCommandRequest } from "vscode-languageclient/node";
 import type { LanguageClient } from "vscode-languageclient/node";
 import { logError, logInfo } from "./log";
+import { cursorSnapshot } from "./offsets";
 import { selectionArguments, showMatches } from "./patternMatches";
-import type { CommandCancelled, CommandError, ExplainSentenceArguments, ModelList, ServerCommandArguments, ServerCommandResults } from "./protocol/commands";
+import type { CommandCancelled, CommandError, ExplainSentenceArguments, ModelList, SentenceGlyphs, ServerCommandArguments, ServerCommandResults } from "./protocol/commands";
+import type { MainPanelMessage } from "./panelView";
 
 export interface CommandHost {
   client(): Promise<LanguageClient | undefined>;
   restartServer(): Promise<void>;
   showPanel(): Promise<void>;
+  /** Bring the side-bar panel into view and have it show what a command computed. */
+  showInPanel(message: MainPanelMessage): Promise<void>;
   showComparison(modelA: string, modelB: string): Promise<void>;
+  /** The model the language server uses, as it last said (undefined before it has). */
+  currentModel(): string | undefined;
+  /** The server now uses `model`: an open panel follows (a closed one shows it when opened). */
+  modelSelected(model: string): void;
 }
 
 type Arguments = Record<string, unknown>;
@@ -109,6 +117,16 @@ async function askWholeNumber(prompt: string, value: number, min: number, max: n
 
 const showPanelAfter = async (host: CommandHost) => host.showPanel();
 
+/** The analysed sentence as the panel's cursor: the server's range, the token at the editor's cursor. */
+export function analysedSentence(document: vscode.TextDocument, cursor: vscode.Position, range: SentenceGlyphs["range"]): MainPanelMessage {
+  const text = document.getText();
+  const snapshot = cursorSnapshot(document.uri.toString(), text, document.offsetAt(cursor), cursor.line, cursor.character);
+  const start = document.offsetAt(new vscode.Position(range.start.line, range.start.character));
+  const end = document.offsetAt(new vscode.Position(range.end.line, range.end.character));
+  const sentence = cursorSnapshot(snapshot.uri, text, start, range.start.line, range.start.character);
+  return { type: "show_sentence", cursor: { ...snapshot, sentence: text.slice(start, end), sentence_start: sentence.offset } };
+}
+
 export const COMMANDS: CommandRow[] = [
   { id: "rnnlens.showPanel", title: "Show panel", after: showPanelAfter },
   serverRow({
@@ -116,7 +134,12 @@ export const COMMANDS: CommandRow[] = [
     title: "Analyze document",
     server: "rnnlens.server.explainSentence",
     ask: async () => activeDocument(),
-    after: showPanelAfter,
+    after: async (host, result, args) => {
+      const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === args.uri);
+      const position = args.position;
+      if (!document || !position) return host.showPanel();
+      await host.showInPanel(analysedSentence(document, new vscode.Position(position.line, position.character), result.range));
+    },
   }),
   serverRow({
     id: "rnnlens.cocluster",
@@ -127,7 +150,11 @@ export const COMMANDS: CommandRow[] = [
       const k = await askWholeNumber("Number of clusters (unit clusters = word clusters)", current, 2, 64);
       return k === undefined ? undefined : { k };
     },
-    after: showPanelAfter,
+    after: async (host, summary, args) => {
+      // The panel shows these clusters: the same model, layer, state and k.
+      const model = args.model ?? host.currentModel() ?? null;
+      await host.showInPanel({ type: "show_view", model, layer: summary.layer, state: summary.state, k: summary.k });
+    },
   }),
   serverRow({
     id: "rnnlens.evaluate",
@@ -170,9 +197,10 @@ export const COMMANDS: CommandRow[] = [
       const picked = await pickModel(host, (current) => (current ? `Model to explain (now ${current})` : "Model to explain"));
       return picked ? { model: picked.model } : undefined;
     },
-    after: async (_host, _result, args) => {
+    after: async (host, result, args) => {
       // Keep the setting in step, so a later settings push does not switch back.
       await vscode.workspace.getConfiguration("rnnlens").update("model", args.model, vscode.ConfigurationTarget.Global);
+      host.modelSelected("name" in result ? result.name : String(args.model));
     },
   }),
   serverRow({
@@ -183,7 +211,11 @@ export const COMMANDS: CommandRow[] = [
       const unit = await askWholeNumber("Hidden unit number (0-based)", 0, 0, 1_000_000);
       return unit === undefined ? undefined : { unit };
     },
-    after: async (host) => host.showPanel(),
+    after: async (host, unit) => {
+      // The server names the state as traced (`layer2.h`); the panel asks by its kind (`h`).
+      const state = unit.state.slice(unit.state.lastIndexOf(".") + 1);
+      await host.showInPanel({ type: "show_unit", model: unit.model, layer: unit.layer, state, unit: unit.unit });
+    },
   }),
   serverRow({
     id: "rnnlens.findPatterns",

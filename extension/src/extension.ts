@@ -20,6 +20,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<RnnLen
   let panels: PanelViews | undefined;
   const server = new ServerManager({
     onState: (state) => status.show(state),
+    onView: (view) => panels?.followServer(view),
     onEndpoint: () => panels?.endpointChanged(),
     onReveal: (range) => void revealRange(range.uri, range.start, range.end),
   });
@@ -45,6 +46,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<RnnLen
       client: () => server.start(),
       restartServer: async () => void (await server.restart()),
       showPanel: async () => void (await vscode.commands.executeCommand(`${PanelViews.viewId}.focus`)),
+      showInPanel: async (message) => {
+        await vscode.commands.executeCommand(`${PanelViews.viewId}.focus`);
+        panels?.showInMain(message);
+      },
+      currentModel: () => server.model,
+      modelSelected: (model) => {
+        server.model = model;
+        panels?.followServer({ model, layer: null, state: null, k: null });
+      },
       showComparison: async (a, b) => void panels?.openComparison(a, b),
     }),
     vscode.workspace.onDidChangeConfiguration((event) => {
@@ -61,6 +71,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<RnnLen
       void server.restart();
     }
   }).then((subscription) => subscription && context.subscriptions.push(subscription));
+  // Browser-based and remote windows (code-server, SSH, WSL, containers) name their remote here:
+  // machine-scoped settings (rnnlens.interpreter, rnnlens.modelPaths) then live in the Remote settings.
+  logInfo(`VS Code ${vscode.version} (${vscode.env.appName}, ${vscode.env.appHost}), remote: ${vscode.env.remoteName ?? "none"}`);
   void server.start();
   return { server, panels, sync };
 }

@@ -7,10 +7,14 @@
 import * as vscode from "vscode";
 import { asBytes } from "../panel/src/transport";
 import { validateFromWebview } from "./protocol/messages";
-import type { CursorState, FromWebviewMessage, PanelEndpointParams, ToWebviewMessage } from "./protocol/messages";
+import type { CursorState, FromWebviewMessage, PanelEndpointParams, ToWebviewMessage, ToWebviewShowSentence, ToWebviewShowUnit, ToWebviewShowView } from "./protocol/messages";
 import { logError } from "./log";
 import { panelHtml } from "./panelHtml";
 import { StreamRelay } from "./panelRelay";
+import type { GlyphView } from "./serverStatus";
+
+/** What palette commands and the language server ask the main panel to show. */
+export type MainPanelMessage = ToWebviewShowView | ToWebviewShowUnit | ToWebviewShowSentence;
 
 export interface PanelDependencies {
   extensionUri: vscode.Uri;
@@ -28,7 +32,7 @@ export class PanelWebview implements vscode.Disposable {
 
   constructor(
     readonly webview: vscode.Webview,
-    private readonly mode: "main" | "compare",
+    readonly mode: "main" | "compare",
     private readonly deps: PanelDependencies,
   ) {
     const root = vscode.Uri.joinPath(deps.extensionUri, "extension", "dist", "panel");
@@ -137,11 +141,15 @@ async function saveExport(fileName: string, base64: string): Promise<void> {
 export class PanelViews implements vscode.WebviewViewProvider, vscode.Disposable {
   static readonly viewId = "rnnlens.panel";
   private readonly panels = new Set<PanelWebview>();
+  /** The newest message of each kind for the main panel, for a main panel created after it was sent. */
+  private readonly forMain = new Map<MainPanelMessage["type"], MainPanelMessage>();
+  private serverView = "";
 
   constructor(private readonly deps: PanelDependencies) {}
 
   resolveWebviewView(view: vscode.WebviewView): void {
     const panel = new PanelWebview(view.webview, "main", this.deps);
+    for (const message of this.forMain.values()) panel.post(message);
     this.panels.add(panel);
     view.onDidChangeVisibility?.(() => {
       if (!view.visible) panel.hidden();
@@ -168,6 +176,23 @@ export class PanelViews implements vscode.WebviewViewProvider, vscode.Disposable
 
   endpointChanged(): void {
     for (const panel of this.panels) panel.endpointChanged();
+  }
+
+  /** Show something in the side-bar panel (comparison panels keep their two models). */
+  showInMain(message: MainPanelMessage): void {
+    this.forMain.set(message.type, message);
+    for (const panel of this.panels) if (panel.mode === "main") panel.post(message);
+  }
+
+  /**
+   * The language server's glyphs now show `view`: the side-bar panel follows, once per change, so
+   * a model, layer or k the user picks in the panel stays until the server's own choice changes.
+   */
+  followServer(view: GlyphView): void {
+    const key = JSON.stringify(view);
+    if (key === this.serverView) return;
+    this.serverView = key;
+    this.showInMain({ type: "show_view", ...view });
   }
 
   broadcast(message: ToWebviewMessage): void {

@@ -3,20 +3,24 @@
  * the custom notifications it sends (panel endpoint, reveal requests, cluster status).
  */
 import * as vscode from "vscode";
-import { LanguageClient, State } from "vscode-languageclient/node";
+import { ExecuteCommandRequest, LanguageClient, State } from "vscode-languageclient/node";
 import type { LanguageClientOptions, ServerOptions } from "vscode-languageclient/node";
 import { NOTIFICATIONS, isPanelEndpointParams, isRevealRangeParams } from "./protocol/messages";
 import type { CursorParams, PanelEndpointParams, RevealRangeParams } from "./protocol/messages";
 import { logError, logInfo, outputChannel } from "./log";
 import { checkEnvironment, findInterpreter } from "./python";
 import type { EnvironmentCheck, Interpreter } from "./python";
-import { SERVER_NOTIFICATIONS } from "./protocol/commands";
-import type { StatusParams } from "./protocol/commands";
+import { SERVER_COMMANDS, SERVER_NOTIFICATIONS } from "./protocol/commands";
+import type { ModelList, StatusParams } from "./protocol/commands";
+import { readStatus } from "./serverStatus";
+import type { GlyphView } from "./serverStatus";
 import { SECTION, documentLanguages, serverSettings } from "./settings";
 import type { ServerState } from "./statusBar";
 
 export interface ServerEvents {
   onState(state: ServerState): void;
+  /** The model (and layer, state, k) whose clusters the editor's glyphs now show, as the server says. */
+  onView?(view: GlyphView): void;
   onEndpoint(endpoint: PanelEndpointParams): void;
   onReveal(range: RevealRangeParams): void;
 }
@@ -54,18 +58,38 @@ export function clientOptions(): LanguageClientOptions {
 }
 
 /**
- * rnnlens.interpreter is machine-scoped: in a remote window (code-server, SSH, WSL, containers)
- * VS Code reads it from the Remote settings only, and a value in User settings is ignored.
+ * rnnlens.interpreter is machine-scoped: in a remote window (SSH, WSL, containers, Codespaces)
+ * VS Code reads it from the Remote settings only, and a value in User settings is ignored; in
+ * code-server either works, and the Python must be one on the server.
  */
 export function remoteSettingHint(interpreter: Interpreter, remoteName: string | undefined): string {
   if (!remoteName || interpreter.source === "setting") return "";
-  return ` In a remote window (${remoteName}) set "rnnlens.interpreter" in the Remote settings: VS Code ignores it in User settings there.`;
+  if (servedByAddress(remoteName)) return ` This VS Code runs on the server at ${remoteName}: "rnnlens.interpreter" (User or Remote settings) names a Python on that machine.`;
+  return ` This is a remote window (${remoteName}): set "rnnlens.interpreter" in the Remote settings; VS Code ignores it in User settings here.`;
+}
+
+/**
+ * A VS Code served to a browser by address (code-server: remoteName is its `host:port`) keeps its
+ * User settings on the server, and there a machine-scoped setting in User settings is read too (the
+ * end-to-end test checks it). Remote-SSH, WSL, containers and Codespaces name a kind ("ssh-remote").
+ */
+export function servedByAddress(remoteName: string): boolean {
+  return /:\d+$/.test(remoteName);
+}
+
+/** Open the Settings editor at rnnlens.interpreter: the Remote tab in a remote window that reads it only there. */
+export function openInterpreterSetting(remoteName: string | undefined): Thenable<unknown> {
+  // openRemoteSettings takes only an options object (a plain string query is dropped).
+  const command = remoteName && !servedByAddress(remoteName) ? "workbench.action.openRemoteSettings" : "workbench.action.openSettings";
+  return vscode.commands.executeCommand(command, { query: "rnnlens.interpreter" });
 }
 
 export class ServerManager implements vscode.Disposable {
   private client: LanguageClient | undefined;
   private starting: Promise<LanguageClient | undefined> | undefined;
   endpoint: PanelEndpointParams | undefined;
+  /** The model the server uses, as it last said (its listing at start, then its status notifications). */
+  model: string | undefined;
 
   constructor(
     private readonly events: ServerEvents,
@@ -113,7 +137,7 @@ export class ServerManager implements vscode.Disposable {
       logError(message);
       this.events.onState({ kind: "error", message });
       void this.deps.showError(message, "Open settings").then((choice) => {
-        if (choice) void vscode.commands.executeCommand(vscode.env.remoteName ? "workbench.action.openRemoteSettings" : "workbench.action.openSettings", "rnnlens.interpreter");
+        if (choice) void openInterpreterSetting(vscode.env.remoteName);
       });
       return undefined;
     }
@@ -128,11 +152,15 @@ export class ServerManager implements vscode.Disposable {
     client.onNotification(NOTIFICATIONS.revealRange, (params: unknown) => {
       if (isRevealRangeParams(params)) this.events.onReveal(params);
     });
+    let statusSeen = false;
     // The server's own status notification (cluster computations in the background), as protocol/commands.json defines it.
     client.onNotification(SERVER_NOTIFICATIONS.status, (params: StatusParams) => {
-      if (params.clusters === "computing") this.events.onState({ kind: "busy", message: `co-clustering ${params.model}…` });
-      else if (params.clusters === "failed") this.events.onState({ kind: "error", message: params.error || "co-clustering failed" });
-      else this.events.onState({ kind: "ready", model: params.model });
+      statusSeen = true;
+      const status = readStatus(params);
+      this.events.onState(status.state);
+      if (!status.view) return;
+      this.model = status.view.model;
+      this.events.onView?.(status.view);
     });
     client.onDidChangeState((change) => {
       if (change.newState === State.Stopped && this.client === client) this.events.onState({ kind: "error", message: "the language server stopped; see the RNN Lens output" });
@@ -148,8 +176,25 @@ export class ServerManager implements vscode.Disposable {
       void this.deps.showError(message);
       return undefined;
     }
-    this.events.onState({ kind: "ready", model: vscode.workspace.getConfiguration(SECTION).get<string>("model") });
+    // The model in use comes from the server: with no rnnlens.model set it picks a default itself.
+    const current = await this.currentModel(client);
+    // A status notification that came meanwhile (clusters computing or ready, with their statistics) says more.
+    if (statusSeen) return client;
+    this.model = current;
+    this.events.onState({ kind: "ready", model: current ?? (vscode.workspace.getConfiguration(SECTION).get<string>("model") || undefined) });
+    if (current) this.events.onView?.({ model: current, layer: null, state: null, k: null });
     return client;
+  }
+
+  /** The server's listing names the model in use (`current`), also when it is the default one. */
+  private async currentModel(client: LanguageClient): Promise<string | undefined> {
+    try {
+      const listing = (await client.sendRequest(ExecuteCommandRequest.type, { command: SERVER_COMMANDS.selectModel, arguments: [{}] })) as Partial<ModelList> | null;
+      return typeof listing?.current === "string" && listing.current ? listing.current : undefined;
+    } catch (error) {
+      logError(`asking the server for its model: ${error instanceof Error ? error.message : String(error)}`);
+      return undefined;
+    }
   }
 
   /** Tell the server where the cursor is, so browser panels (`rnnlens serve` pages) follow too. */

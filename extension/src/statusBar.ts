@@ -1,9 +1,12 @@
-/** The status-bar item: what the server is doing, and a click that shows the panel. */
+/** The status-bar item: what the server is doing and which statistics its glyphs use; a click shows the panel. */
 import * as vscode from "vscode";
+import { provenanceLine } from "../panel/src/provenance";
+import type { Provenance } from "./protocol/messages";
 
 export type ServerState =
   | { kind: "starting" }
-  | { kind: "ready"; model?: string }
+  /** corpus: the rnnlens.corpus setting as the server names it; provenance: the statistics behind the glyphs. */
+  | { kind: "ready"; model?: string; corpus?: string; provenance?: Provenance }
   | { kind: "busy"; message: string }
   | { kind: "error"; message: string }
   | { kind: "stopped" };
@@ -38,8 +41,14 @@ export function describe(state: ServerState): { text: string; tooltip: string; e
   switch (state.kind) {
     case "starting":
       return { text: "$(loading~spin) RNN Lens", tooltip: "RNN Lens: starting the language server…", error: false };
-    case "ready":
-      return { text: `$(pulse) RNN Lens${state.model ? `: ${state.model}` : ""}`, tooltip: "RNN Lens is running. Click to show the panel.", error: false };
+    case "ready": {
+      const p = state.provenance;
+      // The statistics' corpus and split (brown:test) next to the model; tokens and the rest in the tooltip.
+      const corpus = p ? (p.split ? `${p.corpus}:${p.split}` : p.corpus) : state.corpus;
+      const text = `$(pulse) RNN Lens${state.model ? `: ${state.model}` : ""}${corpus ? ` · ${corpus}` : ""}`;
+      const statistics = p ? provenanceLine(p) : state.corpus ? `statistics: ${state.corpus}` : "";
+      return { text, tooltip: `RNN Lens is running.${statistics ? ` Glyphs use the ${statistics}.` : ""} Click to show the panel.`, error: false };
+    }
     case "busy":
       return { text: `$(sync~spin) RNN Lens`, tooltip: `RNN Lens: ${state.message}`, error: false };
     case "error":

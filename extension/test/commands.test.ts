@@ -26,19 +26,50 @@ function recordingHost(answers: Record<string, unknown> = {}) {
     client: vi.fn(async () => client as never),
     restartServer: vi.fn(async () => undefined),
     showPanel: vi.fn(async () => undefined),
+    showInPanel: vi.fn(async () => undefined),
     showComparison: vi.fn(async () => undefined),
+    currentModel: vi.fn(() => "brown-lstm"),
+    modelSelected: vi.fn(),
   };
   return { host, sent };
 }
 
 describe("palette commands", () => {
-  it("sends the co-clustering command with the number of clusters the user typed", async () => {
-    const { host, sent } = recordingHost();
+  it("sends the co-clustering command with the number of clusters the user typed, and the panel shows that many", async () => {
+    const summary = { layer: 2, state: "h", k: 12, word_clusters: [], unit_clusters: [], links: [] };
+    const { host, sent } = recordingHost({ "rnnlens.server.cocluster": summary });
     mocked.workspace.getConfiguration.mockImplementation(() => ({ get: () => 8, update: vi.fn() }));
     mocked.window.showInputBox.mockResolvedValueOnce("12");
     await runCommand(row("rnnlens.cocluster"), host);
     expect(sent).toEqual([{ command: "rnnlens.server.cocluster", arguments: [{ k: 12 }] }]);
-    expect(host.showPanel).toHaveBeenCalled();
+    // The server's model (the default one here: no rnnlens.model), the layer and state it clustered, k.
+    expect(host.showInPanel).toHaveBeenCalledWith({ type: "show_view", model: "brown-lstm", layer: 2, state: "h", k: 12 });
+  });
+
+  it("Explain unit shows the unit in the panel's detail view", async () => {
+    // As the server answers it: the state named as traced.
+    const explained = { model: "brown-gru", layer: 1, state: "layer1.h", unit: 5, min_count: 5, positive: [], negative: [] };
+    const { host } = recordingHost({ "rnnlens.server.explainUnit": explained });
+    mocked.window.showInputBox.mockResolvedValueOnce("5");
+    await runCommand(row("rnnlens.explainUnit"), host);
+    expect(host.showInPanel).toHaveBeenCalledWith({ type: "show_unit", model: "brown-gru", layer: 1, state: "h", unit: 5 });
+  });
+
+  it("Analyze document selects the sentence the server analysed in the panel, at the cursor's token", async () => {
+    const text = "It rained. When the rain came, we left.";
+    const uri = vscode.Uri.file("/w/a.txt");
+    const document = { uri, getText: () => text, offsetAt: (p: vscode.Position) => p.character, languageId: "plaintext" };
+    mocked.window.activeTextEditor = { document, selection: { active: new vscode.Position(0, 21) } };
+    mocked.workspace.textDocuments = [document];
+    const range = { start: { line: 0, character: 11 }, end: { line: 0, character: 39 } };
+    const { host, sent } = recordingHost({ "rnnlens.server.explainSentence": { layer: 2, state: "h", k: 8, tokens: [], range } });
+    await runCommand(row("rnnlens.analyzeDocument"), host);
+    expect(sent).toEqual([{ command: "rnnlens.server.explainSentence", arguments: [{ uri: uri.toString(), position: { line: 0, character: 21 } }] }]);
+    expect(host.showInPanel).toHaveBeenCalledWith({
+      type: "show_sentence",
+      cursor: { uri: uri.toString(), line: 0, character: 21, offset: 21, token: "rain", sentence: "When the rain came, we left.", sentence_start: 11 },
+    });
+    mocked.window.activeTextEditor = undefined;
   });
 
   it("does nothing when the user cancels the question", async () => {
@@ -123,6 +154,7 @@ describe("palette commands", () => {
     await runCommand(row("rnnlens.selectModel"), host);
     expect(sent.at(-1)).toEqual({ command: "rnnlens.server.selectModel", arguments: [{ model: "brown-gru" }] });
     expect(update).toHaveBeenCalledWith("model", "brown-gru", vscode.ConfigurationTarget.Global);
+    expect(host.modelSelected).toHaveBeenCalledWith("brown-gru");
   });
 
   it("tells the user when the server is not running", async () => {

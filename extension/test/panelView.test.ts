@@ -6,6 +6,8 @@ import { decodeMessage, encodeMessage } from "../src/protocol/codec";
 import type { PanelEndpointParams } from "../src/protocol/messages";
 import { startServe } from "./browser/serve";
 
+const mocked = vscode as any;
+
 /** A webview double: records html and posted messages, lets the test send messages from the page. */
 function fakeWebview() {
   let receive: (message: unknown) => unknown = () => undefined;
@@ -81,6 +83,34 @@ describe("the panel webview", () => {
     await webview.fromPage({ type: "stream_send", frame: "not bytes" });
     expect(reveal).not.toHaveBeenCalled();
     expect(webview.posted).toEqual([]);
+  });
+
+  it("shows what a palette command computed in the side-bar panel only, not in a comparison", async () => {
+    const { views, webview } = setup();
+    const compare = fakeWebview();
+    mocked.window.createWebviewPanel.mockReturnValueOnce({ webview: compare, visible: true, onDidChangeViewState: () => ({ dispose() {} }), onDidDispose: () => ({ dispose() {} }) });
+    views.openComparison("brown-lstm", "brown-gru");
+    await Promise.all([webview.fromPage({ type: "ready" }), compare.fromPage({ type: "ready" })]);
+    webview.posted.length = 0;
+    compare.posted.length = 0;
+    const unit = { type: "show_unit", model: "brown-lstm", layer: 2, state: "h", unit: 5 } as const;
+    views.showInMain(unit);
+    expect(webview.posted).toEqual([unit]);
+    expect(compare.posted).toEqual([]);
+  });
+
+  it("follows the server's model once per change, and tells a panel opened later", async () => {
+    const { views, webview } = setup();
+    await webview.fromPage({ type: "ready" });
+    webview.posted.length = 0;
+    const view = { model: "brown-lstm", layer: 2, state: "h", k: 8 };
+    views.followServer(view);
+    views.followServer({ ...view });
+    expect(webview.posted).toEqual([{ type: "show_view", ...view }]);
+    const later = fakeWebview();
+    views.resolveWebviewView({ webview: later, onDidDispose: () => ({ dispose() {} }) } as never);
+    await later.fromPage({ type: "ready" });
+    expect(later.posted[0]).toEqual({ type: "show_view", ...view });
   });
 });
 

@@ -1,15 +1,38 @@
+import * as vscode from "vscode";
 import { describe, expect, it } from "vitest";
-import { remoteSettingHint } from "../src/server";
+import { openInterpreterSetting, remoteSettingHint } from "../src/server";
+
+const mocked = vscode as any;
 
 describe("the interpreter error in remote windows", () => {
-  it("points at the Remote settings when the interpreter came from no setting there", () => {
-    const hint = remoteSettingHint({ command: "python3", source: "default" }, "code-server");
+  it("points at the Remote settings in a Remote-SSH, WSL or container window when the interpreter came from no setting", () => {
+    const hint = remoteSettingHint({ command: "python3", source: "default" }, "ssh-remote");
     expect(hint).toContain("Remote settings");
+    expect(hint).toContain("ignores it in User settings");
     expect(hint).toContain("rnnlens.interpreter");
+  });
+
+  it("in code-server (remoteName is its host:port) says the Python is one on the server, in User or Remote settings", () => {
+    const hint = remoteSettingHint({ command: "python3", source: "default" }, "127.0.0.1:8080");
+    expect(hint).toContain("server at 127.0.0.1:8080");
+    expect(hint).toContain("User or Remote settings");
+    expect(hint).not.toContain("ignores");
   });
 
   it("adds nothing in a local window, or when the Remote setting was read", () => {
     expect(remoteSettingHint({ command: "python3", source: "default" }, undefined)).toBe("");
     expect(remoteSettingHint({ command: "/venv/bin/python", source: "setting" }, "ssh-remote")).toBe("");
+  });
+
+  it("opens the Remote settings at the interpreter setting with an options object (a plain string query is dropped there)", async () => {
+    mocked.commands.executeCommand.mockClear();
+    await openInterpreterSetting("ssh-remote");
+    await openInterpreterSetting(undefined);
+    await openInterpreterSetting("127.0.0.1:8080");
+    expect(mocked.commands.executeCommand.mock.calls).toEqual([
+      ["workbench.action.openRemoteSettings", { query: "rnnlens.interpreter" }],
+      ["workbench.action.openSettings", { query: "rnnlens.interpreter" }],
+      ["workbench.action.openSettings", { query: "rnnlens.interpreter" }],
+    ]);
   });
 });

@@ -5,7 +5,7 @@
  * (recorded messages embedded in the page).
  */
 import { validateToWebview } from "../../src/protocol/messages";
-import type { CursorState, FromWebviewMessage, ToWebviewMessage } from "../../src/protocol/messages";
+import type { CursorState, FromWebviewMessage, ToWebviewMessage, ToWebviewShowSentence, ToWebviewShowUnit, ToWebviewShowView } from "../../src/protocol/messages";
 import { RelayTransport } from "./relayTransport";
 import { asBytes } from "./transport";
 import type { FrameTransport } from "./transport";
@@ -16,6 +16,8 @@ export interface HostEvents {
   onCursor(cursor: CursorState): void;
   /** The extension wants the comparison view of two models. */
   onCompare(modelA: string, modelB: string): void;
+  /** A palette command (or the language server's choice of model) says what to show. */
+  onShow(message: ToWebviewShowView | ToWebviewShowUnit | ToWebviewShowSentence): void;
 }
 
 export interface Host {
@@ -96,6 +98,11 @@ class WebviewHost implements Host {
           break;
         case "compare":
           events.onCompare(message.model_a, message.model_b);
+          break;
+        case "show_view":
+        case "show_unit":
+        case "show_sentence":
+          events.onShow(message);
           break;
       }
     });

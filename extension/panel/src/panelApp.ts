@@ -29,7 +29,7 @@ import { MainView } from "./mainView";
 import { provenanceLine } from "./provenance";
 import { SentenceStrip } from "./sentenceStrip";
 import { RequestError, StreamClient } from "./streamClient";
-import type { CursorState, GlyphView, ServerMessage } from "../../src/protocol/messages";
+import type { CursorState, GlyphView, ServerMessage, ToWebviewShowSentence, ToWebviewShowUnit, ToWebviewShowView } from "../../src/protocol/messages";
 import { DEFAULT_CONTROLS } from "./viewModel";
 import type {
   ClusterInsight,
@@ -156,6 +156,7 @@ export class PanelApp {
         // Before the server's hello the request would fail; hello starts the comparison then.
         if (this.models.length > 0) void this.compare();
       },
+      onShow: (message) => this.show(message),
     });
     if (this.host.kind === "snapshot") {
       for (const frame of snapshotFrames()) this.stream.receive(frame);
@@ -166,6 +167,41 @@ export class PanelApp {
     const transport = this.host.transport();
     if (transport) this.stream.attach(transport);
     else this.setStatus("no token in the page URL: open the link that `rnnlens serve` prints", true);
+  }
+
+  /** What a palette command computed, or the model the language server now uses (host.ts onShow). */
+  private show(message: ToWebviewShowView | ToWebviewShowUnit | ToWebviewShowSentence): void {
+    switch (message.type) {
+      case "show_view": {
+        const c = this.controls;
+        const newModel = message.model !== null && message.model !== c.model;
+        // null keeps the panel's choice; another model starts from its own default layer and state.
+        const next = {
+          model: message.model ?? c.model,
+          layer: message.layer ?? (newModel ? 0 : c.layer),
+          state: message.state ?? (newModel ? "" : c.state),
+          k: message.k ?? c.k,
+        };
+        const same = next.model === c.model && next.layer === c.layer && next.state === c.state && next.k === c.k && !c.compareWith;
+        Object.assign(c, next);
+        c.compareWith = "";
+        this.save();
+        // Before the server's hello there are no models: hello draws the view with these controls.
+        if (this.models.length === 0 || (same && this.view)) return;
+        this.fillModelDefaults();
+        this.bar.render();
+        void this.query();
+        break;
+      }
+      case "show_unit":
+        // Before the server's hello a request would fail as offline: hello asks for it then.
+        if (this.models.length === 0) this.unitAfterHello = message;
+        else void this.showUnit(message.unit, message);
+        break;
+      case "show_sentence":
+        this.followCursor(message.cursor);
+        break;
+    }
   }
 
   /** Drop cached cloud layouts, so the next paint lays out like new data would. */
@@ -196,6 +232,8 @@ export class PanelApp {
         this.bar.setModels(this.models);
         if (message.cursor) this.sentence = message.cursor.sentence || this.sentence;
         if (this.host.kind !== "snapshot") void (this.controls.compareWith ? this.compare() : this.query());
+        if (this.unitAfterHello) void this.showUnit(this.unitAfterHello.unit, this.unitAfterHello);
+        this.unitAfterHello = null;
         break;
       }
       case "cursor":
@@ -659,11 +697,12 @@ export class PanelApp {
     this.root.dataset.selected = series.map((s) => s.label).join(" ");
   }
 
-  private async showUnit(unit: number): Promise<void> {
+  /** A unit's top words in the detail view; `of` names another model, layer and state than the controls'. */
+  private async showUnit(unit: number, of?: { model: string; layer: number; state: string }): Promise<void> {
     const c = this.controls;
-    const model = this.comparison ? this.comparison.a.model : c.model;
+    const model = of?.model ?? (this.comparison ? this.comparison.a.model : c.model);
     try {
-      const answer = await this.stream.request({ type: "unit_request", model, layer: c.layer, state: c.state, unit, top: 8, k: c.k });
+      const answer = await this.stream.request({ type: "unit_request", model, layer: of?.layer ?? c.layer, state: of?.state ?? c.state, unit, top: 8, k: c.k });
       if (answer.type === "unit_detail") {
         this.unitDetail = toUnitDetail(answer);
         this.paintDetails();

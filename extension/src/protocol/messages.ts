@@ -533,6 +533,33 @@ export const SCHEMA: ProtocolSchema = {
         "model_a": "str",
         "model_b": "str"
       }
+    },
+    "show_view": {
+      "direction": "extension",
+      "doc": "Extension -> webview: show the co-clustering of this model, layer (1-based), state and k; null keeps the panel's own choice (a new model takes its default layer and state). Sent when a palette command chose them (Co-cluster hidden states, Select model) and when the language server starts using another model, so the panel shows what the editor's glyphs show.",
+      "fields": {
+        "model": "str?",
+        "layer": "int?",
+        "state": "str?",
+        "k": "int?"
+      }
+    },
+    "show_unit": {
+      "direction": "extension",
+      "doc": "Extension -> webview: show one hidden unit's top words in the detail view (the palette's Explain unit).",
+      "fields": {
+        "model": "str",
+        "layer": "int",
+        "state": "str",
+        "unit": "int"
+      }
+    },
+    "show_sentence": {
+      "direction": "extension",
+      "doc": "Extension -> webview: show the glyphs of the sentence a palette command analysed (Analyze document) and select the token at the cursor, whatever text the panel showed before; `cursor.sentence` is the sentence the server analysed.",
+      "fields": {
+        "cursor": "CursorState"
+      }
     }
   }
 };
@@ -1034,6 +1061,30 @@ export interface ToWebviewCompare {
   model_b: string;
 }
 
+/** Extension -> webview: show the co-clustering of this model, layer (1-based), state and k; null keeps the panel's own choice (a new model takes its default layer and state). Sent when a palette command chose them (Co-cluster hidden states, Select model) and when the language server starts using another model, so the panel shows what the editor's glyphs show. */
+export interface ToWebviewShowView {
+  type: 'show_view';
+  model: string | null;
+  layer: number | null;
+  state: string | null;
+  k: number | null;
+}
+
+/** Extension -> webview: show one hidden unit's top words in the detail view (the palette's Explain unit). */
+export interface ToWebviewShowUnit {
+  type: 'show_unit';
+  model: string;
+  layer: number;
+  state: string;
+  unit: number;
+}
+
+/** Extension -> webview: show the glyphs of the sentence a palette command analysed (Analyze document) and select the token at the cursor, whatever text the panel showed before; `cursor.sentence` is the sentence the server analysed. */
+export interface ToWebviewShowSentence {
+  type: 'show_sentence';
+  cursor: CursorState;
+}
+
 export type FromWebviewMessage =
   | FromWebviewReady
   | FromWebviewReveal
@@ -1052,6 +1103,9 @@ export type ToWebviewMessage =
   | ToWebviewStreamStatus
   | ToWebviewCursor
   | ToWebviewCompare
+  | ToWebviewShowView
+  | ToWebviewShowUnit
+  | ToWebviewShowSentence
 ;
 
 /** null when `value` is a valid ToWebviewMessage, else what is wrong with it. */

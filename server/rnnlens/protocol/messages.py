@@ -419,7 +419,25 @@ SCHEMA: dict[str, Any] = {'protocol': 'rnnlens',
                         'fields': {'cursor': 'CursorState'}},
              'compare': {'direction': 'extension',
                          'doc': 'Extension -> webview: show the comparison of two models.',
-                         'fields': {'model_a': 'str', 'model_b': 'str'}}}}
+                         'fields': {'model_a': 'str', 'model_b': 'str'}},
+             'show_view': {'direction': 'extension',
+                           'doc': 'Extension -> webview: show the co-clustering of this model, layer '
+                                  "(1-based), state and k; null keeps the panel's own choice (a new model "
+                                  'takes its default layer and state). Sent when a palette command chose '
+                                  'them (Co-cluster hidden states, Select model) and when the language '
+                                  "server starts using another model, so the panel shows what the editor's "
+                                  'glyphs show.',
+                           'fields': {'model': 'str?', 'layer': 'int?', 'state': 'str?', 'k': 'int?'}},
+             'show_unit': {'direction': 'extension',
+                           'doc': "Extension -> webview: show one hidden unit's top words in the detail view "
+                                  "(the palette's Explain unit).",
+                           'fields': {'model': 'str', 'layer': 'int', 'state': 'str', 'unit': 'int'}},
+             'show_sentence': {'direction': 'extension',
+                               'doc': 'Extension -> webview: show the glyphs of the sentence a palette '
+                                      'command analysed (Analyze document) and select the token at the '
+                                      'cursor, whatever text the panel showed before; `cursor.sentence` is '
+                                      'the sentence the server analysed.',
+                               'fields': {'cursor': 'CursorState'}}}}
 
 
 class ModelInfo(TypedDict):
