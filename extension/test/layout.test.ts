@@ -26,6 +26,12 @@ describe("main view geometry", () => {
     for (const [i, cloud] of layout.clouds.entries()) expect(cloud.x).toBeGreaterThan(layout.chips[i].x + layout.chips[i].width);
   });
 
+  it("takes the token links' room from the chips' column: the clouds keep their place and width", () => {
+    const roomy = layoutMain(clusters, { width: 900, glyphWidth: 170, glyphHeight: 300, minRowHeight: 60, linkRoom: 48 });
+    expect(roomy.clouds).toEqual(layout.clouds);
+    for (const chip of roomy.chips) expect(chip.x).toBeGreaterThanOrEqual(170 + 16 + 48 - 1);
+  });
+
   it("keeps the links the filter allows, wider for stronger links", () => {
     const links = Float32Array.from([0.9, -0.1, 0, -0.5, 0.3, 0.05, 0, 0, -0.2]);
     const all = layoutLinks(links, 3, layout, { min: 0, max: 1, width: 6.75 });

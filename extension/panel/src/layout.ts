@@ -34,6 +34,8 @@ export interface LayoutOptions {
   glyphWidth: number;
   glyphHeight: number;
   minRowHeight: number;
+  /** Room between the sentence column and the chips for the token links, taken from the chips' column (the clouds keep their width). */
+  linkRoom?: number;
 }
 
 const GAP = 1;
@@ -54,9 +56,10 @@ export function layoutMain(unitClusters: number[][], options: LayoutOptions): Ma
   // Room on the left for the chips' labels (U1, U2, ...) when there is no sentence column.
   const left = glyphWidth > 0 ? glyphWidth + 16 : 22;
   const usable = width - left;
-  const chipWidth = Math.max(60, Math.floor(usable * 0.3));
+  const room = options.linkRoom ?? 0;
+  const chipWidth = Math.max(60, Math.floor(usable * 0.3) - room);
   const linkGap = Math.max(40, Math.floor(usable * 0.16));
-  const cloudX = left + chipWidth + linkGap;
+  const cloudX = left + room + chipWidth + linkGap;
   const cloudWidth = Math.max(80, width - cloudX - 4);
   const largest = unitClusters.reduce((m, c) => Math.max(m, c.length), 1);
   const cellSize = chooseCellSize(largest, chipWidth);
@@ -73,7 +76,7 @@ export function layoutMain(unitClusters: number[][], options: LayoutOptions): Ma
     const rowHeight = Math.max(options.minRowHeight, chipHeight + 14);
     const chipY = y + (rowHeight - chipHeight) / 2;
     const usedColumns = Math.min(columns, Math.max(1, units.length));
-    const chipX = left + chipWidth - usedColumns * step - 2;
+    const chipX = left + room + chipWidth - usedColumns * step - 2;
     const cells = units.map((unit, i) => ({
       unit,
       x: chipX + 1 + (i % columns) * step,

@@ -65,12 +65,12 @@ export class MainView {
     // The sentence column is always reserved, so chips and clouds keep their place (and their
     // cached cloud layouts) when a sentence arrives or changes. Comparison views have none.
     const glyphWidth = input.noSentence ? 0 : Math.min(300, Math.max(170, 82 + view.unitClusters.length * 15));
-    // Room between the glyphs and the chips for the token links.
-    const columnWidth = glyphWidth > 0 ? glyphWidth + TOKEN_LINK_ROOM : 0;
     this.glyphWidth = glyphWidth;
     const layout = layoutMain(view.unitClusters, {
       width: input.width,
-      glyphWidth: columnWidth,
+      glyphWidth,
+      // Room between the glyphs and the chips for the token links.
+      linkRoom: glyphWidth > 0 ? TOKEN_LINK_ROOM : 0,
       glyphHeight: showGlyphs && glyphs ? glyphColumnHeight(glyphs) : 0,
       minRowHeight: 76,
     });
@@ -84,12 +84,12 @@ export class MainView {
     this.svg
       .append("text")
       .attr("class", "view-title")
-      .attr("x", columnWidth > 0 ? columnWidth + 16 : 0)
+      .attr("x", glyphWidth > 0 ? glyphWidth + 16 + TOKEN_LINK_ROOM : 0)
       .attr("y", 12)
       .text(input.title ?? `${view.model} · layer ${view.layer} · ${view.state} · ${view.k} clusters`);
     if (!input.noLegend) this.drawLegend(layout.width, controls.posColours);
     layout.rows.forEach((row, i) => {
-      const x = columnWidth > 0 ? columnWidth + 8 : 0;
+      const x = glyphWidth > 0 ? glyphWidth + 8 : 0;
       if (i % 2 === 1) this.svg.append("rect").attr("class", "row-band").attr("x", x).attr("y", row.y).attr("width", row.width - x).attr("height", row.height);
     });
     this.linkGroup = this.svg.append("g").attr("class", "links");
