@@ -101,29 +101,46 @@ class PatternIndexBuilder:
                    states: dict[str, torch.Tensor]) -> None:
         """One trace window: `doc_ids` (batch,) document numbers, `start` the window's first position,
         `lengths` (batch,) real steps per row, `states[name]` (batch, time, units)."""
-        steps = next(iter(states.values())).shape[1]
-        mask = torch.arange(steps)[None, :] < lengths[:, None]
-        rows, cols = (m.numpy() for m in torch.nonzero(mask, as_tuple=True))
-        if rows.size == 0:
+        batch, steps = next(iter(states.values())).shape[:2]
+        real = lengths.numpy().astype(np.int64)
+        if int(real.sum()) == 0:
             return
+        full = bool((real == steps).all())  # no padding (most windows): views, no gather
+        if full:
+            rows = np.repeat(np.arange(batch), steps)
+            cols = np.tile(np.arange(steps), batch)
+        else:
+            mask = torch.arange(steps)[None, :] < lengths[:, None]
+            rows, cols = (m.numpy() for m in torch.nonzero(mask, as_tuple=True))
         self._keys.append((doc_ids[rows].astype(np.int64) << 32) | (cols + start).astype(np.int64))
-        for name in self.units:
-            values = states[name][mask].numpy()
-            self._bits[name].append(np.stack([pack_on(values, t) for t in self.thresholds]))
+        for name, units in self.units.items():
+            values = (states[name].reshape(-1, units) if full else states[name][mask]).numpy()
+            packed = np.zeros((len(self.thresholds), values.shape[0], packed_width(units)), dtype=np.uint8)
+            used = (units + 7) // 8
+            for slot, threshold in enumerate(self.thresholds):
+                packed[slot, :, :used] = np.packbits(values > threshold, axis=1)
+            self._bits[name].append(packed)
 
     def finish(self, n_docs: int | None = None) -> PatternIndex:
         """The index in corpus order; `n_docs` (default: up to the last document seen) sizes `doc_starts`."""
-        keys = np.concatenate(self._keys) if self._keys else np.zeros(0, dtype=np.int64)
+        keys = self._keys
+        docs_seen = [k >> 32 for k in keys]
         if n_docs is None:
-            n_docs = int(keys.max() >> 32) + 1 if keys.size else 0
-        order = np.argsort(keys, kind="stable")
-        per_doc = np.bincount(keys >> 32, minlength=n_docs) if keys.size else np.zeros(n_docs, dtype=np.int64)
+            n_docs = max((int(d.max()) + 1 for d in docs_seen if d.size), default=0)
+        per_doc = np.zeros(n_docs, dtype=np.int64)
+        for docs in docs_seen:
+            per_doc += np.bincount(docs, minlength=n_docs)
         doc_starts = np.concatenate([[0], np.cumsum(per_doc)]).astype(np.int64)
+        total = int(doc_starts[-1])
+        # Each token's row is its document's first row plus its position: scatter every chunk there
+        # (one write of the bits, no concatenation, no sort).
+        rows = [doc_starts[docs] + (k & 0xFFFFFFFF) for docs, k in zip(docs_seen, keys, strict=True)]
         bits = {}
         for name, chunks in self._bits.items():
-            width = packed_width(self.units[name])
-            joined = np.concatenate(chunks, axis=1) if chunks else np.zeros((len(self.thresholds), 0, width), np.uint8)
-            bits[name] = np.ascontiguousarray(joined[:, order])
-        self._keys.clear()
+            out = np.zeros((len(self.thresholds), total, packed_width(self.units[name])), dtype=np.uint8)
+            for where, chunk in zip(rows, chunks, strict=True):
+                out[:, where] = chunk
+            bits[name] = out
+        self._keys = []
         self._bits = {name: [] for name in self.units}
         return PatternIndex(self.thresholds, bits, self.units, doc_starts)
