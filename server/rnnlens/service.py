@@ -38,7 +38,13 @@ from rnnlens.analysis.pattern_index import (
     PatternIndex,
     PatternIndexBuilder,
 )
-from rnnlens.analysis.pattern_search import PatternSearch, find_matches, matched_spans, select
+from rnnlens.analysis.pattern_search import (
+    PatternSearch,
+    find_matches,
+    matched_spans,
+    select,
+    shared_patterns,
+)
 from rnnlens.analysis.provenance import (
     ANALYSED_TEXT,
     ENGINE_VERSION,
@@ -336,8 +342,10 @@ class AnalysisService:
                     texts[number] = document
                     if len(texts) == len(wanted):
                         break
-        spans = matched_spans(model, found, texts)
-        return PatternSearch(model.name, statistics.provenance.corpus_label, query, spans, statistics.provenance)
+        spans = [replace(span, pos=[self.word_pos(t) or "?" for t in span.tokens])
+                 for span in matched_spans(model, found, texts)]
+        return PatternSearch(model.name, statistics.provenance.corpus_label, query, spans, statistics.provenance,
+                             extra={"pos_patterns": shared_patterns(spans)})
 
     # ----- statistics shipped with a sample model (store/shipped_stats.py)
     @staticmethod

@@ -56,6 +56,8 @@ def test_cli_match_json(tiny_models, tmp_path, monkeypatch, capsys, corpus_file)
     assert data["query"]["tokens"] == ["the", "food", "though", "the", "movie"]
     assert 1 <= len(data["matches"]) <= 5 and data["provenance"]["corpus"] == str(corpus_file)
     first = data["matches"][0]
-    assert set(first) >= {"document", "start", "end", "text", "score", "jaccard", "before", "after"}
+    assert set(first) >= {"document", "start", "end", "text", "score", "jaccard", "before", "after", "pos"}
+    assert len(first["pos"]) == len(first["tokens"])  # "?" where Brown's tags lack the word
+    assert sum(p["matches"] for p in data["pos_patterns"]) <= len(data["matches"])
     code = main(["match", "--text", "x", "--range", "0:1", "--model", "tiny-lstm-lm", "--model-path", str(tiny_models)])
     assert code == 2 and "--range goes with FILE" in capsys.readouterr().err

@@ -8,6 +8,7 @@ analysis of the whole text shows.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,11 +53,13 @@ class MatchedSpan:
     shared: int  # hypothesis units on over the whole span
     before: str  # context preceding the span, on its line
     after: str
+    pos: list[str] | None = None  # each token's majority Brown tag ("?" where Brown lacks the word)
 
     def to_json(self) -> dict[str, Any]:
         return {"rank": self.rank, "document": self.document, "start": self.start, "end": self.end,
                 "text": self.text, "tokens": self.tokens, "score": round(self.score, 6),
-                "jaccard": round(self.jaccard, 6), "shared": self.shared, "before": self.before, "after": self.after}
+                "jaccard": round(self.jaccard, 6), "shared": self.shared, "before": self.before, "after": self.after,
+                "pos": self.pos}
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,12 @@ def select(model: LoadedModel, text: str, start: int, end: int, state: str, thre
     units = hypothesis_units(states, threshold)
     return PatternQuery(state, threshold, [int(u) for u in units], [tokens[i].text for i in chosen],
                         tokens[first].start, tokens[last].end)
+
+
+def shared_patterns(matches: list[MatchedSpan], top: int = 3) -> list[dict[str, Any]]:
+    """The part-of-speech sequences the matches share most, with how many matches have each."""
+    counts = Counter(" ".join(m.pos) for m in matches if m.pos)
+    return [{"pattern": pattern, "matches": n} for pattern, n in counts.most_common(top)]
 
 
 def find_matches(index: PatternIndex, query: PatternQuery, top: int = 20) -> list[PatternMatch]:

@@ -80,6 +80,9 @@ def run(args: argparse.Namespace) -> int:
           f"{len(query.units)} units on ({' '.join(map(str, query.units[:20]))}{' ...' if len(query.units) > 20 else ''})")
     if not result.matches:
         print(f"no span of {result.corpus} has these units on")
+    patterns = result.extra.get("pos_patterns") or []
+    if patterns:
+        print("shared parts of speech: " + ", ".join(f"{p['pattern']} ({p['matches']})" for p in patterns))
     for m in result.matches:
         print(f"{m.rank:3d}. score {m.score:.2f} (jaccard {m.jaccard:.2f}, {m.shared}/{len(query.units)} units) "
               f"doc {m.document} {m.start}:{m.end}  ...{m.before[-30:]}[{m.text}]{m.after[:30]}...")

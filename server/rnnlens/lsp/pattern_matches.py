@@ -32,7 +32,12 @@ def results_text(search: PatternSearch) -> tuple[str, list[tuple[int, int]]]:
     lines = [f"RNN Lens: spans of {search.corpus} where the units of \u201c{' '.join(query.tokens)}\u201d are on",
              f"{search.model} {query.state} > {query.threshold:g}: {len(query.units)} units ({units})",
              search.provenance.header().replace("\n", " "),
-             "score = Jaccard of the units on over the span and those of the selection x length factor", ""]
+             "score = Jaccard of the units on over the span and those of the selection x length factor"]
+    patterns = search.extra.get("pos_patterns") or []
+    if patterns:
+        lines.append("shared parts of speech (majority Brown tags): "
+                     + ", ".join(f"{p['pattern']} ({p['matches']})" for p in patterns))
+    lines.append("")
     spans = []
     offset = sum(len(line) + 1 for line in lines)
     for match in search.matches:
@@ -82,7 +87,8 @@ def write_results(folder: Path, search: PatternSearch, codec: Any) -> dict[str, 
     locations = [{"uri": uri, "range": {"start": position(a), "end": position(b)}} for a, b in spans]
     return {"model": search.model, "corpus": search.corpus, "uri": uri, "position": position(0),
             "locations": locations, "matches": [m.to_json() for m in search.matches],
-            "query": search.query.to_json(), "provenance": search.provenance.to_json()}
+            "query": search.query.to_json(), "provenance": search.provenance.to_json(),
+            "pos_patterns": search.extra.get("pos_patterns", [])}
 
 
 def find_patterns(session: Any, options: FindPatternsArguments, context: Any) -> tuple[dict[str, Any], str]:
