@@ -59,28 +59,29 @@ export function clientOptions(): LanguageClientOptions {
 
 /**
  * rnnlens.interpreter is machine-scoped: in a remote window (SSH, WSL, containers, Codespaces)
- * VS Code reads it from the Remote settings only, and a value in User settings is ignored; in
- * code-server either works, and the Python must be one on the server.
+ * VS Code reads it from the Remote settings only, and a value in User settings is ignored. In
+ * code-server the Settings editor offers it on the Remote tab only, and it names a Python on the server.
  */
 export function remoteSettingHint(interpreter: Interpreter, remoteName: string | undefined): string {
   if (!remoteName || interpreter.source === "setting") return "";
-  if (servedByAddress(remoteName)) return ` This VS Code runs on the server at ${remoteName}: "rnnlens.interpreter" (User or Remote settings) names a Python on that machine.`;
+  if (servedByAddress(remoteName)) return ` This VS Code runs on the server at ${remoteName}: set "rnnlens.interpreter" to a Python there, in the Remote [${remoteName}] settings.`;
   return ` This is a remote window (${remoteName}): set "rnnlens.interpreter" in the Remote settings; VS Code ignores it in User settings here.`;
 }
 
 /**
- * A VS Code served to a browser by address (code-server: remoteName is its `host:port`) keeps its
- * User settings on the server, and there a machine-scoped setting in User settings is read too (the
- * end-to-end test checks it). Remote-SSH, WSL, containers and Codespaces name a kind ("ssh-remote").
+ * A VS Code served to a browser by address (code-server: remoteName is its `host:port`; Remote-SSH,
+ * WSL, containers and Codespaces name a kind, "ssh-remote"). Its User settings live on the server
+ * too, and a hand-written machine setting there is read, but the Settings editor offers machine
+ * settings on its Remote tab only (both seen in the end-to-end test).
  */
 export function servedByAddress(remoteName: string): boolean {
   return /:\d+$/.test(remoteName);
 }
 
-/** Open the Settings editor at rnnlens.interpreter: the Remote tab in a remote window that reads it only there. */
+/** Open the Settings editor at rnnlens.interpreter: on the Remote tab in a remote window (the User tab hides it there). */
 export function openInterpreterSetting(remoteName: string | undefined): Thenable<unknown> {
   // openRemoteSettings takes only an options object (a plain string query is dropped).
-  const command = remoteName && !servedByAddress(remoteName) ? "workbench.action.openRemoteSettings" : "workbench.action.openSettings";
+  const command = remoteName ? "workbench.action.openRemoteSettings" : "workbench.action.openSettings";
   return vscode.commands.executeCommand(command, { query: "rnnlens.interpreter" });
 }
 

@@ -12,11 +12,11 @@ describe("the interpreter error in remote windows", () => {
     expect(hint).toContain("rnnlens.interpreter");
   });
 
-  it("in code-server (remoteName is its host:port) says the Python is one on the server, in User or Remote settings", () => {
+  it("in code-server (remoteName is its host:port) names the server and its Remote settings tab", () => {
     const hint = remoteSettingHint({ command: "python3", source: "default" }, "127.0.0.1:8080");
     expect(hint).toContain("server at 127.0.0.1:8080");
-    expect(hint).toContain("User or Remote settings");
-    expect(hint).not.toContain("ignores");
+    expect(hint).toContain("Remote [127.0.0.1:8080] settings");
+    expect(hint).not.toContain("ignores"); // a hand-written User settings.json is read there
   });
 
   it("adds nothing in a local window, or when the Remote setting was read", () => {
@@ -32,7 +32,7 @@ describe("the interpreter error in remote windows", () => {
     expect(mocked.commands.executeCommand.mock.calls).toEqual([
       ["workbench.action.openRemoteSettings", { query: "rnnlens.interpreter" }],
       ["workbench.action.openSettings", { query: "rnnlens.interpreter" }],
-      ["workbench.action.openSettings", { query: "rnnlens.interpreter" }],
+      ["workbench.action.openRemoteSettings", { query: "rnnlens.interpreter" }],
     ]);
   });
 });

@@ -53,27 +53,37 @@ export function ensureVsix(): string {
   return vsix;
 }
 
+export interface Profile {
+  /** User settings (User/settings.json); none by default. */
+  user?: Record<string, unknown>;
+  /** The machine's settings, the "Remote" tab in code-server (Machine/settings.json); default: rnnlens.interpreter. */
+  machine?: Record<string, unknown>;
+  /** The environment code-server (and so the extension host and its Python check) runs in. */
+  env?: NodeJS.ProcessEnv;
+}
+
 /**
  * Start code-server on a fresh profile (its own --user-data-dir and --extensions-dir, VS Code's
  * default settings except `rnnlens.interpreter`), with `files` copied into a new workspace folder.
  */
-export async function startVsCode(files: string[]): Promise<VsCode> {
+export async function startVsCode(files: string[], profile: Profile = {}): Promise<VsCode> {
   if (!existsSync(entry)) throw new Error(`code-server is not installed: run scripts/install_code_server.sh (looked for ${entry})`);
   const root = mkdtempSync(join(tmpdir(), "rnnlens-e2e-"));
   const userDataDir = join(root, "user-data");
   const extensionsDir = join(root, "extensions");
   const workspace = join(root, "workspace");
-  for (const dir of [join(userDataDir, "Machine"), extensionsDir, workspace]) mkdirSync(dir, { recursive: true });
+  for (const dir of [join(userDataDir, "Machine"), join(userDataDir, "User"), extensionsDir, workspace]) mkdirSync(dir, { recursive: true });
   for (const file of files) copyFileSync(file, join(workspace, file.split("/").at(-1)!));
-  // rnnlens.interpreter is machine-scoped: in code-server (a remote window) such settings live in
-  // the machine's settings ("Remote" tab of the Settings editor); VS Code drops them from User.
-  writeFileSync(join(userDataDir, "Machine", "settings.json"), JSON.stringify({ "rnnlens.interpreter": python }, null, 2));
+  // rnnlens.interpreter is machine-scoped: code-server (a remote window) reads it from the machine's
+  // settings ("Remote" tab of the Settings editor), and also from User settings (a test checks that).
+  writeFileSync(join(userDataDir, "Machine", "settings.json"), JSON.stringify(profile.machine ?? { "rnnlens.interpreter": python }, null, 2));
+  if (profile.user) writeFileSync(join(userDataDir, "User", "settings.json"), JSON.stringify(profile.user, null, 2));
   const common = ["--user-data-dir", userDataDir, "--extensions-dir", extensionsDir, "--config", join(root, "config.yaml")];
   const install = spawnSync("node", [entry, "--install-extension", ensureVsix(), ...common], { encoding: "utf8" });
   if (install.status !== 0 || !/successfully installed/.test(install.stdout)) throw new Error(`installing the .vsix failed: ${install.stdout}${install.stderr}`);
 
   const child = spawn("node", [entry, "--auth", "none", "--bind-addr", "127.0.0.1:0", "--disable-telemetry", "--disable-update-check",
-    "--disable-workspace-trust", "--disable-getting-started-override", ...common, workspace], { stdio: ["ignore", "pipe", "pipe"] });
+    "--disable-workspace-trust", "--disable-getting-started-override", ...common, workspace], { stdio: ["ignore", "pipe", "pipe"], env: profile.env ?? process.env });
   let output = "";
   const url = await new Promise<string>((resolveUrl, reject) => {
     const timer = setTimeout(() => reject(new Error(`code-server did not start: ${output}`)), 60_000);

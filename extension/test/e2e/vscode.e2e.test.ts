@@ -10,7 +10,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   GLYPH,
@@ -112,13 +112,25 @@ describe("RNN Lens in VS Code (code-server)", () => {
     await vscode.page.mouse.move(5, 500);
   });
 
-  it("Show panel: the side panel draws memory chips and word clouds", async () => {
+  it("the status bar names the model and the statistics its glyphs use", async () => {
+    // No rnnlens.model set: the server's default model, and the statistics (corpus:split, tokens) behind it.
+    await expect.poll(statusBarText, { timeout: 30_000 }).toMatch(/RNN Lens: brown-lstm · \w[\w-]*:\w+/);
+    await vscode.page.locator('[id="rnnlens.rnnlens.rnnlens.status"]').hover();
+    const tooltip = vscode.page.locator(".workbench-hover:visible, .monaco-hover:visible", { hasText: "tokens" });
+    await tooltip.waitFor({ timeout: 10_000 });
+    expect(await tooltip.innerText()).toMatch(/statistics: \w[\w-]*:\w+, [\d,]+ tokens/);
+    await vscode.page.mouse.move(5, 500);
+  });
+
+  it("Show panel: the side panel draws memory chips and word clouds of the model the editor uses", async () => {
     await runPaletteCommand(vscode.page, "RNN Lens: Show panel");
     const frame = await panelFrame(vscode.page);
     await frame.locator("g.chip").first().waitFor({ timeout: 60_000 });
     expect(await frame.locator("g.chip").count()).toBe(8);
     expect(await frame.locator("g.cloud").count()).toBe(8);
     expect(await frame.locator("text.word").count()).toBeGreaterThan(8);
+    // The panel shows the language server's model (brown-lstm, its default), not the first one listed.
+    expect(await frame.locator("#control-model").inputValue()).toBe("brown-lstm");
   });
 
   it("the panel follows the cursor in the editor", async () => {
@@ -130,12 +142,19 @@ describe("RNN Lens in VS Code (code-server)", () => {
     }
   });
 
-  it("Analyze document explains the sentence at the cursor", async () => {
+  it("Analyze document explains the sentence at the cursor, and the panel selects it", async () => {
     await clickWord(vscode.page, 2, "rain");
+    const frame = await panelFrame(vscode.page);
+    await frame.locator("g.glyph.selected text.token", { hasText: "rain" }).waitFor({ timeout: 15_000 });
+    // The panel then shows a sentence of its own, so only the command can bring the analysed one back.
+    await frame.locator("#control-sentence").fill("The dog slept by the door.");
+    await frame.locator("#control-sentence").press("Enter");
+    await frame.locator("g.glyph text.token", { hasText: "dog" }).first().waitFor({ timeout: 15_000 });
     await runPaletteCommand(vscode.page, "RNN Lens: Analyze document");
     expect(await waitForToast(vscode.page, /Explained the sentence/)).toMatch(/Explained the sentence .When the rain came in the afternoon.* with brown-lstm/);
-    const frame = await panelFrame(vscode.page);
-    await frame.locator("g.glyph text.token", { hasText: "afternoon" }).first().waitFor({ timeout: 15_000 });
+    await frame.locator("g.glyph.selected text.token", { hasText: "rain" }).waitFor({ timeout: 15_000 });
+    expect(await frame.locator("g.glyph text.token", { hasText: "afternoon" }).count()).toBeGreaterThan(0);
+    expect(await frame.locator("g.glyph text.token", { hasText: "dog" }).count()).toBe(0);
   });
 
   it("Co-cluster hidden states clusters into the number of clusters asked for, and shows them", async () => {
@@ -144,7 +163,9 @@ describe("RNN Lens in VS Code (code-server)", () => {
     await answerInput(vscode.page, "6");
     expect(await waitForToast(vscode.page, /Co-clustered/)).toMatch(/Co-clustered 300 words and 150 units of brown-lstm layer 2 \w into 6 clusters/);
     const frame = await panelFrame(vscode.page);
-    expect(await frame.locator("g.chip").count()).toBeGreaterThan(0);
+    await expect.poll(() => frame.locator("g.chip").count(), { timeout: 30_000 }).toBe(6);
+    expect(await frame.locator("g.cloud").count()).toBe(6);
+    expect(await frame.locator("#control-k").inputValue()).toBe("6");
   });
 
   it("Evaluate corpus on the workspace's text files counts each file once", async () => {
@@ -182,6 +203,9 @@ describe("RNN Lens in VS Code (code-server)", () => {
     await expect.poll(async () => (await glyphsOfFirstLines())[0].map((w) => w.glyph).join(" "), { timeout: 60_000 }).not.toBe(before);
     const settings = () => JSON.parse(readFileSync(resolve(vscode.userDataDir, "User/settings.json"), "utf8"));
     await expect.poll(() => settings()["rnnlens.model"], { timeout: 10_000 }).toBe("brown-gru");
+    // The open panel follows the model the editor now uses.
+    const frame = await panelFrame(vscode.page);
+    await expect.poll(() => frame.locator("#control-model").inputValue(), { timeout: 30_000 }).toBe("brown-gru");
   });
 
   it("no picker pops up a stray message listing the models", () => {
@@ -192,7 +216,10 @@ describe("RNN Lens in VS Code (code-server)", () => {
     await runPaletteCommand(vscode.page, "RNN Lens: Explain unit");
     await answerInput(vscode.page, "5");
     expect(await waitForToast(vscode.page, /Unit 5 of/)).toMatch(/^Unit 5 of brown-gru: rises for .+; falls for .+/);
-    expect(await (await panelFrame(vscode.page)).locator("g.chip").count()).toBeGreaterThan(0);
+    // The panel's detail view shows the same unit's top words.
+    const detail = (await panelFrame(vscode.page)).locator("svg.unit-detail");
+    await detail.waitFor({ timeout: 30_000 });
+    expect(await detail.locator(".view-title").textContent()).toMatch(/^Unit 5 \(layer \d, \w\)/);
   });
 
   it("an edit gets its glyphs within a second of VS Code asking for them", async () => {
@@ -233,9 +260,53 @@ describe("RNN Lens in VS Code (code-server)", () => {
     await expect.poll(() => openProgress(vscode.page), { timeout: 30_000, interval: 500 }).toEqual([]);
   });
 
+  it("code-server is a remote window: vscode.env.remoteName is its host:port (the interpreter hint depends on it)", () => {
+    const line = /VS Code [\d.]+ \(.*\), remote: (.*)$/m.exec(vscode.log());
+    expect(line, "the activation line of the RNN Lens output").not.toBeNull();
+    console.log(`code-server: vscode.env.remoteName = ${line![1]}`);
+    expect(line![1]).toMatch(/^127\.0\.0\.1:\d+$/);
+  });
+
   it("the output channel has no errors", () => {
     const errors = vscode.log().split("\n").filter((line) => /\[error\]/.test(line));
     expect(errors).toEqual([]);
+  });
+});
+
+describe("RNN Lens in code-server without a Python that has RNN Lens", () => {
+  let other: VsCode;
+
+  beforeAll(async () => {
+    // No rnnlens.interpreter anywhere, and no Python with RNN Lens on PATH.
+    const env = { ...process.env, PATH: [dirname(process.execPath), "/usr/bin", "/bin"].join(":") };
+    other = await startVsCode([SAMPLE], { machine: {}, env });
+    await openFromExplorer(other.page, "kitchen.txt");
+  }, 300_000);
+
+  afterAll(async () => {
+    await other?.close();
+  });
+
+  it("says which Python it tried and that the setting belongs on the server's Remote tab; its button opens it there", async () => {
+    const message = await waitForToast(other.page, /rnnlens\.interpreter/, 90_000).catch((error: Error) => {
+      throw new Error(`${error.message}\nRNN Lens output:\n${other.log()}`);
+    });
+    expect(message).toMatch(/python3 \(from default\)/);
+    expect(message).toMatch(/This VS Code runs on the server at (127\.0\.0\.1:\d+): set "rnnlens\.interpreter" to a Python there, in the Remote \[\1\] settings/);
+    await other.page.locator(".notification-toast", { hasText: "Remote [" }).locator(".monaco-button", { hasText: "Open settings" }).click();
+    const editor = other.page.locator(".settings-editor");
+    await editor.waitFor({ timeout: 30_000 });
+    // The search box is a small Monaco editor: its text is in its view lines.
+    await expect.poll(() => editor.locator(".settings-header .view-lines").first().innerText(), { timeout: 10_000 }).toContain("rnnlens.interpreter");
+  });
+
+  it("starts once the interpreter is typed into the Remote tab the button opened (the User tab does not offer it)", async () => {
+    const editor = other.page.locator(".settings-editor");
+    const input = editor.locator(".setting-item-contents", { hasText: "Interpreter" }).locator("input").first();
+    await input.fill(python);
+    await input.press("Tab");
+    await expect.poll(() => other.log(), { timeout: 60_000 }).toContain(`Python: ${python} (from setting)`);
+    await expect.poll(() => other.page.locator('[id="rnnlens.rnnlens.rnnlens.status"]').innerText(), { timeout: 120_000 }).toMatch(/RNN Lens: brown-lstm/);
   });
 });
 
