@@ -281,7 +281,8 @@ def _no_tokenizer(text: str) -> list[Any]:
 
 
 def _describe(merged: list[int], expected: int) -> str:
-    seen, twice = set(), set()
+    seen: set[int] = set()
+    twice: set[int] = set()
     for ordinal in merged:
         (twice if ordinal in seen else seen).add(ordinal)
     missing = sorted(set(range(expected)) - seen)

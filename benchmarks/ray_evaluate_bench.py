@@ -1,0 +1,124 @@
+"""Benchmark: evaluation on 2 Ray workers against one in-process evaluation of the same tokens.
+
+    .venv/bin/python benchmarks/ray_evaluate_bench.py [--model brown-lstm] [--tokens 1000000] [--workers 2]
+
+Data: Brown documents in corpus order, encoded with the model's vocabulary, cut to --tokens
+(tokenisation is outside both measurements; see --tokenise for its own rate). Both runs start
+from the same encoded ids and trace the same batches:
+  (a) `evaluate_documents` in a fresh process, one torch thread
+  (b) `evaluate_on_ray` with --workers actors (one torch thread each) on a local cluster started
+      before the clock (its start-up is reported apart), the driver in this process
+Reported: tokens per second of each and their ratio (target >= 1.6x for 2 workers on a 2-core
+machine), the merge (fetching the actors' raw sums and sketches and adding them) as a share of
+(b)'s time (target <= 2 %), each actor's peak resident memory against (a)'s, and the largest
+relative difference of the merged means from (a)'s (counts must be equal).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import pickle
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+import torch
+from rnnlens.analysis.evaluation import evaluate_documents
+from rnnlens.analysis.ray_evaluation import OBJECT_STORE_BYTES, RayOptions, RayReport, evaluate_on_ray
+from rnnlens.models.registry import ModelRegistry
+
+
+def encoded_brown(model, tokens: int) -> list[np.ndarray]:
+    from rnnlens.data.corpora import load_corpus
+
+    docs, total = [], 0
+    for doc in load_corpus("brown", ).documents:
+        ids = np.asarray(model.encode(model.tokenize(doc.text)), dtype=np.int32)[: tokens - total]
+        docs.append(ids)
+        total += len(ids)
+        if total >= tokens:
+            break
+    return docs
+
+
+def child(model_name: str, docs_path: str, out_path: str) -> None:
+    torch.set_num_threads(1)
+    model = ModelRegistry([]).get(model_name)
+    with open(docs_path, "rb") as handle:
+        docs = pickle.load(handle)
+    started = time.perf_counter()
+    stats = evaluate_documents(model, lambda: iter(docs))
+    seconds = time.perf_counter() - started
+    np.savez(out_path, count=stats.count, **{f"mean.{n}": v for n, v in stats.mean.items()})
+    print(json.dumps({"seconds": seconds, "tokens": int(stats.tokens),
+                      "peak_rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", default="brown-lstm")
+    parser.add_argument("--tokens", type=int, default=1_000_000)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--tokenise", action="store_true", help="also time tokenising + encoding the tokens")
+    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(*args.child)
+        return
+    import ray
+
+    torch.set_num_threads(1)
+    model = ModelRegistry([]).get(args.model)
+    started = time.perf_counter()
+    docs = encoded_brown(model, args.tokens)
+    tokenise_s = time.perf_counter() - started
+    tokens = sum(len(d) for d in docs)
+    folder = tempfile.mkdtemp()
+    docs_path, single_path = os.path.join(folder, "docs.pkl"), os.path.join(folder, "single.npz")
+    with open(docs_path, "wb") as handle:
+        pickle.dump(docs, handle)
+    print(f"{args.model}: {tokens:,} Brown tokens in {len(docs)} documents "
+          f"(tokenised and encoded in {tokenise_s:.1f} s, {tokens / tokenise_s:,.0f} tokens/s)", flush=True)
+
+    out = subprocess.run([sys.executable, __file__, "--child", args.model, docs_path, single_path],
+                         capture_output=True, text=True, check=True)
+    single = json.loads(out.stdout.strip().splitlines()[-1])
+    print(f"(a) one process:   {single['seconds']:.1f} s, {tokens / single['seconds']:,.0f} tokens/s, "
+          f"peak RSS {single['peak_rss'] / 2**20:.0f} MB", flush=True)
+
+    started = time.perf_counter()
+    ray.init(num_cpus=args.workers, include_dashboard=False, log_to_driver=False,
+             object_store_memory=OBJECT_STORE_BYTES)
+    startup_s = time.perf_counter() - started
+    try:
+        report = RayReport()
+        started = time.perf_counter()
+        merged = evaluate_on_ray(model, lambda: iter(docs), RayOptions(workers=args.workers), report=report)
+        seconds = time.perf_counter() - started
+    finally:
+        ray.shutdown()
+    rss = ", ".join(f"{r / 2**20:.0f}" for r in report.worker_rss)
+    print(f"(b) {args.workers} Ray workers: {seconds:.1f} s, {tokens / seconds:,.0f} tokens/s "
+          f"(cluster start-up {startup_s:.1f} s apart; with it {tokens / (seconds + startup_s):,.0f} tokens/s), "
+          f"{report.batches} batches; worker peak RSS {rss} MB", flush=True)
+    reference = np.load(single_path)
+    assert np.array_equal(reference["count"], merged.count), "counts differ"
+    worst = 0.0
+    for name, mean in merged.mean.items():
+        ref = reference[f"mean.{name}"]
+        scale = np.maximum(np.abs(ref), 1e-6)
+        worst = max(worst, float(np.max(np.abs(mean - ref) / scale)))
+    speedup = single["seconds"] / seconds
+    merge_share = report.merge_s / seconds
+    print(f"speed-up b/a {speedup:.2f}x ({'PASS' if speedup >= 1.6 else 'FAIL'}, target >= 1.6x); merge "
+          f"{report.merge_s:.2f} s = {merge_share:.1%} of (b) ({'PASS' if merge_share <= 0.02 else 'FAIL'}, "
+          f"target <= 2 %); counts equal; largest relative difference of a mean {worst:.1e}")
+
+
+if __name__ == "__main__":
+    main()
