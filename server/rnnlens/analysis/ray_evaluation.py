@@ -66,6 +66,7 @@ class RayReport:
     batches: int = 0
     retried_batches: int = 0
     worker_deaths: int = 0
+    startup_s: float = 0.0  # until every actor had started (imported torch, received the model)
     trace_s: float = 0.0  # from the first batch sent to the last acknowledged
     merge_s: float = 0.0  # fetching the actors' parts and adding them
     worker_rss: list[int] = field(default_factory=list)  # peak resident bytes of each actor
@@ -194,6 +195,12 @@ def evaluate_on_ray(model: LoadedModel, documents: Callable[[], Iterable[np.ndar
         pool = _Pool(ray, workers, lambda: actor_class.remote(model_ref, plan.sketch_ids, sketch_size, seed))
         report.workers = workers
         final = new_accumulator(model, plan, sketch_size, seed)
+        ready_started = time.perf_counter()
+        try:  # actors start (import torch, load the model) in parallel; the clock below is the work
+            ray.get([actor.pid.remote() for actor in pool.actors])
+        except ray.exceptions.RayActorError:
+            pass  # a failed start shows again when work is sent, and is handled there
+        report.startup_s = time.perf_counter() - ready_started
         merged: list[int] = []
         acknowledged: set[int] = set()
         state = {"done": 0, "shown": 0.0}
@@ -243,11 +250,13 @@ def evaluate_on_ray(model: LoadedModel, documents: Callable[[], Iterable[np.ndar
                 settle(block=True)
             report.trace_s = time.perf_counter() - started_at
             merge_started = time.perf_counter()
-            for slot in range(len(pool.actors)):
-                if not pool.sent[slot]:
-                    continue
+            # Ask every actor at once (each packs its part meanwhile), then add them as they arrive.
+            takes = {pool.actors[slot].take.remote(): slot for slot in range(len(pool.actors)) if pool.sent[slot]}
+            while takes:
+                [ref], _ = ray.wait(list(takes), num_returns=1)
+                slot = takes.pop(ref)
                 try:
-                    part = ray.get(pool.actors[slot].take.remote())
+                    part = ray.get(ref)
                 except ray.exceptions.RayActorError:
                     lost.update(pool.replace(slot))
                     report.worker_deaths += 1

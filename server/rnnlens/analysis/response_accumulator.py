@@ -10,6 +10,7 @@ a billion tokens, so the cheaper form is safe here. Memory: vocabulary x units, 
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -99,8 +100,11 @@ class ResponseAccumulator:
 
     def absorb(self, part: AccumulatorPart) -> None:
         """Add another accumulator's part (same vocabulary, states and sketch words)."""
-        def tensor(array: np.ndarray) -> torch.Tensor:  # a part from Ray is read-only; torch wants writable
-            return torch.from_numpy(np.require(array, requirements="W")).to(self.device)
+        def tensor(array: np.ndarray) -> torch.Tensor:
+            # A part from Ray's object store is read-only; it is only read here, so no copy is made.
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
+                return torch.from_numpy(array).to(self.device)
 
         rows = tensor(part.rows)
         self.counts.index_add_(0, rows, tensor(part.counts))
