@@ -1,17 +1,25 @@
 """Benchmark: first use. From opening a document on an empty analysis cache to its first glyphs.
 
-    .venv/bin/python benchmarks/first_use_bench.py [--runs 1] [--models brown-lstm,unshipped]
+    .venv/bin/python benchmarks/first_use_bench.py [--runs 1] [--models brown-lstm,unshipped] [--source DIR ...]
 
 What a new user meets: `rnnlens lsp` starts with an empty analysis cache (RNNLENS_CACHE is a
 new folder; only the corpora are linked in, as after the quick start fetched them), the editor
 opens samples/texts/kitchen.txt and asks for inlay hints the way VS Code does: again after each
-`workspace/inlayHint/refresh`, and every 250 ms while the answer is empty. Timed from didOpen:
+`workspace/inlayHint/refresh`, and every 250 ms while the answer is empty. Timed from didOpen
+(sent right after `initialized`, as VS Code does):
   - the first progress report the user would see ($/progress begin), and
+  - the first non-empty inlay hints;
+and from starting the server process (what a VS Code user feels after opening a file):
+  - the `initialize` answer (the server imports the analysis, torch, only after it), and
   - the first non-empty inlay hints.
+`--source DIR` runs the server from another checkout's server/ (e.g. a `git worktree` of an
+earlier commit); given more than once, the checkouts take turns run by run, so that a busy
+machine's slow spells fall on each alike.
 Two models: a sample model (brown-lstm; target <= 1.5 s, issue 12 item 6, which its shipped
-statistics make possible) and "unshipped", brown-lstm's network with its weights nudged so that
-no statistics match it: everything is computed on first use (evaluation of its corpus, then
-co-clustering), and the figure is reported, not judged. The server is a subprocess over stdio
+statistics make possible; judged on the median from starting the server) and "unshipped",
+brown-lstm's network with its weights nudged so that no statistics match it: everything is
+computed on first use (evaluation of its corpus, then co-clustering), and the figure is
+reported, not judged. The server is a subprocess over stdio
 with a raw JSON-RPC client here, so the client adds no work of its own.
 """
 
@@ -114,17 +122,19 @@ CAPABILITIES = {
 }
 
 
-def first_glyphs(model: str, model_paths: list[str], corpora: Path) -> dict[str, Any]:
+def first_glyphs(model: str, model_paths: list[str], corpora: Path, source: Path = REPO) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="rnnlens-first-use-") as cache:
         (Path(cache) / "corpora").symlink_to(corpora, target_is_directory=True)
         env = {**os.environ, "RNNLENS_CACHE": cache, "PYTHONUNBUFFERED": "1"}
+        if source != REPO:
+            env["PYTHONPATH"] = str(source / "server")
         settings = {"model": model, "modelPaths": model_paths}
         server = Server(env, settings)
         try:
             server.request("initialize", {"processId": os.getpid(), "rootUri": None, "capabilities": CAPABILITIES,
                                           "initializationOptions": settings})
-            server.send({"method": "initialized", "params": {}})
             started_s = time.perf_counter() - server.started
+            server.send({"method": "initialized", "params": {}})
             uri = "file:///tmp/first-use/kitchen.txt"
             text = TEXT.read_text()
             opened = time.perf_counter()
@@ -144,9 +154,11 @@ def first_glyphs(model: str, model_paths: list[str], corpora: Path) -> dict[str,
                     server.refreshes.get(timeout=POLL_S)
                 except Empty:
                     pass
-            glyphs_s = time.perf_counter() - opened
+            now = time.perf_counter()
+            glyphs_s, from_start_s = now - opened, now - server.started
             progress = [(round(t - opened, 2), title) for t, title in server.progress_begins]
-            return {"model": model, "server_ready_s": round(started_s, 2), "first_glyphs_s": round(glyphs_s, 2),
+            return {"model": model, "source": str(source), "initialize_s": round(started_s, 2),
+                    "first_glyphs_s": round(glyphs_s, 2), "first_glyphs_from_start_s": round(from_start_s, 2),
                     "hints": len(hints), "requests": requests, "progress_begins": progress,
                     "first_progress_s": progress[0][0] if progress else None}
         finally:
@@ -174,7 +186,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--models", default="brown-lstm,unshipped")
+    parser.add_argument("--source", action="append", type=Path, default=[],
+                        help="a checkout whose server/ runs the server; repeat to compare (default: this one)")
     args = parser.parse_args()
+    sources = [path.resolve() for path in args.source] or [REPO]
+    for source in sources:  # a missing one would quietly run this checkout's server instead
+        if not (source / "server/rnnlens/__init__.py").is_file():
+            parser.error(f"--source {source}: no server/rnnlens there")
     sys.path.insert(0, str(REPO / "server"))
     from rnnlens.paths import corpora_dir
 
@@ -184,18 +202,37 @@ def main() -> None:
         for name in args.models.split(","):
             model, paths = ("brown-lstm-unshipped", [str(unshipped_model(Path(models)))]) if name == "unshipped" else (name, [])
             for _ in range(args.runs):
-                row = first_glyphs(model, paths, corpora)
-                rows.append(row)
-                print(json.dumps(row), flush=True)
-    sample = [r["first_glyphs_s"] for r in rows if r["model"] != "brown-lstm-unshipped"]
-    other = [r["first_glyphs_s"] for r in rows if r["model"] == "brown-lstm-unshipped"]
+                for source in sources:
+                    row = first_glyphs(model, paths, corpora, source)
+                    rows.append(row)
+                    print(json.dumps(row), flush=True)
+    for source in sources:
+        if len(sources) > 1:
+            print(f"server from {source}:")
+        summarise([r for r in rows if r["source"] == str(source)])
+
+
+def summarise(rows: list[dict[str, Any]]) -> None:
+    def spread(key: str, chosen: list[dict[str, Any]]) -> str:
+        values = sorted(r[key] for r in chosen)
+        return f"{values[len(values) // 2]:.2f} s (median; {values[0]:.2f}-{values[-1]:.2f})"
+
+    sample = [r for r in rows if r["model"] != "brown-lstm-unshipped"]
+    other = [r for r in rows if r["model"] == "brown-lstm-unshipped"]
     if sample:
-        verdict = "meets" if max(sample) <= TARGET_SAMPLE_S else "misses"
-        print(f"sample model, empty cache: first glyphs {max(sample):.2f} s after opening "
-              f"({verdict} the {TARGET_SAMPLE_S} s target)")
+        worst = max(r["first_glyphs_s"] for r in sample)
+        from_start = sorted(r["first_glyphs_from_start_s"] for r in sample)
+        verdict = "meets" if from_start[len(from_start) // 2] <= TARGET_SAMPLE_S else "misses"
+        print(f"sample model, empty cache: first glyphs {worst:.2f} s (worst) after didOpen, sent right after "
+              "`initialized` (so this includes loading torch and the analysis, which the server does once it "
+              "has answered `initialize`)")
+        print(f"  from starting the server (VS Code starts it when the user opens the file): initialize answered "
+              f"{spread('initialize_s', sample)}, first glyphs {spread('first_glyphs_from_start_s', sample)}; "
+              f"{verdict} the {TARGET_SAMPLE_S} s target")
     if other:
-        progress = [r["first_progress_s"] for r in rows if r["model"] == "brown-lstm-unshipped"]
-        print(f"model without shipped statistics: first glyphs {max(other):.2f} s after opening; "
+        progress = [r["first_progress_s"] for r in other]
+        print(f"model without shipped statistics: first glyphs {max(r['first_glyphs_s'] for r in other):.2f} s "
+              f"after opening ({spread('first_glyphs_from_start_s', other)} from starting the server); "
               f"first progress at {progress} s")
 
 

@@ -14,7 +14,6 @@ from typing import Any
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
-from sklearn.metrics import adjusted_rand_score
 
 
 @dataclass
@@ -33,6 +32,10 @@ class ClusterAlignment:
 
 def align_clusters(words_a: list[str], labels_a: np.ndarray, words_b: list[str], labels_b: np.ndarray,
                    k_a: int, k_b: int) -> ClusterAlignment:
+    # here, not at the top: scikit-learn (with scipy.stats) takes 1-1.5 s to import, and the service
+    # that imports this module is what the language server loads before its first glyphs
+    from sklearn.metrics import adjusted_rand_score
+
     index_b = {w: i for i, w in enumerate(words_b)}
     shared = [(i, index_b[w]) for i, w in enumerate(words_a) if w in index_b]
     overlap = np.zeros((k_a, k_b), dtype=np.int64)

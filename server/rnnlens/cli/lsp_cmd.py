@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import gc
+import importlib
 import logging
 import os
 import signal
 import sys
+from typing import TYPE_CHECKING
 
 from rnnlens.errors import RnnLensError
+
+if TYPE_CHECKING:
+    from rnnlens.lsp.server import RnnLensServer
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -31,22 +37,32 @@ def run(args: argparse.Namespace) -> int:
             log_to_private_file(args.log_file, logging.DEBUG if args.verbose else logging.INFO)
         except OSError as exc:
             raise RnnLensError(f"cannot write the log file {args.log_file}: {exc.strerror or exc}") from None
-    import torch
-
-    from rnnlens.lsp.server import build_server  # imports torch: only when the server really starts
+    # Neither imports torch: the server answers `initialize` first, then loads the analysis.
+    from rnnlens.lsp.server import build_server
     from rnnlens.lsp.stdio import serve_stdio
-    from rnnlens.stream.lsp_bridge import start_panel_stream
 
-    # Requests trace a few hundred tokens at a time: one intra-op thread per request is several
-    # times faster than a pool of threads fighting over a small machine's cores.
-    torch.set_num_threads(1)
     # The server holds many small long-lived objects (tokens of open documents); frequent full
     # garbage collections over them showed up as latency spikes in hovers.
     gc.set_threshold(50_000, 20, 100)
     # the panel stream runs inside the language server's process; lsp/ itself knows nothing of it
-    code = serve_stdio(build_server(on_started=[start_panel_stream]))
+    code = serve_stdio(build_server(on_started=[start_panel_stream], before_session=[one_torch_thread]))
     leave_at_once(code)
     return code  # not reached
+
+
+def one_torch_thread() -> None:
+    """Requests trace a few hundred tokens at a time: one intra-op thread per request is several
+    times faster than a pool of threads fighting over a small machine's cores."""
+    import torch
+
+    torch.set_num_threads(1)
+
+
+async def start_panel_stream(server: RnnLensServer) -> None:
+    """The panel stream's start hook (after `initialized`). Its module imports the analysis service
+    (torch): imported off the event loop, which meanwhile goes on taking the client's messages."""
+    bridge = await asyncio.to_thread(importlib.import_module, "rnnlens.stream.lsp_bridge")
+    await bridge.start_panel_stream(server)
 
 
 def leave_at_once(code: int) -> None:

@@ -34,15 +34,12 @@ import numpy as np
 import torch
 
 from rnnlens.analysis.glyphs import Glyphs, compute_glyphs
+from rnnlens.lsp.stale import Stale
 from rnnlens.models.loaded import LoadedModel
 from rnnlens.models.trace import State, states_every
 
 ShouldStop = Callable[[], bool]
 T = TypeVar("T")
-
-
-class Stale(Exception):
-    """The work was abandoned: its document version is gone or the client cancelled."""
 
 
 @dataclass

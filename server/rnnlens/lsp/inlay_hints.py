@@ -16,15 +16,11 @@ from lsprotocol import types
 from rnnlens.analysis.glyphs import Glyphs
 from rnnlens.lsp.glyph_text import sparklines
 from rnnlens.lsp.incremental import ChunkStates, fill_glyphs
+from rnnlens.lsp.json_ready import JsonReadyHints
 from rnnlens.lsp.session import LensSession, Prepared
 
 LARGE_UPDATE = 0.5  # sum |r_t| / sum |s_{t-1}| over units
 MAX_HINTS = 5000  # a cap per request (a 1 MB single line is one "visible" line)
-
-
-class JsonReadyHints(list[dict[str, Any]]):
-    """Hints already in JSON form. The server tells pygls' converter to pass this type through
-    as it is (walking hundreds of plain dicts with cattrs cost about 1 ms per request)."""
 
 
 def inlay_hints(session: LensSession, prepared: Prepared, start: int, end: int) -> list[dict[str, Any]]:

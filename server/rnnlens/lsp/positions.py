@@ -13,10 +13,13 @@ from __future__ import annotations
 import bisect
 import re
 from itertools import accumulate
+from typing import TYPE_CHECKING
 
-import numpy as np
 from lsprotocol import types
 from pygls.workspace.position_codec import PositionCodec
+
+if TYPE_CHECKING:
+    import numpy as np
 
 LINE_BREAK = re.compile(r"(\r\n|\r|\n)")
 
@@ -82,6 +85,8 @@ class PositionMap:
 
     def positions_at(self, offsets: np.ndarray) -> list[tuple[int, int]]:
         """(line, character) for many offsets at once (inlay hints need hundreds)."""
+        import numpy as np  # here, not at the top: the server answers `initialize` before numpy is loaded
+
         clamped = np.clip(np.asarray(offsets, dtype=np.int64), 0, len(self._text))
         if self._starts_array is None:
             self._starts_array = np.asarray(self.line_starts, dtype=np.int64)

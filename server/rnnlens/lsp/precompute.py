@@ -16,7 +16,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Executor
 
-from rnnlens.lsp.incremental import Stale
+from rnnlens.lsp.stale import Stale
 
 log = logging.getLogger(__name__)
 Lines = tuple[int, int]

@@ -4,6 +4,12 @@ Handlers are thin: they take a snapshot, run the domain code (`session`, `hover`
 `inlay_hints`, `commands`) on a worker thread, and translate the answer. Anything sent to the
 client from a worker goes through `call_soon_threadsafe` (the writer is not thread-safe).
 
+What `initialize` waits for is kept light (pygls, lsprotocol, the document store, the protocol's
+definitions). The domain side, `LensSession` and what hovers, hints and commands run, imports
+torch, numpy and scikit-learn: 2-6 s on a small machine. It is imported on a thread started
+right after `initialize` is answered (`RnnLensServer.session`), and by workers' functions where
+they first need it, never at module level here (tests/lsp/test_fast_start.py keeps it so).
+
 Other parts of RNN Lens start inside this process through `build_server(on_started=...)`:
 callables that get the server once the client is initialised, on the event loop. `lsp/` knows
 none of them: the command line (`rnnlens lsp`) passes the panel stream's start, which registers
@@ -21,7 +27,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcContentModified
@@ -29,31 +35,31 @@ from pygls.lsp.server import LanguageServer
 
 from rnnlens import __version__
 from rnnlens.errors import Cancelled, RnnLensError
-from rnnlens.lsp.clusters import Progress
-from rnnlens.lsp.commands import COMMANDS, CommandContext, CommandSpec, workspace_roots
-from rnnlens.lsp.hover import hover_result
-from rnnlens.lsp.incremental import Stale
-from rnnlens.lsp.inlay_hints import (
-    JsonReadyHints,
-    hint_reference,
-    inlay_hints,
-    precompute_lines,
-    resolve_tooltip,
-)
+from rnnlens.lsp.command_arguments import parse_arguments
+from rnnlens.lsp.documents import DocumentStore
+from rnnlens.lsp.json_ready import JsonReadyHints
 from rnnlens.lsp.lsp_protocol import RnnLensProtocol
 from rnnlens.lsp.precompute import Precomputer
-from rnnlens.lsp.session import LensSession
-from rnnlens.protocol.commands import STATUS_NOTIFICATION, StatusParams
+from rnnlens.lsp.stale import Stale
+from rnnlens.protocol.commands import COMMAND_PREFIX, STATUS_NOTIFICATION, StatusParams
+from rnnlens.protocol.commands import COMMANDS as DEFINITIONS
+
+if TYPE_CHECKING:
+    from rnnlens.lsp.clusters import Progress
+    from rnnlens.lsp.session import LensSession
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 StartHook = Callable[["RnnLensServer"], Awaitable[None] | None]
+# run on the loading thread before the session is imported (`rnnlens lsp` limits torch's threads)
+LoadHook = Callable[[], None]
 
 # Set to 1 by benchmarks/lsp_bench.py for its baseline server (recompute everything per request);
 # deliberately not a setting: no user wants it.
 BASELINE_ENV = "RNNLENS_LSP_BASELINE"
 PARSE_ERROR = -32700  # JSON-RPC's code for a body that is not JSON
 PROGRESS_INTERVAL_S = 0.1
+LOADING_TITLE = "RNN Lens: loading torch and the analysis"
 
 
 # pygls warnings about events that are normal for an editor's client (VS Code shows every stderr
@@ -91,18 +97,93 @@ def quiet_normal_events() -> None:
 
 
 class RnnLensServer(LanguageServer):
-    def __init__(self) -> None:
+    def __init__(self, before_session: Sequence[LoadHook] = ()) -> None:
         super().__init__("rnnlens", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
                          max_workers=8, protocol_cls=RnnLensProtocol)
         self.loop: asyncio.AbstractEventLoop | None = None
-        self.session = LensSession(_Notifier(self))
-        self.session.recompute_everything = os.environ.get(BASELINE_ENV) == "1"
+        self.notifier = _Notifier(self)
+        # edits arrive from the first second; the session, once loaded, reads this same store
+        self.documents = DocumentStore()
+        self._session: LensSession | None = None
+        self._session_lock = threading.Lock()
+        self._before_session = list(before_session)
+        self._initialization_options: Any = None
+        self._loaded: asyncio.Future[None] | None = None  # done when the loading thread ends
+        self.loading_progress: asyncio.Future[None] | None = None
         self.workers = ThreadPoolExecutor(max_workers=4, thread_name_prefix="rnnlens-request")
         # callables run once on the event loop after `initialized` (e.g. the panel stream's start)
         self.on_started: list[StartHook] = []
         self.protocol._converter.register_unstructure_hook(JsonReadyHints, lambda hints: hints)
         self.precompute = Precomputer(self.workers, lambda uri, lines, superseded:
                                       precompute_after_edit(self, uri, lines, superseded))
+
+    # ----- the domain side, loaded after `initialize` -------------------------------------
+    @property
+    def session(self) -> LensSession:
+        """The session, imported and built on first use (seconds: torch, numpy, scikit-learn).
+        `load_session_soon` starts that on its own thread once `initialize` is answered; until it is
+        done, a worker that asks waits here. Handlers on the event loop use `loaded_session`."""
+        session = self._session
+        if session is not None:
+            return session
+        with self._session_lock:
+            if self._session is None:
+                self._session = self._build_session()
+            return self._session
+
+    def loaded_session(self) -> LensSession | None:
+        return self._session
+
+    def _build_session(self) -> LensSession:
+        for hook in self._before_session:
+            hook()
+        started = time.perf_counter()
+        from rnnlens.lsp.session import LensSession
+
+        session = LensSession(self.notifier, documents=self.documents)
+        session.recompute_everything = os.environ.get(BASELINE_ENV) == "1"
+        if self._initialization_options is not None:
+            session.configure(self._initialization_options, "initializationOptions")
+        log.info("analysis loaded in %.2f s", time.perf_counter() - started)
+        return session
+
+    def configure_at_initialize(self, options: Any) -> None:
+        """Apply `initializationOptions`: now if the session is loaded, else when it is built."""
+        with self._session_lock:
+            session = self._session
+            if session is None:
+                self._initialization_options = options
+                return
+        session.configure(options, "initializationOptions")
+
+    def load_session_soon(self) -> None:
+        """Import and build the session on a thread of its own, while the client opens documents
+        (call on the event loop)."""
+        loop = asyncio.get_running_loop()
+        loaded = self._loaded = loop.create_future()
+
+        def load() -> None:
+            try:
+                self.session  # noqa: B018 - the property builds it
+                # what the first hints need beyond the session, imported here rather than by a request
+                import rnnlens.lsp.inlay_hints  # noqa: F401
+            except Exception as exc:  # noqa: BLE001 - a broken installation: say so, requests will too
+                log.exception("loading the analysis failed")
+                self.notifier.show_message(f"RNN Lens: cannot load its analysis code: {exc}")
+            finally:
+                self.send_soon(lambda: _finish(loaded))
+
+        threading.Thread(target=load, name="rnnlens-load", daemon=True).start()
+
+    async def show_loading(self) -> None:
+        """A progress while the session loads, so that the editor says why the glyphs wait."""
+        loaded = self._loaded
+        if loaded is None or loaded.done():
+            return
+        reporter = ProgressReporter(self, LOADING_TITLE, cancellable=False)
+        await reporter.begin()
+        await asyncio.shield(loaded)
+        reporter.end("loaded")
 
     # ----- bridge to the event loop -----------------------------------------------------
     def send_soon(self, action: Callable[[], Any]) -> None:
@@ -153,7 +234,9 @@ class RnnLensServer(LanguageServer):
         """Stop without waiting for work in flight: after `exit` the client gives the process 2 s
         before it kills it, and a clustering or a trace can take longer. Their results are not
         wanted any more (the cache's writes are atomic, so a job cut short leaves nothing half-written)."""
-        self.session.clusters.cancel_all()
+        session = self.loaded_session()
+        if session is not None:
+            session.clusters.cancel_all()
         self.workers.shutdown(wait=False, cancel_futures=True)
         pool, self._thread_pool = self._thread_pool, None  # pygls' own pool: it would join it
         if pool is not None:
@@ -172,6 +255,11 @@ class RnnLensServer(LanguageServer):
     def client_supports_configuration(self) -> bool:
         workspace = self.client_capabilities.workspace
         return bool(workspace and workspace.configuration)
+
+
+def _finish(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
 
 
 def _abandoned(future: asyncio.Future[Any]) -> None:
@@ -277,20 +365,25 @@ class ProgressReporter:
             self.server.send_soon(lambda: self.server.work_done_progress.tokens.pop(self.token, None))
 
 
-def build_server(on_started: Sequence[StartHook] = ()) -> RnnLensServer:
+def build_server(on_started: Sequence[StartHook] = (),
+                 before_session: Sequence[LoadHook] = ()) -> RnnLensServer:
+    """`before_session`: callables run on the loading thread before the session is imported."""
     quiet_normal_events()
-    server = RnnLensServer()
+    server = RnnLensServer(before_session)
     server.on_started.extend(on_started)
-    session = server.session
 
     @server.feature(types.INITIALIZE)
     def initialize(ls: RnnLensServer, params: types.InitializeParams) -> None:
         ls.loop = asyncio.get_running_loop()
-        session.configure(params.initialization_options, "initializationOptions")
+        ls.configure_at_initialize(params.initialization_options)
+        # on the loop's next turn, after pygls has written the answer: the import competes for the
+        # interpreter, and the client is waiting for this answer to send everything else
+        ls.loop.call_soon(ls.load_session_soon)
 
     @server.feature(types.INITIALIZED)
     async def initialized(ls: RnnLensServer, params: types.InitializedParams) -> None:
         ls.loop = asyncio.get_running_loop()
+        ls.loading_progress = asyncio.ensure_future(ls.show_loading())  # kept: the loop holds tasks weakly
         await pull_configuration(ls)
         for hook in ls.on_started:
             try:
@@ -299,7 +392,7 @@ def build_server(on_started: Sequence[StartHook] = ()) -> RnnLensServer:
                     await result
             except Exception as exc:  # noqa: BLE001 - a broken extra must not stop the language server
                 log.exception("start hook failed")
-                ls.session.notifier.show_message(f"RNN Lens: a part failed to start: {exc}")
+                ls.notifier.show_message(f"RNN Lens: a part failed to start: {exc}")
         ls.in_background(warm_up)
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
@@ -311,28 +404,32 @@ def build_server(on_started: Sequence[StartHook] = ()) -> RnnLensServer:
             changed = await pull_configuration(ls)
         if changed:
             await ls.in_worker(lambda cancelled: warm_up(ls))
-            ls.session.notifier.refresh_inlay_hints()
+            ls.notifier.refresh_inlay_hints()
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: RnnLensServer, params: types.DidOpenTextDocumentParams) -> None:
         document = params.text_document
-        ls.session.documents.put(document.uri, document.version, document.text, document.language_id or "plaintext",
+        ls.documents.put(document.uri, document.version, document.text, document.language_id or "plaintext",
                                  ls.workspace.position_codec)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
     def did_change(ls: RnnLensServer, params: types.DidChangeTextDocumentParams) -> None:
         document = params.text_document
-        if ls.session.documents.change(document.uri, document.version, params.content_changes) is not None:
+        if ls.documents.change(document.uri, document.version, params.content_changes) is not None:
             ls.precompute.changed(document.uri)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: RnnLensServer, params: types.DidCloseTextDocumentParams) -> None:
         ls.precompute.forget(params.text_document.uri)
-        ls.session.close(params.text_document.uri)
+        session = ls.loaded_session()
+        if session is not None:
+            session.close(params.text_document.uri)  # the store's too
+        else:
+            ls.documents.close(params.text_document.uri)
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     async def hover(ls: RnnLensServer, params: types.HoverParams) -> types.Hover | None:
-        snapshot = ls.session.documents.get(params.text_document.uri)
+        snapshot = ls.documents.get(params.text_document.uri)
         if snapshot is None:
             return None
         offset = snapshot.positions.offset_at(params.position)
@@ -340,6 +437,8 @@ def build_server(on_started: Sequence[StartHook] = ()) -> RnnLensServer:
             return None  # past the end or between words: answer at once
 
         def work(cancelled: Callable[[], bool]) -> types.Hover | None:
+            from rnnlens.lsp.hover import hover_result
+
             prepared = ls.session.prepare(snapshot.uri, cancelled)
             if prepared is None:
                 return None
@@ -351,7 +450,7 @@ def build_server(on_started: Sequence[StartHook] = ()) -> RnnLensServer:
 
     @server.feature(types.TEXT_DOCUMENT_INLAY_HINT)
     async def inlay_hint(ls: RnnLensServer, params: types.InlayHintParams) -> list[dict[str, Any]] | None:
-        snapshot = ls.session.documents.get(params.text_document.uri)
+        snapshot = ls.documents.get(params.text_document.uri)
         if snapshot is None:
             return None
         start, end = snapshot.positions.span_of_range(params.range)
@@ -359,6 +458,8 @@ def build_server(on_started: Sequence[StartHook] = ()) -> RnnLensServer:
         ls.precompute.remember(snapshot.uri, params.range.start.line, last)
 
         def work(cancelled: Callable[[], bool]) -> list[dict[str, Any]]:
+            from rnnlens.lsp.inlay_hints import inlay_hints
+
             prepared = ls.session.prepare(snapshot.uri, cancelled)
             if prepared is None:
                 return []
@@ -370,13 +471,13 @@ def build_server(on_started: Sequence[StartHook] = ()) -> RnnLensServer:
 
     @server.feature(types.INLAY_HINT_RESOLVE)
     async def inlay_hint_resolve(ls: RnnLensServer, hint: types.InlayHint) -> types.InlayHint:
-        reference = hint_reference(ls.session, hint.data)
-        if reference is None:
-            return hint
-        uri = reference[0]
-
         def work(cancelled: Callable[[], bool]) -> types.InlayHint:
-            prepared = ls.session.prepare(uri, cancelled, start_clusters=False)
+            from rnnlens.lsp.inlay_hints import hint_reference, resolve_tooltip
+
+            reference = hint_reference(ls.session, hint.data)
+            if reference is None:
+                return hint
+            prepared = ls.session.prepare(reference[0], cancelled, start_clusters=False)
             return hint if prepared is None else resolve_tooltip(ls.session, prepared, hint)
 
         try:
@@ -386,71 +487,81 @@ def build_server(on_started: Sequence[StartHook] = ()) -> RnnLensServer:
 
     @server.feature(types.SHUTDOWN)
     def shutdown(ls: RnnLensServer, *args: Any) -> None:
-        ls.session.clusters.cancel_all()
+        session = ls.loaded_session()  # a session still loading has no clustering to stop
+        if session is not None:
+            session.clusters.cancel_all()
 
-    for spec in COMMANDS:
-        register_command(server, spec)
+    # registered from their definitions (protocol/commands.json), whose functions (lsp/commands.py)
+    # import the analysis: a command imports them when it first runs
+    for name in DEFINITIONS:
+        register_command(server, name)
     return server
 
 
-def register_command(server: RnnLensServer, spec: CommandSpec) -> None:
+def register_command(server: RnnLensServer, name: str) -> None:
     async def handler(ls: RnnLensServer, *arguments: Any) -> Any:
-        return await run_command(ls, spec, arguments)
+        return await run_command(ls, name, arguments)
 
-    handler.__name__ = f"command_{spec.name}"
-    server.command(spec.command_id)(handler)
+    handler.__name__ = f"command_{name}"
+    server.command(f"{COMMAND_PREFIX}{name}")(handler)
 
 
-async def run_command(ls: RnnLensServer, spec: CommandSpec, arguments: tuple[Any, ...]) -> Any:
-    session = ls.session
+async def run_command(ls: RnnLensServer, name: str, arguments: tuple[Any, ...]) -> Any:
+    title = str(DEFINITIONS[name]["title"])
+    command_id = f"{COMMAND_PREFIX}{name}"
+    notifier = ls.notifier
     try:
-        options = spec.parse(arguments)  # before any progress: wrong arguments are one sentence at once
+        # before any progress: wrong arguments are one sentence at once
+        options = parse_arguments(name, arguments)
     except RnnLensError as exc:
-        session.notifier.show_message(f"RNN Lens: {spec.title}: {exc}")
+        notifier.show_message(f"RNN Lens: {title}: {exc}")
         return {"error": str(exc)}
-    reporter = ProgressReporter(ls, f"RNN Lens: {spec.title}") if spec.long else None
+    reporter = ProgressReporter(ls, f"RNN Lens: {title}") if DEFINITIONS[name].get("long", False) else None
     if reporter is not None:
         await reporter.begin()
-    roots = workspace_roots([folder.uri for folder in ls.workspace.folders.values()]
-                            + ([ls.workspace.root_uri] if ls.workspace.root_uri else []))
+    folders = ([folder.uri for folder in ls.workspace.folders.values()]
+               + ([ls.workspace.root_uri] if ls.workspace.root_uri else []))
 
     def work(cancelled: Callable[[], bool]) -> Any:
+        from rnnlens.lsp.commands import COMMANDS, CommandContext, workspace_roots
+
         def stop() -> bool:
             return cancelled() or (reporter is not None and reporter.cancelled())
 
         context = CommandContext(progress=reporter.report if reporter else (lambda f, m: None), cancelled=stop,
-                                 workspace_roots=roots)
-        return spec.run(session, options, context)
+                                 workspace_roots=workspace_roots(folders))
+        spec = next(spec for spec in COMMANDS if spec.name == name)
+        return spec.run(ls.session, options, context)
 
     try:
         data, summary = await ls.in_worker(work)
     except Cancelled:
         if reporter:
             reporter.end("cancelled")
-        session.notifier.show_message(f"RNN Lens: {spec.title} cancelled", error=False)
+        notifier.show_message(f"RNN Lens: {title} cancelled", error=False)
         return {"cancelled": True}
     except RnnLensError as exc:
         if reporter:
             reporter.end("failed")
-        session.notifier.show_message(f"RNN Lens: {spec.title} failed: {exc}")
+        notifier.show_message(f"RNN Lens: {title} failed: {exc}")
         return {"error": str(exc)}
     except asyncio.CancelledError:
         if reporter:
             reporter.end("cancelled")
         raise
     except Exception:  # noqa: BLE001 - a bug must not reach the client as a Python exception text
-        log.exception("%s failed", spec.command_id)
+        log.exception("%s failed", command_id)
         if reporter:
             reporter.end("failed")
-        message = f"{spec.command_id} failed unexpectedly (a bug in RNN Lens; the server's log has the details)"
-        session.notifier.show_message(f"RNN Lens: {message}")
+        message = f"{command_id} failed unexpectedly (a bug in RNN Lens; the server's log has the details)"
+        notifier.show_message(f"RNN Lens: {message}")
         return {"error": message}
     if reporter:
         reporter.end(summary)
     if summary:
-        session.notifier.show_message(summary, error=False)
-    if spec.name in ("evaluate", "cocluster", "selectModel"):
-        ls.session.notifier.refresh_inlay_hints()
+        notifier.show_message(summary, error=False)
+    if name in ("evaluate", "cocluster", "selectModel"):
+        notifier.refresh_inlay_hints()
         ls.in_background(warm_up)
     return data
 
@@ -490,6 +601,8 @@ def precompute_after_edit(ls: RnnLensServer, uri: str, lines: tuple[int, int], s
         return
     prepared = session.prepare(uri, superseded, start_clusters=False)
     if prepared is not None:
+        from rnnlens.lsp.inlay_hints import precompute_lines
+
         precompute_lines(session, prepared, *lines)
 
 

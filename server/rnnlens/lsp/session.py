@@ -41,9 +41,11 @@ BINARY_PROBE = 8192  # characters inspected for NUL bytes
 
 
 class LensSession:
-    def __init__(self, notifier: Notifier, settings: Settings | None = None):
+    def __init__(self, notifier: Notifier, settings: Settings | None = None,
+                 documents: DocumentStore | None = None):
         self.notifier = notifier
-        self.documents = DocumentStore()
+        # the server passes its own store: it takes edits while this session is still being imported
+        self.documents = documents if documents is not None else DocumentStore()
         self._lock = threading.RLock()  # one configure at a time
         self.models = ModelChoice(settings or Settings())
         self.analyses = DocumentAnalyses(self.documents)
