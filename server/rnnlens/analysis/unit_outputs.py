@@ -74,7 +74,7 @@ def classifier_pushes(stack: RecurrentStack, sequences: Sequence[torch.Tensor], 
     for ids in sequences:
         if ids.shape[1] == 0:
             continue
-        trace = capture_trace(stack, ids)
+        trace = capture_trace(stack, ids, outputs=False)  # the ablation reads the head at the last step only
         t = ids.shape[1] - 1
         effects = cluster_effects(stack, "classifier", ids, t, state_at(trace, t - 1), layer, labels, k, end=t + 1,
                                   known=state_at(trace, t))

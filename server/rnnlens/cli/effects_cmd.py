@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
+import numpy as np
 import torch
 
 from rnnlens.analysis.ablation import MODES, cluster_effects, state_at
@@ -25,7 +26,8 @@ from rnnlens.cli.analysis_common import (
     corpus_choice,
     make_service,
 )
-from rnnlens.cli.causal_common import add_reset, read_tokens, token_index, unit_of, units_of
+from rnnlens.cli.causal_common import Unit, add_reset, read_tokens, token_index, unit_of, units_of
+from rnnlens.models.loaded import LoadedModel
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -56,13 +58,11 @@ def run(args: argparse.Namespace) -> int:
         units = [unit_of(units, wanted)]
     expected = None
     if args.mode == "mean":  # the mean state over this text: a plausible memory here, not a corpus average
-        states = [model.trace(u.ids).states for u in units]
-        count = sum(len(u.tokens) for u in units)
-        expected = {kind: (torch.cat([s[f"layer{layer}.{kind}"][0] for s in states]).sum(dim=0) / count).numpy()
-                    for kind in model.state_kinds}
+        expected = _mean_state(model, units, layer)
     records = []
     for unit in units:
-        trace = model.trace(unit.ids)
+        # states only: the ablation runs the head itself, on the k + 1 rows of the one step it reads
+        trace = model.trace(unit.ids, outputs=False)
         steps = [wanted - unit.first] if wanted is not None else range(len(unit.tokens))
         for t in steps:
             effects = cluster_effects(model.stack, model.task, unit.ids, t, state_at(trace, t - 1), layer, labels,
@@ -79,6 +79,19 @@ def run(args: argparse.Namespace) -> int:
     for record in records:
         _print_record(record, sys.stdout)
     return 0
+
+
+def _mean_state(model: LoadedModel, units: list[Unit], layer: int) -> dict[str, np.ndarray]:
+    """The layer's mean state over every token of the units: a running sum, one unit's states at a time."""
+    names = [f"layer{layer}.{kind}" for kind in model.state_kinds]
+    total = {name: torch.zeros(model.stack.layers[layer - 1].hidden_size, dtype=torch.float64) for name in names}
+    count = 0
+    for unit in units:
+        states = model.trace(unit.ids, outputs=False, names=names).states
+        for name in names:
+            total[name] += states[name][0].double().sum(dim=0)
+        count += len(unit.tokens)
+    return {name.split(".")[1]: (total[name] / max(count, 1)).float().numpy() for name in names}
 
 
 def _print_record(record: dict[str, Any], out: TextIO) -> None:

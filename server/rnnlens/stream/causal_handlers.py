@@ -78,7 +78,7 @@ def effects(service: AnalysisService, request: dict[str, Any], ctx: RequestConte
     clusters = service.cocluster(model.name, request["layer"], request["state"], request["k"], cancel=ctx.cancelled)
     ctx.check()
     unit = _token_unit(model, text, int(request["token"]))
-    trace = model.trace(unit.ids)
+    trace = model.trace(unit.ids, outputs=False)  # states only: the ablation runs the head on the step it reads
     expected = None
     if request["mode"] == "mean":  # the units' mean state over this text (as `rnnlens effects --mode mean`)
         expected = {kind: trace.states[f"layer{clusters.layer}.{kind}"][0].mean(dim=0).numpy()
