@@ -261,10 +261,10 @@ class AnalysisService:
         arrays, meta = stats_to_arrays(stats)
         self.cache.save("stats", key, arrays, {**meta, "provenance": found.provenance.to_json()})
         index = patterns.finish()
-        if index.tokens == stats.tokens:  # built in this process (a distributed evaluation builds none)
+        if index.corpus_tokens == stats.tokens:  # built in this process (a distributed evaluation builds none)
             index.meta["provenance"] = found.provenance.to_json()
             with self._lock:
-                self._patterns = {key: index}  # one in memory: 72 bytes a token and layer
+                self._patterns = {key: index}  # one in memory, at most PATTERN_INDEX_BYTES
             arrays, meta = index.to_arrays()
             self.cache.save("patterns", key, arrays, meta)
         return found
@@ -345,7 +345,8 @@ class AnalysisService:
         spans = [replace(span, pos=[self.word_pos(t) or "?" for t in span.tokens])
                  for span in matched_spans(model, found, texts)]
         return PatternSearch(model.name, statistics.provenance.corpus_label, query, spans, statistics.provenance,
-                             extra={"pos_patterns": shared_patterns(spans)})
+                             extra={"pos_patterns": shared_patterns(spans),
+                                    "searched": {"tokens": index.tokens, "corpus_tokens": index.corpus_tokens}})
 
     # ----- statistics shipped with a sample model (store/shipped_stats.py)
     @staticmethod

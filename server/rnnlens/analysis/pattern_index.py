@@ -5,7 +5,9 @@ state above the threshold) and packed into bitsets (np.packbits), one row of 8-b
 token, so a query is a few vectorised AND + popcount passes over the corpus. Rows are kept in
 corpus order (document, position), whatever order the evaluation batched them in; `doc_starts`
 maps a row back to its document. Memory: thresholds x units / 8 bytes a token and state
-(5 x 150 units: 120 bytes with padding to whole 64-bit words).
+(5 x 150 units: 120 bytes with padding to whole 64-bit words), so the index covers at most the
+corpus's first PATTERN_INDEX_BYTES worth of tokens (index_token_limit) and stays that size
+however long the corpus is; `corpus_tokens` says how many there were.
 """
 
 from __future__ import annotations
@@ -20,6 +22,11 @@ import torch
 # with the list of those that are. 0.3 is LSTMVis' default; the low ones are for models whose
 # states stay small (rt-gru's h lies within +-0.2 for 90 % of tokens).
 INDEX_THRESHOLDS = (0.05, 0.1, 0.2, 0.3, 0.5)
+# The index's size, whatever the corpus's: 2.1M tokens of a 2 x 150 LSTM (its c states), 600k of
+# 2 x 650, 280k of 2 x 1,500; tokens beyond are evaluated but not searchable (docs/analysis.md).
+PATTERN_INDEX_BYTES = 512 * 2**20
+_KEY_BYTES = 8  # the builder's document << 32 | position key of each token
+_NO_LIMIT = np.iinfo(np.int64).max
 
 
 def packed_width(units: int) -> int:
@@ -36,6 +43,18 @@ def pack_on(states: np.ndarray, threshold: float) -> np.ndarray:
     return bits
 
 
+def token_bytes(units: dict[str, int], thresholds: tuple[float, ...] = INDEX_THRESHOLDS) -> int:
+    """Bytes one token takes in the builder: its key and every state's bitsets at every threshold."""
+    return _KEY_BYTES + len(thresholds) * sum(packed_width(n) for n in units.values())
+
+
+def index_token_limit(units: dict[str, int], thresholds: tuple[float, ...] = INDEX_THRESHOLDS,
+                      budget: int | None = None) -> int:
+    """How many of the corpus's first tokens the index covers: as many as fit in `budget` bytes
+    (default PATTERN_INDEX_BYTES)."""
+    return max(1, (PATTERN_INDEX_BYTES if budget is None else budget) // token_bytes(units, thresholds))
+
+
 @dataclass
 class PatternIndex:
     """`bits[name]`: (thresholds, tokens, packed_width) uint8; `doc_starts`: first row of each document
@@ -49,7 +68,13 @@ class PatternIndex:
 
     @property
     def tokens(self) -> int:
+        """Tokens indexed: the corpus's first `tokens` (all of it unless it held more than the limit)."""
         return int(self.doc_starts[-1])
+
+    @property
+    def corpus_tokens(self) -> int:
+        """Tokens of the corpus the index was built from, indexed or not."""
+        return int(self.meta.get("corpus_tokens", self.tokens))
 
     def threshold_slot(self, threshold: float) -> int:
         for slot, known in enumerate(self.thresholds):
@@ -89,13 +114,33 @@ class PatternIndex:
 
 class PatternIndexBuilder:
     """Collects bitsets window by window during evaluation (`add_window`), then sorts them into
-    corpus order (`finish`)."""
+    corpus order (`finish`).
 
-    def __init__(self, units: dict[str, int], thresholds: tuple[float, ...] = INDEX_THRESHOLDS):
+    Holds at most the corpus's first `max_tokens` tokens (in corpus order, whatever order the
+    windows come in) plus one eighth as slack: when it holds more, it keeps the `max_tokens`
+    smallest (document, position) keys and from then on refuses every key above them, so a later
+    window of a later document costs one comparison a token. Documents arrive in order up to a
+    buffer of them (evaluation.indexed_batches), so little is packed only to be dropped.
+    """
+
+    def __init__(self, units: dict[str, int], thresholds: tuple[float, ...] = INDEX_THRESHOLDS,
+                 max_tokens: int | None = None):
         self.units = dict(units)
         self.thresholds = tuple(thresholds)
-        self._keys: list[np.ndarray] = []  # document << 32 | position, one per token
+        self.max_tokens = index_token_limit(self.units, self.thresholds) if max_tokens is None else int(max_tokens)
+        if self.max_tokens < 1:
+            raise ValueError(f"max_tokens must be at least 1, got {max_tokens}")
+        self.seen = 0  # tokens offered, indexed or not: the corpus's length once evaluation is done
+        self._slack = max(1, self.max_tokens // 8)
+        self._limit = _NO_LIMIT  # keys (document << 32 | position) at or above it are not indexed
+        self._held = 0
+        self._keys: list[np.ndarray] = []  # one per token
         self._bits: dict[str, list[np.ndarray]] = {name: [] for name in units}
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes of keys and bitsets held now."""
+        return sum(k.nbytes for k in self._keys) + sum(b.nbytes for chunks in self._bits.values() for b in chunks)
 
     def add_window(self, doc_ids: np.ndarray, start: int, lengths: torch.Tensor,
                    states: dict[str, torch.Tensor]) -> None:
@@ -112,20 +157,46 @@ class PatternIndexBuilder:
         else:
             mask = torch.arange(steps)[None, :] < lengths[:, None]
             rows, cols = (m.numpy() for m in torch.nonzero(mask, as_tuple=True))
-        self._keys.append((doc_ids[rows].astype(np.int64) << 32) | (cols + start).astype(np.int64))
+        keys = (doc_ids[rows].astype(np.int64) << 32) | (cols + start).astype(np.int64)
+        self.seen += int(keys.size)
+        kept = keys < self._limit
+        if not kept.any():
+            return
+        every = bool(kept.all())
+        self._keys.append(keys if every else keys[kept])
         for name, units in self.units.items():
             values = (states[name].reshape(-1, units) if full else states[name][mask]).numpy()
+            if not every:
+                values = values[kept]
             packed = np.zeros((len(self.thresholds), values.shape[0], packed_width(units)), dtype=np.uint8)
             used = (units + 7) // 8
             for slot, threshold in enumerate(self.thresholds):
                 packed[slot, :, :used] = np.packbits(values > threshold, axis=1)
             self._bits[name].append(packed)
+        self._held += int(self._keys[-1].size)
+        if self._held > self.max_tokens + self._slack:
+            self._keep_first(self.max_tokens)
+
+    def _keep_first(self, count: int) -> None:
+        """Keep the `count` tokens with the smallest keys and refuse every larger key from now on."""
+        if self._held <= count:
+            return
+        self._limit = int(np.partition(np.concatenate(self._keys), count)[count])
+        for i, keys in enumerate(self._keys):
+            kept = keys < self._limit
+            self._keys[i] = keys[kept]
+            for chunks in self._bits.values():
+                chunks[i] = chunks[i][:, kept]
+        self._held = count
 
     def finish(self, n_docs: int | None = None) -> PatternIndex:
-        """The index in corpus order; `n_docs` (default: up to the last document seen) sizes `doc_starts`."""
+        """The index in corpus order; `n_docs` (default: up to the last document seen) sizes `doc_starts`.
+        A corpus longer than `max_tokens` gives the index of its first `max_tokens` tokens."""
+        self._keep_first(self.max_tokens)
+        truncated = self._limit != _NO_LIMIT
         keys = self._keys
         docs_seen = [k >> 32 for k in keys]
-        if n_docs is None:
+        if n_docs is None or truncated:  # truncated: the documents up to the last one (partly) covered
             n_docs = max((int(d.max()) + 1 for d in docs_seen if d.size), default=0)
         per_doc = np.zeros(n_docs, dtype=np.int64)
         for docs in docs_seen:
@@ -133,14 +204,18 @@ class PatternIndexBuilder:
         doc_starts = np.concatenate([[0], np.cumsum(per_doc)]).astype(np.int64)
         total = int(doc_starts[-1])
         # Each token's row is its document's first row plus its position: scatter every chunk there
-        # (one write of the bits, no concatenation, no sort).
+        # (one write of the bits, no concatenation, no sort), dropping each chunk once written.
         rows = [doc_starts[docs] + (k & 0xFFFFFFFF) for docs, k in zip(docs_seen, keys, strict=True)]
         bits = {}
-        for name, chunks in self._bits.items():
+        for name in self.units:
+            chunks = self._bits[name][::-1]
+            self._bits[name] = []
             out = np.zeros((len(self.thresholds), total, packed_width(self.units[name])), dtype=np.uint8)
-            for where, chunk in zip(rows, chunks, strict=True):
-                out[:, where] = chunk
+            for where in rows:
+                out[:, where] = chunks.pop()  # freed as soon as it is written
             bits[name] = out
+        index = PatternIndex(self.thresholds, bits, self.units, doc_starts, {"corpus_tokens": self.seen})
         self._keys = []
         self._bits = {name: [] for name in self.units}
-        return PatternIndex(self.thresholds, bits, self.units, doc_starts)
+        self._held, self._limit, self.seen = 0, _NO_LIMIT, 0
+        return index

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from rnnlens.analysis.pattern_index import INDEX_THRESHOLDS, PatternIndex
+from rnnlens.analysis.pattern_index import INDEX_THRESHOLDS, PATTERN_INDEX_BYTES, PatternIndex
 from rnnlens.analysis.pattern_match import PatternMatch, hypothesis_units, match_units
 from rnnlens.analysis.provenance import Provenance
 from rnnlens.analysis.text_units import resolve_reset, unit_starts
@@ -70,6 +70,15 @@ class PatternSearch:
     matches: list[MatchedSpan]
     provenance: Provenance
     extra: dict[str, Any] = field(default_factory=dict)
+
+    def coverage(self) -> str | None:
+        """"searched the first N of M tokens" when the corpus was longer than the pattern index's limit."""
+        searched = self.extra.get("searched") or {}
+        tokens, total = searched.get("tokens"), searched.get("corpus_tokens")
+        if tokens is None or total is None or tokens >= total:
+            return None
+        return (f"searched the first {tokens:,} of {total:,} tokens of {self.corpus} "
+                f"(the pattern index holds at most {PATTERN_INDEX_BYTES // 2**20} MiB)")
 
     def to_json(self) -> dict[str, Any]:
         return {"model": self.model, "corpus": self.corpus, "query": self.query.to_json(),

@@ -78,6 +78,8 @@ def run(args: argparse.Namespace) -> int:
     print(result.provenance.header())
     print(f"{result.model} {query.state} > {query.threshold:g} over \"{' '.join(query.tokens)}\": "
           f"{len(query.units)} units on ({' '.join(map(str, query.units[:20]))}{' ...' if len(query.units) > 20 else ''})")
+    if result.coverage():
+        print(result.coverage())
     if not result.matches:
         print(f"no span of {result.corpus} has these units on")
     patterns = result.extra.get("pos_patterns") or []
