@@ -26,6 +26,8 @@ import {
 import type { Host } from "./host";
 import { snapshotFrames } from "./host";
 import { MainView } from "./mainView";
+import { MatchList, toMatchResult } from "./matchListView";
+import type { MatchEntry, TokenSpanSelection } from "./matchListView";
 import { provenanceLine } from "./provenance";
 import { SentenceStrip } from "./sentenceStrip";
 import { RequestError, StreamClient } from "./streamClient";
@@ -82,6 +84,9 @@ export class PanelApp {
   private wordDetails = new Map<string, WordDetail | null>();
   /** Several sentences side by side, with zoom. */
   private readonly strip: SentenceStrip;
+  /** Pattern search on the selected span (issue 14). */
+  private readonly matchList: MatchList;
+  private matchSerial = 0;
   private querySerial = 0;
   /** A unit the extension asked for before the server's hello. */
   private unitAfterHello: ToWebviewShowUnit | null = null;
@@ -143,7 +148,8 @@ export class PanelApp {
       onToken: (glyphs, token) => this.showKeptToken(glyphs, token),
       onChange: () => this.save(),
     });
-    root.append(this.bar.element, this.status, this.mainContainer, this.strip.element, this.detailContainer);
+    this.matchList = new MatchList({ onFind: () => void this.findSimilar(), onMatch: (match) => this.showMatch(match) });
+    root.append(this.bar.element, this.status, this.mainContainer, this.strip.element, this.matchList.element, this.detailContainer);
     new ResizeObserver(() => this.onResize()).observe(this.mainContainer);
   }
 
@@ -280,6 +286,9 @@ export class PanelApp {
         this.attribution = toTokenAttribution(message);
         this.paintDetails();
         break;
+      case "match_view":
+        this.matchList.show(toMatchResult(message, this.matchOrder(message.layer, message.state, message.k)));
+        break;
       case "error":
         this.setStatus(message.message, true);
         break;
@@ -388,6 +397,7 @@ export class PanelApp {
   }
 
   private markTokens(): void {
+    this.matchList.setSpan(this.selectedSpan());
     this.mainView.markTokens(this.selectedTokens);
     this.compareView.left.markTokens(this.selectedTokens);
     this.compareView.right.markTokens(this.selectedTokens);
@@ -550,6 +560,53 @@ export class PanelApp {
     this.glyphs = glyphs;
     this.selectedWords = [];
     this.selectedTokens = new Set([token]);
+    this.paint();
+    this.fetchCausal();
+  }
+
+  /** The span from the first to the last selected token of the single-model sentence view. */
+  private selectedSpan(): TokenSpanSelection | null {
+    if (this.comparison || !this.glyphs || this.selectedTokens.size === 0 || this.host.kind === "snapshot") return null;
+    const chosen = [...this.selectedTokens];
+    return { glyphs: this.glyphs, first: Math.min(...chosen), stop: Math.max(...chosen) + 1 };
+  }
+
+  /** Pattern search: the corpus spans where the units on over the selected span are on. */
+  private async findSimilar(): Promise<void> {
+    const span = this.selectedSpan();
+    const view = this.view;
+    if (!span || !view) return;
+    const serial = ++this.matchSerial;
+    const words = span.glyphs.tokens.slice(span.first, span.stop).map((t) => t.text).join(" ");
+    this.matchList.setBusy(`searching the corpus of ${view.model} for the memory pattern of “${words}”…`);
+    try {
+      // state null: the model's default state, the one the pattern index holds.
+      const answer = await this.stream.request({
+        type: "match_request", model: view.model, text: span.glyphs.text, first: span.first, stop: span.stop,
+        layer: view.layer, state: null, threshold: null, top: 20, k: view.k,
+      });
+      if (serial !== this.matchSerial || answer.type !== "match_view") return;
+      this.matchList.show(toMatchResult(answer, this.matchOrder(answer.layer, answer.state, answer.k)));
+    } catch (error) {
+      if (serial === this.matchSerial && !(error instanceof RequestError && error.code === "cancelled")) {
+        this.matchList.setError(error instanceof Error ? error.message : String(error));
+      }
+    }
+  }
+
+  /** The chips' display order, when the matches' glyphs use the view's clusters. */
+  private matchOrder(layer: number, state: string, k: number): number[] | null {
+    const view = this.view;
+    return view && view.layer === layer && view.state === state && view.k === k ? view.clusterIds : null;
+  }
+
+  /** A match clicked: its line becomes the shown sentence, with the match's span selected. */
+  private showMatch(match: MatchEntry): void {
+    if (this.comparison || !this.view || match.context.k !== this.view.k) return;
+    this.sentence = match.context.text;
+    this.glyphs = match.context;
+    this.selectedWords = [];
+    this.selectedTokens = new Set([match.first, match.stop - 1]);
     this.paint();
     this.fetchCausal();
   }
@@ -762,6 +819,7 @@ export class PanelApp {
     } else {
       return;
     }
+    this.matchList.setSpan(this.selectedSpan());
     this.recolour();
     this.paintDetails();
     this.timings.painted = performance.now();

@@ -137,6 +137,34 @@ export const SCHEMA: ProtocolSchema = {
         "raises": "list<str>",
         "lowers": "list<str>"
       }
+    },
+    "PatternMatch": {
+      "doc": "One corpus span that matches a pattern search (docs/analysis.md, \"Pattern search\"): rank (1 = best), document (0-based index in the searched corpus) and start/end (code points in that document), its text and the context before and after it on its line; score (Jaccard index of the units on over the span and the hypothesis, times the length ratio), jaccard, shared (hypothesis units on over the whole span); pos[i] the majority Brown tag of the span's token i ('?' where Brown lacks the word), null when not known; label: a classifier's predicted class at the span's last token, null for a language model. glyphs: the glyphs of before + text + after traced from zero with the view's unit clusters; the span is its tokens first..stop-1.",
+      "fields": {
+        "rank": "int",
+        "document": "int",
+        "start": "int",
+        "end": "int",
+        "text": "str",
+        "before": "str",
+        "after": "str",
+        "score": "float",
+        "jaccard": "float",
+        "shared": "int",
+        "pos": "list<str>?",
+        "label": "str?",
+        "glyphs": "GlyphSequence",
+        "first": "int",
+        "stop": "int"
+      }
+    },
+    "SharedPattern": {
+      "doc": "A part-of-speech sequence (kind `pos`, tags joined by spaces) or a predicted class (kind `label`) that `matches` of the matches share.",
+      "fields": {
+        "kind": "str",
+        "pattern": "str",
+        "matches": "int"
+      }
     }
   },
   "messages": {
@@ -308,6 +336,29 @@ export const SCHEMA: ProtocolSchema = {
         "provenance": "Provenance?"
       }
     },
+    "match_view": {
+      "direction": "server",
+      "request": true,
+      "doc": "Answer to match_request: the hypothesis (units of layer/state on over the selected tokens first..stop-1 of `text`, above `threshold`), the corpus spans where the same units are on, best first, with their glyphs for the view's k unit clusters, the part-of-speech or label patterns they share most, and what was searched (`corpus`; searched_tokens and searched_documents of its pattern index).",
+      "fields": {
+        "model": "str",
+        "layer": "int",
+        "state": "str",
+        "k": "int",
+        "text": "str",
+        "first": "int",
+        "stop": "int",
+        "tokens": "list<str>",
+        "threshold": "float",
+        "units": "ndarray<int32>",
+        "matches": "list<PatternMatch>",
+        "shared_patterns": "list<SharedPattern>",
+        "corpus": "str",
+        "searched_tokens": "int",
+        "searched_documents": "int",
+        "provenance": "Provenance?"
+      }
+    },
     "ping": {
       "direction": "panel",
       "doc": "Liveness check; answered by pong.",
@@ -413,6 +464,22 @@ export const SCHEMA: ProtocolSchema = {
         "state": "str?",
         "k": "int",
         "n_words": "int"
+      }
+    },
+    "match_request": {
+      "direction": "panel",
+      "request": true,
+      "doc": "Pattern search (LSTMVis' select + match) from the panel: the units on over tokens first..stop-1 (0-based, of `text`'s tokens; text null = the editor's current sentence) form the hypothesis; the answer lists the `top` best matching spans of the statistics' corpus. layer null = the last; state null or the model's default state (the only one indexed); threshold null = the highest indexed one that keeps a few units on; k: the clusters the panel shows (the matches' glyphs).",
+      "fields": {
+        "model": "str",
+        "text": "str?",
+        "first": "int",
+        "stop": "int",
+        "layer": "int?",
+        "state": "str?",
+        "threshold": "float?",
+        "top": "int",
+        "k": "int"
       }
     },
     "cancel": {
@@ -677,6 +744,32 @@ export interface UnitOutput {
   lowers: Array<string>;
 }
 
+/** One corpus span that matches a pattern search (docs/analysis.md, "Pattern search"): rank (1 = best), document (0-based index in the searched corpus) and start/end (code points in that document), its text and the context before and after it on its line; score (Jaccard index of the units on over the span and the hypothesis, times the length ratio), jaccard, shared (hypothesis units on over the whole span); pos[i] the majority Brown tag of the span's token i ('?' where Brown lacks the word), null when not known; label: a classifier's predicted class at the span's last token, null for a language model. glyphs: the glyphs of before + text + after traced from zero with the view's unit clusters; the span is its tokens first..stop-1. */
+export interface PatternMatch {
+  rank: number;
+  document: number;
+  start: number;
+  end: number;
+  text: string;
+  before: string;
+  after: string;
+  score: number;
+  jaccard: number;
+  shared: number;
+  pos: Array<string> | null;
+  label: string | null;
+  glyphs: GlyphSequence;
+  first: number;
+  stop: number;
+}
+
+/** A part-of-speech sequence (kind `pos`, tags joined by spaces) or a predicted class (kind `label`) that `matches` of the matches share. */
+export interface SharedPattern {
+  kind: string;
+  pattern: string;
+  matches: number;
+}
+
 /** server -> panel: First message on every accepted connection. */
 export interface Hello {
   type: 'hello';
@@ -832,6 +925,28 @@ export interface ClusterInsightView {
   provenance: Provenance | null;
 }
 
+/** server -> panel: Answer to match_request: the hypothesis (units of layer/state on over the selected tokens first..stop-1 of `text`, above `threshold`), the corpus spans where the same units are on, best first, with their glyphs for the view's k unit clusters, the part-of-speech or label patterns they share most, and what was searched (`corpus`; searched_tokens and searched_documents of its pattern index). */
+export interface MatchView {
+  type: 'match_view';
+  id: number;
+  model: string;
+  layer: number;
+  state: string;
+  k: number;
+  text: string;
+  first: number;
+  stop: number;
+  tokens: Array<string>;
+  threshold: number;
+  units: NdArray;
+  matches: Array<PatternMatch>;
+  shared_patterns: Array<SharedPattern>;
+  corpus: string;
+  searched_tokens: number;
+  searched_documents: number;
+  provenance: Provenance | null;
+}
+
 /** panel -> server: Liveness check; answered by pong. */
 export interface Ping {
   type: 'ping';
@@ -930,6 +1045,21 @@ export interface ClusterInsightRequest {
   n_words: number;
 }
 
+/** panel -> server: Pattern search (LSTMVis' select + match) from the panel: the units on over tokens first..stop-1 (0-based, of `text`'s tokens; text null = the editor's current sentence) form the hypothesis; the answer lists the `top` best matching spans of the statistics' corpus. layer null = the last; state null or the model's default state (the only one indexed); threshold null = the highest indexed one that keeps a few units on; k: the clusters the panel shows (the matches' glyphs). */
+export interface MatchRequest {
+  type: 'match_request';
+  id: number;
+  model: string;
+  text: string | null;
+  first: number;
+  stop: number;
+  layer: number | null;
+  state: string | null;
+  threshold: number | null;
+  top: number;
+  k: number;
+}
+
 /** panel -> server: Cancel the running request `target`; answered by ack, the target ends with error code cancelled. */
 export interface Cancel {
   type: 'cancel';
@@ -987,6 +1117,7 @@ export type ServerMessage =
   | EffectsView
   | AttributionView
   | ClusterInsightView
+  | MatchView
 ;
 
 export type PanelMessage =
@@ -999,6 +1130,7 @@ export type PanelMessage =
   | EffectsRequest
   | AttributionRequest
   | ClusterInsightRequest
+  | MatchRequest
   | Cancel
   | Reveal
 ;
@@ -1186,6 +1318,10 @@ export function isClusterInsightView(value: unknown): value is ClusterInsightVie
   return validateMessage(SCHEMA, value, 'server', 'cluster_insight_view') === null;
 }
 
+export function isMatchView(value: unknown): value is MatchView {
+  return validateMessage(SCHEMA, value, 'server', 'match_view') === null;
+}
+
 export function isPing(value: unknown): value is Ping {
   return validateMessage(SCHEMA, value, 'panel', 'ping') === null;
 }
@@ -1220,6 +1356,10 @@ export function isAttributionRequest(value: unknown): value is AttributionReques
 
 export function isClusterInsightRequest(value: unknown): value is ClusterInsightRequest {
   return validateMessage(SCHEMA, value, 'panel', 'cluster_insight_request') === null;
+}
+
+export function isMatchRequest(value: unknown): value is MatchRequest {
+  return validateMessage(SCHEMA, value, 'panel', 'match_request') === null;
 }
 
 export function isCancel(value: unknown): value is Cancel {

@@ -125,7 +125,36 @@ SCHEMA: dict[str, Any] = {'protocol': 'rnnlens',
                                    'corpus (docs/causal.md, "Unit clusters linked to outputs"): label ("→ '
                                    'positive", "→ nouns"; empty when it pushes nothing up), raises / lowers '
                                    'the classes or words it raises and lowers most.',
-                            'fields': {'label': 'str', 'raises': 'list<str>', 'lowers': 'list<str>'}}},
+                            'fields': {'label': 'str', 'raises': 'list<str>', 'lowers': 'list<str>'}},
+             'PatternMatch': {'doc': 'One corpus span that matches a pattern search (docs/analysis.md, '
+                                     '"Pattern search"): rank (1 = best), document (0-based index in the '
+                                     'searched corpus) and start/end (code points in that document), its '
+                                     'text and the context before and after it on its line; score (Jaccard '
+                                     'index of the units on over the span and the hypothesis, times the '
+                                     'length ratio), jaccard, shared (hypothesis units on over the whole '
+                                     "span); pos[i] the majority Brown tag of the span's token i ('?' where "
+                                     "Brown lacks the word), null when not known; label: a classifier's "
+                                     "predicted class at the span's last token, null for a language model. "
+                                     'glyphs: the glyphs of before + text + after traced from zero with the '
+                                     "view's unit clusters; the span is its tokens first..stop-1.",
+                              'fields': {'rank': 'int',
+                                         'document': 'int',
+                                         'start': 'int',
+                                         'end': 'int',
+                                         'text': 'str',
+                                         'before': 'str',
+                                         'after': 'str',
+                                         'score': 'float',
+                                         'jaccard': 'float',
+                                         'shared': 'int',
+                                         'pos': 'list<str>?',
+                                         'label': 'str?',
+                                         'glyphs': 'GlyphSequence',
+                                         'first': 'int',
+                                         'stop': 'int'}},
+             'SharedPattern': {'doc': 'A part-of-speech sequence (kind `pos`, tags joined by spaces) or a '
+                                      'predicted class (kind `label`) that `matches` of the matches share.',
+                               'fields': {'kind': 'str', 'pattern': 'str', 'matches': 'int'}}},
  'messages': {'hello': {'direction': 'server',
                         'doc': 'First message on every accepted connection.',
                         'fields': {'protocol': 'int',
@@ -264,6 +293,30 @@ SCHEMA: dict[str, Any] = {'protocol': 'rnnlens',
                                                   'unit_outputs': 'list<UnitOutput>?',
                                                   'notes': 'list<str>',
                                                   'provenance': 'Provenance?'}},
+              'match_view': {'direction': 'server',
+                             'request': True,
+                             'doc': 'Answer to match_request: the hypothesis (units of layer/state on over '
+                                    'the selected tokens first..stop-1 of `text`, above `threshold`), the '
+                                    'corpus spans where the same units are on, best first, with their glyphs '
+                                    "for the view's k unit clusters, the part-of-speech or label patterns "
+                                    'they share most, and what was searched (`corpus`; searched_tokens and '
+                                    'searched_documents of its pattern index).',
+                             'fields': {'model': 'str',
+                                        'layer': 'int',
+                                        'state': 'str',
+                                        'k': 'int',
+                                        'text': 'str',
+                                        'first': 'int',
+                                        'stop': 'int',
+                                        'tokens': 'list<str>',
+                                        'threshold': 'float',
+                                        'units': 'ndarray<int32>',
+                                        'matches': 'list<PatternMatch>',
+                                        'shared_patterns': 'list<SharedPattern>',
+                                        'corpus': 'str',
+                                        'searched_tokens': 'int',
+                                        'searched_documents': 'int',
+                                        'provenance': 'Provenance?'}},
               'ping': {'direction': 'panel',
                        'doc': 'Liveness check; answered by pong.',
                        'request': True,
@@ -349,6 +402,24 @@ SCHEMA: dict[str, Any] = {'protocol': 'rnnlens',
                                                      'state': 'str?',
                                                      'k': 'int',
                                                      'n_words': 'int'}},
+              'match_request': {'direction': 'panel',
+                                'request': True,
+                                'doc': "Pattern search (LSTMVis' select + match) from the panel: the units "
+                                       "on over tokens first..stop-1 (0-based, of `text`'s tokens; text null "
+                                       "= the editor's current sentence) form the hypothesis; the answer "
+                                       "lists the `top` best matching spans of the statistics' corpus. layer "
+                                       "null = the last; state null or the model's default state (the only "
+                                       'one indexed); threshold null = the highest indexed one that keeps a '
+                                       "few units on; k: the clusters the panel shows (the matches' glyphs).",
+                                'fields': {'model': 'str',
+                                           'text': 'str?',
+                                           'first': 'int',
+                                           'stop': 'int',
+                                           'layer': 'int?',
+                                           'state': 'str?',
+                                           'threshold': 'float?',
+                                           'top': 'int',
+                                           'k': 'int'}},
               'cancel': {'direction': 'panel',
                          'doc': 'Cancel the running request `target`; answered by ack, the target ends with '
                                 'error code cancelled.',
@@ -563,6 +634,34 @@ class UnitOutput(TypedDict):
     lowers: list[str]
 
 
+class PatternMatch(TypedDict):
+    """One corpus span that matches a pattern search (docs/analysis.md, "Pattern search"): rank (1 = best), document (0-based index in the searched corpus) and start/end (code points in that document), its text and the context before and after it on its line; score (Jaccard index of the units on over the span and the hypothesis, times the length ratio), jaccard, shared (hypothesis units on over the whole span); pos[i] the majority Brown tag of the span's token i ('?' where Brown lacks the word), null when not known; label: a classifier's predicted class at the span's last token, null for a language model. glyphs: the glyphs of before + text + after traced from zero with the view's unit clusters; the span is its tokens first..stop-1."""
+
+    rank: int
+    document: int
+    start: int
+    end: int
+    text: str
+    before: str
+    after: str
+    score: float
+    jaccard: float
+    shared: int
+    pos: list[str] | None
+    label: str | None
+    glyphs: GlyphSequence
+    first: int
+    stop: int
+
+
+class SharedPattern(TypedDict):
+    """A part-of-speech sequence (kind `pos`, tags joined by spaces) or a predicted class (kind `label`) that `matches` of the matches share."""
+
+    kind: str
+    pattern: str
+    matches: int
+
+
 class Hello(TypedDict):
     """First message on every accepted connection."""
 
@@ -732,6 +831,29 @@ class ClusterInsightView(TypedDict):
     provenance: Provenance | None
 
 
+class MatchView(TypedDict):
+    """Answer to match_request: the hypothesis (units of layer/state on over the selected tokens first..stop-1 of `text`, above `threshold`), the corpus spans where the same units are on, best first, with their glyphs for the view's k unit clusters, the part-of-speech or label patterns they share most, and what was searched (`corpus`; searched_tokens and searched_documents of its pattern index)."""
+
+    type: Literal["match_view"]
+    id: int
+    model: str
+    layer: int
+    state: str
+    k: int
+    text: str
+    first: int
+    stop: int
+    tokens: list[str]
+    threshold: float
+    units: NDArray[Any]
+    matches: list[PatternMatch]
+    shared_patterns: list[SharedPattern]
+    corpus: str
+    searched_tokens: int
+    searched_documents: int
+    provenance: Provenance | None
+
+
 class Ping(TypedDict):
     """Liveness check; answered by pong."""
 
@@ -839,6 +961,22 @@ class ClusterInsightRequest(TypedDict):
     n_words: int
 
 
+class MatchRequest(TypedDict):
+    """Pattern search (LSTMVis' select + match) from the panel: the units on over tokens first..stop-1 (0-based, of `text`'s tokens; text null = the editor's current sentence) form the hypothesis; the answer lists the `top` best matching spans of the statistics' corpus. layer null = the last; state null or the model's default state (the only one indexed); threshold null = the highest indexed one that keeps a few units on; k: the clusters the panel shows (the matches' glyphs)."""
+
+    type: Literal["match_request"]
+    id: int
+    model: str
+    text: str | None
+    first: int
+    stop: int
+    layer: int | None
+    state: str | None
+    threshold: float | None
+    top: int
+    k: int
+
+
 class Cancel(TypedDict):
     """Cancel the running request `target`; answered by ack, the target ends with error code cancelled."""
 
@@ -901,8 +1039,9 @@ ServerMessage = (
     | EffectsView
     | AttributionView
     | ClusterInsightView
+    | MatchView
 )
-SERVER_MESSAGE_TYPES = frozenset({'ack', 'attribution_view', 'cluster_insight_view', 'cocluster_view', 'compare_view', 'cursor', 'effects_view', 'error', 'glyph_view', 'hello', 'pong', 'progress', 'unit_detail', 'word_detail'})
+SERVER_MESSAGE_TYPES = frozenset({'ack', 'attribution_view', 'cluster_insight_view', 'cocluster_view', 'compare_view', 'cursor', 'effects_view', 'error', 'glyph_view', 'hello', 'match_view', 'pong', 'progress', 'unit_detail', 'word_detail'})
 
 PanelMessage = (
     Ping
@@ -914,10 +1053,11 @@ PanelMessage = (
     | EffectsRequest
     | AttributionRequest
     | ClusterInsightRequest
+    | MatchRequest
     | Cancel
     | Reveal
 )
-PANEL_MESSAGE_TYPES = frozenset({'attribution_request', 'cancel', 'cluster_insight_request', 'cocluster_request', 'compare_request', 'effects_request', 'glyph_request', 'ping', 'reveal', 'unit_request', 'word_request'})
+PANEL_MESSAGE_TYPES = frozenset({'attribution_request', 'cancel', 'cluster_insight_request', 'cocluster_request', 'compare_request', 'effects_request', 'glyph_request', 'match_request', 'ping', 'reveal', 'unit_request', 'word_request'})
 
 PANEL_ENDPOINT_NOTIFICATION = "rnnlens/panelEndpoint"
 CURSOR_NOTIFICATION = "rnnlens/cursor"

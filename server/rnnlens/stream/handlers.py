@@ -18,7 +18,7 @@ from rnnlens.analysis.cocluster import CoclusterResult
 from rnnlens.errors import Cancelled, RnnLensError
 from rnnlens.protocol.messages import PROTOCOL_VERSION, Coclustering, CursorState, ModelInfo
 from rnnlens.service import AnalysisService
-from rnnlens.stream import causal_handlers, views
+from rnnlens.stream import causal_handlers, pattern_handlers, views
 
 
 @dataclass
@@ -152,4 +152,5 @@ HANDLERS: dict[str, Handler] = {
     "word_request": word,
     "compare_request": compare,
     **causal_handlers.HANDLERS,  # effects, attribution, stability and unit outputs (issue 13)
+    **pattern_handlers.HANDLERS,  # pattern search (issue 14)
 }
