@@ -8,7 +8,7 @@ import { ExecuteCommandRequest } from "vscode-languageclient/node";
 import type { LanguageClient } from "vscode-languageclient/node";
 import { logError, logInfo } from "./log";
 import { cursorSnapshot } from "./offsets";
-import { selectionArguments, showMatches } from "./patternMatches";
+import { selectionArguments, selectionForPanel, showMatches } from "./patternMatches";
 import type { CommandCancelled, CommandError, ExplainSentenceArguments, ModelList, SentenceGlyphs, ServerCommandArguments, ServerCommandResults } from "./protocol/commands";
 import type { MainPanelMessage } from "./panelView";
 
@@ -222,7 +222,12 @@ export const COMMANDS: CommandRow[] = [
     title: "Find similar memory patterns",
     server: "rnnlens.server.findPatterns",
     ask: async () => selectionArguments(),
-    after: async (_host, result) => showMatches(result),
+    after: async (host, result) => {
+      // The panel lists the matches with their glyphs; shown first, so the peek keeps the focus.
+      const editor = vscode.window.activeTextEditor;
+      if (editor && result.locations.length > 0) await host.showInPanel(selectionForPanel(editor.document, editor.selection));
+      await showMatches(result);
+    },
   }),
   {
     id: "rnnlens.restartServer",

@@ -7,14 +7,14 @@
 import * as vscode from "vscode";
 import { asBytes } from "../panel/src/transport";
 import { validateFromWebview } from "./protocol/messages";
-import type { CursorState, FromWebviewMessage, PanelEndpointParams, ToWebviewMessage, ToWebviewShowSentence, ToWebviewShowUnit, ToWebviewShowView } from "./protocol/messages";
+import type { CursorState, FromWebviewMessage, PanelEndpointParams, ToWebviewMessage, ToWebviewShowMatches, ToWebviewShowSentence, ToWebviewShowUnit, ToWebviewShowView } from "./protocol/messages";
 import { logError } from "./log";
 import { panelHtml } from "./panelHtml";
 import { StreamRelay } from "./panelRelay";
 import type { GlyphView } from "./serverStatus";
 
 /** What palette commands and the language server ask the main panel to show. */
-export type MainPanelMessage = ToWebviewShowView | ToWebviewShowUnit | ToWebviewShowSentence;
+export type MainPanelMessage = ToWebviewShowView | ToWebviewShowUnit | ToWebviewShowSentence | ToWebviewShowMatches;
 
 export interface PanelDependencies {
   extensionUri: vscode.Uri;

@@ -5,7 +5,9 @@
  * (F4 / Shift+F4 when the results are closed).
  */
 import * as vscode from "vscode";
+import { codePointOffset, cursorSnapshot, sentenceAround } from "./offsets";
 import type { FindPatternsArguments, PatternMatches } from "./protocol/commands";
+import type { ToWebviewShowMatches } from "./protocol/messages";
 
 /** The active editor's selection as the command's arguments; undefined (with a message) when there is none. */
 export function selectionArguments(): FindPatternsArguments | undefined {
@@ -40,4 +42,21 @@ export async function showMatches(result: PatternMatches): Promise<void> {
   const document = await vscode.workspace.openTextDocument(uri);
   await vscode.window.showTextDocument(document, { preview: true, preserveFocus: false });
   await vscode.commands.executeCommand("editor.action.showReferences", uri, position, locations);
+}
+
+/** The panel's part: the sentences around the selection, and the selection in code points of them. */
+export function selectionForPanel(document: vscode.TextDocument, selection: vscode.Range): ToWebviewShowMatches {
+  const text = document.getText();
+  const from = document.offsetAt(selection.start);
+  const to = document.offsetAt(selection.end);
+  const start = sentenceAround(text, from)[0];
+  const end = Math.max(to, sentenceAround(text, Math.max(from, to - 1))[1]);
+  const sentence = text.slice(start, end);
+  const cursor = cursorSnapshot(document.uri.toString(), text, from, selection.start.line, selection.start.character);
+  return {
+    type: "show_matches",
+    cursor: { ...cursor, sentence, sentence_start: codePointOffset(text, start) },
+    start: codePointOffset(sentence, from - start),
+    end: codePointOffset(sentence, to - start),
+  };
 }

@@ -9,8 +9,9 @@ const row = COMMANDS.find((c) => c.id === "rnnlens.findPatterns")!;
 function hostAnswering(answer: unknown) {
   const sent: { command: string; arguments: unknown[] }[] = [];
   const client = { sendRequest: vi.fn(async (_type: unknown, params: { command: string; arguments: unknown[] }) => (sent.push(params), answer)) };
-  const host = { client: vi.fn(async () => client as never) } as unknown as CommandHost;
-  return { host, sent };
+  const shown: unknown[] = [];
+  const host = { client: vi.fn(async () => client as never), showInPanel: vi.fn(async (m: unknown) => void shown.push(m)) } as unknown as CommandHost;
+  return { host, sent, shown };
 }
 
 const results = "file:///cache/pattern-matches/brown-lstm.log";
@@ -31,14 +32,23 @@ const answer = {
 describe("Find similar memory patterns", () => {
   it("sends the selection and lists the matches in the reference peek of the results file", async () => {
     const uri = vscode.Uri.file("/w/a.txt");
-    mocked.window.activeTextEditor = { document: { uri }, selection: { start: new vscode.Position(0, 41), end: new vscode.Position(0, 55) } };
+    const text = "It rained. In the morning the children ran to the barn in the morning fog. Then they slept.";
+    const document = { uri, getText: () => text, offsetAt: (p: vscode.Position) => p.character };
+    mocked.window.activeTextEditor = { document, selection: { start: new vscode.Position(0, 41), end: new vscode.Position(0, 55) } };
     mocked.workspace.openTextDocument = vi.fn(async (u: unknown) => ({ uri: u }));
     mocked.window.showTextDocument = vi.fn(async () => undefined);
     const executed: unknown[][] = [];
     mocked.commands.executeCommand.mockImplementation(async (...args: unknown[]) => void executed.push(args));
-    const { host, sent } = hostAnswering(answer);
+    const { host, sent, shown } = hostAnswering(answer);
     await runCommand(row, host);
     expect(sent).toEqual([{ command: "rnnlens.server.findPatterns", arguments: [{ uri: uri.toString(), start: { line: 0, character: 41 }, end: { line: 0, character: 55 } }] }]);
+    // The panel gets the selection's sentence and the selection in it, to list the matches with glyphs.
+    expect(shown).toHaveLength(1);
+    const panel = shown[0] as { type: string; cursor: { sentence: string; sentence_start: number }; start: number; end: number };
+    expect(panel.type).toBe("show_matches");
+    expect(panel.cursor.sentence).toBe("In the morning the children ran to the barn in the morning fog.");
+    expect(panel.cursor.sentence_start).toBe(11);
+    expect(panel.cursor.sentence.slice(panel.start, panel.end)).toBe(text.slice(41, 55));
     const peek = executed.find((args) => args[0] === "editor.action.showReferences")!;
     expect(String(peek[1])).toBe(results);
     const locations = peek[3] as vscode.Location[];

@@ -5,7 +5,7 @@
  * (recorded messages embedded in the page).
  */
 import { validateToWebview } from "../../src/protocol/messages";
-import type { CursorState, FromWebviewMessage, ToWebviewMessage, ToWebviewShowSentence, ToWebviewShowUnit, ToWebviewShowView } from "../../src/protocol/messages";
+import type { CursorState, FromWebviewMessage, ToWebviewMessage, ToWebviewShowMatches, ToWebviewShowSentence, ToWebviewShowUnit, ToWebviewShowView } from "../../src/protocol/messages";
 import { RelayTransport } from "./relayTransport";
 import { asBytes } from "./transport";
 import type { FrameTransport } from "./transport";
@@ -17,7 +17,7 @@ export interface HostEvents {
   /** The extension wants the comparison view of two models. */
   onCompare(modelA: string, modelB: string): void;
   /** A palette command (or the language server's choice of model) says what to show. */
-  onShow(message: ToWebviewShowView | ToWebviewShowUnit | ToWebviewShowSentence): void;
+  onShow(message: ToWebviewShowView | ToWebviewShowUnit | ToWebviewShowSentence | ToWebviewShowMatches): void;
 }
 
 export interface Host {
@@ -102,6 +102,7 @@ class WebviewHost implements Host {
         case "show_view":
         case "show_unit":
         case "show_sentence":
+        case "show_matches":
           events.onShow(message);
           break;
       }

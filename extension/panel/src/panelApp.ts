@@ -31,7 +31,7 @@ import type { MatchEntry, TokenSpanSelection } from "./matchListView";
 import { provenanceLine } from "./provenance";
 import { SentenceStrip } from "./sentenceStrip";
 import { RequestError, StreamClient } from "./streamClient";
-import type { CursorState, GlyphView, ServerMessage, ToWebviewShowSentence, ToWebviewShowUnit, ToWebviewShowView } from "../../src/protocol/messages";
+import type { CursorState, GlyphView, ServerMessage, ToWebviewShowMatches, ToWebviewShowSentence, ToWebviewShowUnit, ToWebviewShowView } from "../../src/protocol/messages";
 import { DEFAULT_CONTROLS } from "./viewModel";
 import type {
   ClusterInsight,
@@ -87,6 +87,8 @@ export class PanelApp {
   /** Pattern search on the selected span (issue 14). */
   private readonly matchList: MatchList;
   private matchSerial = 0;
+  /** An editor selection to search once its sentence's glyphs are shown. */
+  private matchesAfterGlyphs: ToWebviewShowMatches | null = null;
   private querySerial = 0;
   /** A unit the extension asked for before the server's hello. */
   private unitAfterHello: ToWebviewShowUnit | null = null;
@@ -176,7 +178,7 @@ export class PanelApp {
   }
 
   /** What a palette command computed, or the model the language server now uses (host.ts onShow). */
-  private show(message: ToWebviewShowView | ToWebviewShowUnit | ToWebviewShowSentence): void {
+  private show(message: ToWebviewShowView | ToWebviewShowUnit | ToWebviewShowSentence | ToWebviewShowMatches): void {
     switch (message.type) {
       case "show_view": {
         const c = this.controls;
@@ -206,6 +208,12 @@ export class PanelApp {
         break;
       case "show_sentence":
         this.followCursor(message.cursor);
+        break;
+      case "show_matches":
+        // The editor's "Find similar memory patterns": the same search, listed with glyphs here.
+        this.matchesAfterGlyphs = message;
+        if (!this.comparison && this.glyphs?.text === message.cursor.sentence) this.findEditorSelection();
+        else void this.loadSentence(message.cursor.sentence, message.cursor.uri, message.cursor.sentence_start);
         break;
     }
   }
@@ -373,6 +381,21 @@ export class PanelApp {
     this.glyphs = toSentenceGlyphs(message, this.view?.clusterIds ?? null);
     this.selectedTokens = new Set();
     this.schedulePaint();
+    if (this.matchesAfterGlyphs?.cursor.sentence === this.glyphs.text) this.findEditorSelection();
+  }
+
+  /** Select the editor selection's tokens in the shown sentence and search for their pattern. */
+  private findEditorSelection(): void {
+    const wanted = this.matchesAfterGlyphs;
+    const glyphs = this.glyphs;
+    this.matchesAfterGlyphs = null;
+    if (!wanted || !glyphs) return;
+    const chosen = glyphs.tokens.flatMap((t, i) => (t.start < wanted.end && t.end > wanted.start ? [i] : []));
+    if (chosen.length === 0) return this.matchList.setError("the editor's selection holds no token of the model");
+    this.selectedTokens = new Set([chosen[0], chosen[chosen.length - 1]]);
+    this.selectedWords = [];
+    this.schedulePaint();
+    void this.findSimilar();
   }
 
   private async loadSentence(text: string, uri: string | null, sentenceStart: number): Promise<void> {

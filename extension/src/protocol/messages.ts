@@ -627,6 +627,15 @@ export const SCHEMA: ProtocolSchema = {
       "fields": {
         "cursor": "CursorState"
       }
+    },
+    "show_matches": {
+      "direction": "extension",
+      "doc": "Extension -> webview: \"Find similar memory patterns\" ran on the editor's selection; the panel shows `cursor.sentence` (the sentences around the selection), selects its tokens that overlap [start, end) (code points into that sentence) and lists their matches (match_request) below the sentence view.",
+      "fields": {
+        "cursor": "CursorState",
+        "start": "int",
+        "end": "int"
+      }
     }
   }
 };
@@ -1217,6 +1226,14 @@ export interface ToWebviewShowSentence {
   cursor: CursorState;
 }
 
+/** Extension -> webview: "Find similar memory patterns" ran on the editor's selection; the panel shows `cursor.sentence` (the sentences around the selection), selects its tokens that overlap [start, end) (code points into that sentence) and lists their matches (match_request) below the sentence view. */
+export interface ToWebviewShowMatches {
+  type: 'show_matches';
+  cursor: CursorState;
+  start: number;
+  end: number;
+}
+
 export type FromWebviewMessage =
   | FromWebviewReady
   | FromWebviewReveal
@@ -1238,6 +1255,7 @@ export type ToWebviewMessage =
   | ToWebviewShowView
   | ToWebviewShowUnit
   | ToWebviewShowSentence
+  | ToWebviewShowMatches
 ;
 
 /** null when `value` is a valid ToWebviewMessage, else what is wrong with it. */

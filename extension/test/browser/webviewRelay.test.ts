@@ -103,6 +103,18 @@ describe("the panel inside a webview, its stream relayed by the extension host",
     await expect.poll(() => fromPage.filter((m) => m.type === "reveal").at(-1)).toEqual({ type: "reveal", uri: "file:///tmp/a.txt", start: 4, end: 8 });
   });
 
+  it("lists the matches of the selection that the editor's \"Find similar memory patterns\" posts", async () => {
+    const sentence = "The staff took the report to the board of assessors.";
+    const start = sentence.indexOf("to the board");
+    const end = sentence.indexOf(" of ") + 3;
+    post({ type: "show_matches", cursor: { uri: "file:///tmp/b.txt", line: 0, character: start, offset: start, token: "to", sentence, sentence_start: 0 }, start, end });
+    await page.waitForSelector(".match-list[data-state=done] li.match", { timeout: 180_000 });
+    expect(await page.textContent(".match-hint")).toBe("“to the board of”");
+    const selected = await page.$$eval("svg.main-view g.glyph.selected > title", (titles) => titles.map((t) => (t.textContent ?? "").split(" → ")[0]));
+    expect(selected).toEqual(["to", "of"]);
+    expect(await page.locator("li.match svg.match-glyphs g.glyph").count()).toBeGreaterThan(0);
+  });
+
   it("starts afresh with its saved controls after a reload (a hidden webview shown again)", async () => {
     await page.fill("#control-k", "5");
     await page.dispatchEvent("#control-k", "change");

@@ -508,7 +508,14 @@ SCHEMA: dict[str, Any] = {'protocol': 'rnnlens',
                                       'command analysed (Analyze document) and select the token at the '
                                       'cursor, whatever text the panel showed before; `cursor.sentence` is '
                                       'the sentence the server analysed.',
-                               'fields': {'cursor': 'CursorState'}}}}
+                               'fields': {'cursor': 'CursorState'}},
+             'show_matches': {'direction': 'extension',
+                              'doc': 'Extension -> webview: "Find similar memory patterns" ran on the '
+                                     "editor's selection; the panel shows `cursor.sentence` (the sentences "
+                                     'around the selection), selects its tokens that overlap [start, end) '
+                                     '(code points into that sentence) and lists their matches '
+                                     '(match_request) below the sentence view.',
+                              'fields': {'cursor': 'CursorState', 'start': 'int', 'end': 'int'}}}}
 
 
 class ModelInfo(TypedDict):
