@@ -133,7 +133,7 @@ export class MatchList {
   setSpan(span: TokenSpanSelection | null): void {
     this.button.disabled = span === null;
     if (span === null) {
-      this.hint.textContent = "select a span in the sentence: click its first token, shift-click its last";
+      this.hint.textContent = "select a span in the sentence: click its first token, shift-click its last (or drag)";
       this.button.title = this.hint.textContent;
       return;
     }

@@ -30,6 +30,7 @@ import { MatchList, toMatchResult } from "./matchListView";
 import type { MatchEntry, TokenSpanSelection } from "./matchListView";
 import { provenanceLine } from "./provenance";
 import { SentenceStrip } from "./sentenceStrip";
+import { listenForSpanDrag } from "./spanDrag";
 import { RequestError, StreamClient } from "./streamClient";
 import type { CursorState, GlyphView, ServerMessage, ToWebviewShowMatches, ToWebviewShowSentence, ToWebviewShowUnit, ToWebviewShowView } from "../../src/protocol/messages";
 import { DEFAULT_CONTROLS } from "./viewModel";
@@ -152,6 +153,7 @@ export class PanelApp {
     });
     this.matchList = new MatchList({ onFind: () => void this.findSimilar(), onMatch: (match) => this.showMatch(match) });
     root.append(this.bar.element, this.status, this.mainContainer, this.strip.element, this.matchList.element, this.detailContainer);
+    listenForSpanDrag(this.mainContainer, (first, last) => this.selectSpan(first, last));
     new ResizeObserver(() => this.onResize()).observe(this.mainContainer);
   }
 
@@ -592,6 +594,17 @@ export class PanelApp {
     if (this.comparison || !this.glyphs || this.selectedTokens.size === 0 || this.host.kind === "snapshot") return null;
     const chosen = [...this.selectedTokens];
     return { glyphs: this.glyphs, first: Math.min(...chosen), stop: Math.max(...chosen) + 1 };
+  }
+
+  /** A span dragged across the sentence view: its first and last token selected, as click and shift-click do. */
+  private selectSpan(first: number, last: number): void {
+    if (this.comparison || !this.glyphs) return;
+    this.selectedTokens = new Set([first, last]);
+    this.selectedWords = [];
+    this.mainView.markWords([]);
+    this.markTokens();
+    this.recolour();
+    this.paintDetailsSoon();
   }
 
   /** Pattern search: the corpus spans where the units on over the selected span are on. */

@@ -95,6 +95,18 @@ describe("pattern search in the panel", () => {
     await page.screenshot({ path: resolve(artifacts, "panel-pattern-search.png"), fullPage: true });
   });
 
+  it("selects a span dragged across the sentence's tokens", async () => {
+    const rows = page.locator("svg.main-view g.glyph");
+    const words = await page.$$eval("svg.main-view g.glyph text.token", (texts) => texts.map((t) => t.textContent));
+    const from = await rows.nth(words.indexOf("the")).boundingBox();
+    const to = await rows.nth(words.indexOf("assessors")).boundingBox();
+    await page.mouse.move(from!.x + 20, from!.y + from!.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(to!.x + 20, to!.y + to!.height / 2, { steps: 4 });
+    await page.mouse.up();
+    expect(await page.textContent(".match-hint")).toBe("“the taxpayers made appeals to the board of assessors”");
+  });
+
   it("shows a clicked match's line in the sentence view with the match selected", async () => {
     const expected = cliMatch();
     const match = expected.matches[1] ?? expected.matches[0];
