@@ -12,10 +12,9 @@ from pathlib import Path
 
 from rnnlens.analysis.attribution import STEP_SCHEDULE, attribute_token
 from rnnlens.analysis.causal_json import attribution_json
-from rnnlens.cli.analysis_common import add_model_path, make_service
+from rnnlens.cli.analysis_common import add_model, add_model_path, make_service
 from rnnlens.cli.causal_common import add_reset, read_tokens, token_index, unit_of, units_of
 from rnnlens.errors import RnnLensError
-from rnnlens.models.loaded import LoadedModel
 
 DEFAULT_WINDOW = 200  # tokens before the window are held fixed in the state that starts it
 SHOWN = 10
@@ -25,7 +24,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("attribute", help="which earlier tokens drive the output at a token "
                                                      "(integrated gradients)")
     parser.add_argument("file", type=Path, help="a UTF-8 text file")
-    parser.add_argument("--model", required=True, help="model name or folder")
+    add_model(parser)
     parser.add_argument("--token", type=int, required=True, help="0-based token index (negative: from the end)")
     parser.add_argument("--target", default=None,
                         help="a class (classifier) or word (LM) to explain; default: the predicted class, "
@@ -39,18 +38,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--json", action="store_true", help="print JSON (scores per token, delta, steps)")
     add_model_path(parser)
     parser.set_defaults(func=run)
-
-
-def _target_id(model: LoadedModel, name: str | None) -> int | None:
-    if name is None:
-        return None
-    if model.task == "classifier":
-        if name not in model.labels:
-            raise RnnLensError(f"model {model.name} has classes {', '.join(model.labels)}; not {name!r}")
-        return model.labels.index(name)
-    if name not in model.vocab:
-        raise RnnLensError(f"{name!r} is not in the vocabulary of model {model.name}")
-    return model.vocab.index[name]
 
 
 def step_schedule(first: int) -> list[int]:
@@ -70,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
     t = token_index(text, args.token, -1)
     unit = unit_of(units_of(text, args.reset, model.task), t)  # earlier units do not reach t: the state restarts
     result = attribute_token(model.stack, model.task, unit.ids, t - unit.first,
-                             target=_target_id(model, args.target), window=args.window,
+                             target=model.output_index(args.target), window=args.window,
                              steps=step_schedule(args.steps))
     record = attribution_json(result, unit.tokens, model.vocab.words, model.labels, offset=unit.first)
     if args.json:

@@ -13,6 +13,7 @@ from torch import nn
 
 from rnnlens.data.tokenizer import Token, tokenize
 from rnnlens.data.vocabulary import Vocabulary
+from rnnlens.errors import RnnLensError
 from rnnlens.models.trace import RecurrentStack, State, Trace, capture_trace
 
 Tokenize = Callable[[str], list[Token]]
@@ -73,6 +74,18 @@ class LoadedModel:
 
     def encode(self, tokens: list[Token]) -> list[int]:
         return self.vocab.encode([t.norm for t in tokens])
+
+    def output_index(self, name: str | None) -> int | None:
+        """The output row a class (classifier) or word (LM) names; None stays None (the caller's default)."""
+        if name is None:
+            return None
+        if self.task == "classifier":
+            if name not in self.labels:
+                raise RnnLensError(f"model {self.name} has classes {', '.join(self.labels)}; not {name!r}")
+            return self.labels.index(name)
+        if name not in self.vocab:
+            raise RnnLensError(f"{name!r} is not in the vocabulary of model {self.name}")
+        return self.vocab.index[name]
 
     def trace(self, ids: torch.Tensor, initial: State | None = None, lengths: torch.Tensor | None = None,
               gates: bool = False, outputs: bool = True, names: Collection[str] | None = None) -> Trace:

@@ -101,23 +101,11 @@ def _provenance(result: CoclusterResult) -> Provenance | None:
     return Provenance.from_json(result.extra.get("provenance"))
 
 
-def _target_id(model: LoadedModel, name: str | None) -> int | None:
-    if name is None:
-        return None
-    if model.task == "classifier":
-        if name not in model.labels:
-            raise RnnLensError(f"model {model.name} has classes {', '.join(model.labels)}; not {name!r}")
-        return model.labels.index(name)
-    if name not in model.vocab:
-        raise RnnLensError(f"{name!r} is not in the vocabulary of model {model.name}")
-    return model.vocab.index[name]
-
-
 def attribution(service: AnalysisService, request: dict[str, Any], ctx: RequestContext) -> dict[str, Any]:
     model = service.model(request["model"])
     text = _editor_text(request, ctx)
     unit = _token_unit(model, text, int(request["token"]))
-    target = _target_id(model, request["target"])
+    target = model.output_index(request["target"])
     ctx.progress(0.0, f"integrated gradients at token {request['token']}")
     answer: dict[str, Any] = {"type": "attribution_view", "id": request["id"], "model": model.name, "text": text,
                               "token": int(request["token"])}
