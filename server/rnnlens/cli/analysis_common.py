@@ -46,8 +46,16 @@ def add_model_path(parser: argparse.ArgumentParser) -> None:
                         help=MODEL_PATH_HELP)
 
 
-def add_layer_state(parser: argparse.ArgumentParser, clusters: bool = True) -> None:
+def add_model(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--model", required=True, help="model name or folder")
+
+
+def add_layer(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--layer", type=whole_number(1), default=None, help="layer, 1-based (default: the last)")
+
+
+def add_layer_state(parser: argparse.ArgumentParser, clusters: bool = True) -> None:
+    add_layer(parser)
     parser.add_argument("--state", choices=("h", "c"), default=None,
                         help="state kind (default: c for an LSTM, h otherwise)")
     if clusters:

@@ -24,6 +24,7 @@ from rnnlens.cli.analysis_common import (
     add_corpus,
     add_device,
     add_layer_state,
+    add_model,
     add_model_path,
     make_service,
     report_provenance,
@@ -40,7 +41,7 @@ ORANGE, BLUE, DIM, RESET = "\x1b[38;5;208m", "\x1b[38;5;33m", "\x1b[2m", "\x1b[0
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("analyze", help="per-token glyphs of a text file (what each token did to memory)")
     parser.add_argument("file", type=Path, help="a UTF-8 text file")
-    parser.add_argument("--model", required=True, help="model name or folder")
+    add_model(parser)
     add_corpus(parser)
     add_layer_state(parser)
     parser.add_argument("--top-k", type=whole_number(1), default=3, help="next-word predictions per token (LM; default 3)")

@@ -13,6 +13,7 @@ from rnnlens.cli.analysis_common import (
     ProgressBar,
     add_corpus,
     add_layer_state,
+    add_model,
     add_model_path,
     make_service,
     report_provenance,
@@ -24,7 +25,7 @@ from rnnlens.cli.cocluster_unit_outputs import add_unit_outputs, unit_outputs
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("cocluster", help="co-cluster frequent words and hidden units")
-    parser.add_argument("--model", required=True, help="model name or folder")
+    add_model(parser)
     add_corpus(parser)
     add_layer_state(parser)
     parser.add_argument("--words", type=whole_number(2), default=300, help="the N most frequent words to cluster (default 300)")

@@ -22,6 +22,7 @@ from rnnlens.analysis.causal_json import effects_json
 from rnnlens.cli.analysis_common import (
     add_corpus,
     add_layer_state,
+    add_model,
     add_model_path,
     corpus_choice,
     make_service,
@@ -33,7 +34,7 @@ from rnnlens.models.loaded import LoadedModel
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("effects", help="what each unit cluster does to the output at a token (ablation)")
     parser.add_argument("file", type=Path, help="a UTF-8 text file")
-    parser.add_argument("--model", required=True, help="model name or folder")
+    add_model(parser)
     parser.add_argument("--token", type=int, default=None, help="0-based token index (default: every token)")
     add_corpus(parser)
     add_layer_state(parser)

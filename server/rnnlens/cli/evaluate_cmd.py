@@ -14,6 +14,7 @@ from rnnlens.cli.analysis_common import (
     ProgressBar,
     add_corpus,
     add_device,
+    add_model,
     add_model_path,
     corpus_choice,
     make_service,
@@ -25,7 +26,7 @@ from rnnlens.errors import RnnLensError
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("evaluate", help="compute a model's expected responses on a corpus (cached)")
-    parser.add_argument("--model", required=True, help="model name or folder")
+    add_model(parser)
     add_corpus(parser)
     parser.add_argument("--json", action="store_true", help="print a JSON summary (with provenance)")
     parser.add_argument("--workers", type=whole_number(1), default=None, metavar="N",

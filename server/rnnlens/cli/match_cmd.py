@@ -14,6 +14,8 @@ from rnnlens.analysis.pattern_index import INDEX_THRESHOLDS
 from rnnlens.cli.analysis_common import (
     ProgressBar,
     add_corpus,
+    add_layer,
+    add_model,
     add_model_path,
     corpus_choice,
     make_service,
@@ -27,11 +29,11 @@ from rnnlens.errors import RnnLensError
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("match", help="find corpus spans where the units of a selected span are on")
     parser.add_argument("file", nargs="?", type=Path, help="a text file holding the span (with --range)")
-    parser.add_argument("--model", required=True, help="model name or folder")
+    add_model(parser)
     parser.add_argument("--text", help="the span to search for, traced from the zero state")
     parser.add_argument("--range", dest="span", help="START:END character offsets of the span in FILE")
     add_corpus(parser)
-    parser.add_argument("--layer", type=whole_number(1), default=None, help="layer (1-based, default the last)")
+    add_layer(parser)
     parser.add_argument("--threshold", type=float, default=None,
                         help=f"a unit is on above this (indexed: {', '.join(f'{t:g}' for t in INDEX_THRESHOLDS)}; "
                              "default: the highest that some unit stays above over the whole span)")

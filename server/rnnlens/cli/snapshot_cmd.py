@@ -18,6 +18,7 @@ from rnnlens.cli.analysis_common import (
     ProgressBar,
     add_corpus,
     add_layer_state,
+    add_model,
     add_model_path,
     make_service,
     whole_number,
@@ -29,7 +30,7 @@ DEFAULT_TEXT = "I love the food, though the staff is not helpful."
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("snapshot", help="write the side panel for a model as one standalone HTML file")
-    parser.add_argument("--model", required=True, help="model name or folder")
+    add_model(parser)
     add_corpus(parser)
     add_layer_state(parser)
     parser.add_argument("--words", type=whole_number(2), default=300, help="the N most frequent words to cluster (default 300)")
