@@ -20,20 +20,23 @@ REVIEW_TEXT = "a dull, lifeless film\n"
 SIGNED = r"[+-]\d+\.\d+"
 
 
+async def _open_with_clusters(client: LanguageClient, workspace: Path, model: str, uri: str, text: str) -> None:
+    """A server on `model` (text-only hovers) with `text` open and its clusters ready."""
+    await initialize(client, workspace, {"model": model, "hover": {"image": False}})
+    open_document(client, uri, text)
+    await wait_for_clusters(client)
+
+
 @pytest_lsp.fixture(config=CONFIG, scope="module")
 async def lm(lsp_client: LanguageClient, workspace: Path):
-    await initialize(lsp_client, workspace, {"model": "brown-lstm", "hover": {"image": False}})
-    open_document(lsp_client, LM_URI, LM_TEXT)
-    await wait_for_clusters(lsp_client)
+    await _open_with_clusters(lsp_client, workspace, "brown-lstm", LM_URI, LM_TEXT)
     yield lsp_client
     await lsp_client.shutdown_session()
 
 
 @pytest_lsp.fixture(config=CONFIG, scope="module")
 async def classifier(lsp_client: LanguageClient, workspace: Path):
-    await initialize(lsp_client, workspace, {"model": "rt-gru", "hover": {"image": False}})
-    open_document(lsp_client, REVIEW_URI, REVIEW_TEXT)
-    await wait_for_clusters(lsp_client)
+    await _open_with_clusters(lsp_client, workspace, "rt-gru", REVIEW_URI, REVIEW_TEXT)
     yield lsp_client
     await lsp_client.shutdown_session()
 

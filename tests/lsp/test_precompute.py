@@ -6,8 +6,6 @@ from __future__ import annotations
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from types import SimpleNamespace
-from typing import Any
 
 from lsprotocol import types
 from pygls.workspace.position_codec import PositionCodec
@@ -16,27 +14,7 @@ from rnnlens.lsp.inlay_hints import precompute_lines
 from rnnlens.lsp.precompute import Precomputer
 from rnnlens.lsp.session import LensSession
 
-
-class RecordingNotifier:
-    """The session's client side, keeping what it was told."""
-
-    def __init__(self) -> None:
-        self.messages: list[str] = []
-
-    def show_message(self, text: str, error: bool = True) -> None:
-        self.messages.append(text)
-
-    def log(self, text: str) -> None:
-        self.messages.append(text)
-
-    def refresh_inlay_hints(self) -> None:
-        pass
-
-    def start_progress(self, title: str) -> Any:
-        return SimpleNamespace(report=lambda fraction, message: None, end=lambda message: None)
-
-    def status(self, payload: dict[str, Any]) -> None:
-        pass
+from tests.lsp.recording_notifier import RecordingNotifier
 
 
 def test_a_burst_of_changes_during_a_job_costs_one_more_run_with_the_newest_lines():

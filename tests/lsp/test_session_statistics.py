@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 from lsprotocol import types
@@ -13,30 +12,11 @@ from pygls.workspace.position_codec import PositionCodec
 from rnnlens.lsp.hover import hover_data, render_hover
 from rnnlens.lsp.session import LensSession
 
+from tests.lsp.recording_notifier import RecordingNotifier
+
 TEXT = "the food was good and the staff was helpful .\n"
 CORPUS = "the food was good and the staff was very helpful . i love it but the movie was bad .\n" * 30
 OTHER = "a great movie , though the food was terrible ! the staff is not good .\n" * 30
-
-
-class Recorder:
-    def __init__(self) -> None:
-        self.messages: list[str] = []
-        self.statuses: list[dict[str, Any]] = []
-
-    def show_message(self, text: str, error: bool = True) -> None:
-        self.messages.append(text)
-
-    def log(self, text: str) -> None:
-        self.messages.append(text)
-
-    def refresh_inlay_hints(self) -> None:
-        pass
-
-    def start_progress(self, title: str) -> Any:
-        return SimpleNamespace(report=lambda fraction, message: None, end=lambda message: None)
-
-    def status(self, payload: dict[str, Any]) -> None:
-        self.statuses.append(payload)
 
 
 def _wait_for(predicate: Any, timeout: float = 60.0) -> None:
@@ -46,9 +26,9 @@ def _wait_for(predicate: Any, timeout: float = 60.0) -> None:
         time.sleep(0.02)
 
 
-def _session(tiny_models: Path, tmp_path: Path, monkeypatch: Any, **settings: Any) -> tuple[LensSession, Recorder]:
+def _session(tiny_models: Path, tmp_path: Path, monkeypatch: Any, **settings: Any) -> tuple[LensSession, RecordingNotifier]:
     monkeypatch.setenv("RNNLENS_CACHE", str(tmp_path / "cache"))
-    recorder = Recorder()
+    recorder = RecordingNotifier()
     session = LensSession(recorder)
     session.configure({"model": "tiny-lstm-lm", "modelPaths": [str(tiny_models)], "clusters": 3, **settings}, "test")
     return session, recorder
