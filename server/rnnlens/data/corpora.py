@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rnnlens.data import sources
+from rnnlens.data.text_decoding import decode_text
 from rnnlens.errors import RnnLensError
 from rnnlens.limits import MAX_TEXT_FILE_BYTES, TextTooLarge, check_text_size, size_limit_message
 
@@ -164,12 +165,7 @@ def read_text_file(path: Path, max_bytes: int = 200_000_000) -> str:
         os.close(fd)
     if len(data) > max_bytes:
         raise _too_large(path, len(data), max_bytes)
-    if b"\x00" in data[:65536]:
-        raise RnnLensError(f"{path} looks like a binary file (it has NUL bytes), not text")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise RnnLensError(f"{path} is not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    return decode_text(data, str(path))
 
 
 def read_analysed_text(path: Path) -> str:

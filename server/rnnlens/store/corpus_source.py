@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from rnnlens.data.text_decoding import decode_text
 from rnnlens.errors import RnnLensError
 from rnnlens.store.keys import text_hash
 
@@ -88,15 +89,6 @@ class _File:
     field: str | None  # a JSON Lines file's text field; None for a text file
 
 
-def _decode(data: bytes, where: str) -> str:
-    if b"\x00" in data[:65536]:
-        raise RnnLensError(f"{where} looks like a binary file (it has NUL bytes), not text")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise RnnLensError(f"{where} is not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
-
-
 def _open_bytes(path: Path) -> io.BufferedIOBase:
     try:
         return gzip.open(path, "rb") if path.name.endswith(".gz") else open(path, "rb")  # type: ignore[return-value]
@@ -113,7 +105,7 @@ def _read_gzip_text(path: Path) -> str:
     if len(data) > MAX_DOCUMENT_BYTES:
         raise RnnLensError(f"{path} holds more than {MAX_DOCUMENT_BYTES:,} bytes of text: split it into "
                            f"several files or use JSON Lines (one document a line)")
-    return _decode(data, str(path))
+    return decode_text(data, str(path))
 
 
 def _jsonl_texts(item: _File) -> Iterator[str]:
@@ -125,7 +117,7 @@ def _jsonl_texts(item: _File) -> Iterator[str]:
                     continue
                 where = f"{item.path} line {number}"
                 try:
-                    record = json.loads(_decode(raw, where))
+                    record = json.loads(decode_text(raw, where))
                 except json.JSONDecodeError as exc:
                     raise RnnLensError(f"{where} is not JSON ({exc.msg})") from exc
                 text = record.get(field) if isinstance(record, dict) else None
