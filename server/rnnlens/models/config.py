@@ -19,6 +19,16 @@ MAX_LAYERS = 64
 DEFAULT_SOURCE = "model config"
 
 
+def require_layer_shape(source: str, num_layers: Any, embed_size: Any, hidden_size: Any, dropout: Any,
+                        tie_weights: Any) -> None:
+    """The recurrent stack's fields as a model config and a training config both give them."""
+    require_int(source, "num_layers", num_layers, 1, MAX_LAYERS)
+    require_int(source, "embed_size", embed_size, 1, MAX_UNITS)
+    require_int(source, "hidden_size", hidden_size, 1, MAX_UNITS)
+    require_number(source, "dropout", dropout, 0.0, 1.0, high_open=True)
+    require_type(source, "tie_weights", tie_weights, bool)
+
+
 @dataclass
 class ModelConfig:
     cell: str
@@ -43,11 +53,8 @@ class ModelConfig:
         if self.task not in TASKS:
             raise RnnLensError(f"{source}: unknown task {self.task!r}; expected one of {', '.join(TASKS)}")
         require_int(source, "vocab_size", self.vocab_size, 3, MAX_VOCAB)
-        for name in ("embed_size", "hidden_size"):
-            require_int(source, name, getattr(self, name), 1, MAX_UNITS)
-        require_int(source, "num_layers", self.num_layers, 1, MAX_LAYERS)
-        require_number(source, "dropout", self.dropout, 0.0, 1.0, high_open=True)
-        require_type(source, "tie_weights", self.tie_weights, bool)
+        require_layer_shape(source, self.num_layers, self.embed_size, self.hidden_size, self.dropout,
+                            self.tie_weights)
         if not isinstance(self.labels, list) or not all(isinstance(x, str) for x in self.labels):
             raise RnnLensError(f"{source}: labels must be a list of strings")
         if self.task == "classifier" and len(self.labels) < 2:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from rnnlens.errors import RnnLensError
-from rnnlens.models.config import CELLS, MAX_LAYERS, MAX_UNITS, MAX_VOCAB
+from rnnlens.models.config import CELLS, MAX_VOCAB, require_layer_shape
 from rnnlens.models.field_checks import require_int, require_number, require_type
 
 # Keys that change what is learned. Resuming with any of them changed needs --force; `epochs`
@@ -84,11 +84,8 @@ class TrainConfig:
             raise RnnLensError(f"{source}: task must be lm or classifier, got {self.task!r}")
         if self.cell not in CELLS:
             raise RnnLensError(f"{source}: cell must be one of {', '.join(CELLS)}, got {self.cell!r}")
-        require_int(source, "num_layers", self.num_layers, 1, MAX_LAYERS)
-        for key in ("embed_size", "hidden_size"):
-            require_int(source, key, getattr(self, key), 1, MAX_UNITS)
-        require_number(source, "dropout", self.dropout, 0.0, 1.0, high_open=True)
-        require_type(source, "tie_weights", self.tie_weights, bool)
+        require_layer_shape(source, self.num_layers, self.embed_size, self.hidden_size, self.dropout,
+                            self.tie_weights)
         require_type(source, "half", self.half, bool)
         require_int(source, "min_count", self.min_count, 1)
         require_int(source, "max_vocab", self.max_vocab, 4, MAX_VOCAB)
