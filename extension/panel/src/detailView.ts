@@ -3,7 +3,7 @@
  * 9-91 whiskers, median line, mean diamond) and the response profile of the selected
  * word(s) over all units, in chip order, with up to three words overlaid.
  */
-import { scaleBand, scaleLinear } from "d3-scale";
+import { scaleBand, scaleLinear, type ScaleLinear } from "d3-scale";
 import { create } from "d3-selection";
 import { axisBottom, axisLeft } from "d3-axis";
 import type { Svg } from "./svg";
@@ -101,15 +101,7 @@ export function drawWordProfile(series: ProfileSeries[], unitOrder: number[][], 
   const y = scaleLinear().domain([-max, max]).nice().range([height - margin.bottom, margin.top]);
   svg.append("text").attr("class", "view-title").attr("x", 0).attr("y", 13)
     .text(`Response over all ${order.length} units (chip order): ${series.map((s) => s.word).join(" / ")}`);
-  svg.append("g").attr("class", "axis").attr("transform", `translate(${margin.left},0)`).call(axisLeft(y).ticks(4));
-  svg.append("line").attr("class", "zero").attr("x1", margin.left).attr("x2", width - margin.right).attr("y1", y(0)).attr("y2", y(0));
-  // Cluster boundaries, so a profile reads chip by chip.
-  let offset = 0;
-  unitOrder.forEach((units, c) => {
-    svg.append("line").attr("class", "boundary").attr("x1", x(offset)).attr("x2", x(offset)).attr("y1", margin.top).attr("y2", height - margin.bottom);
-    svg.append("text").attr("class", "chip-label").attr("x", x(offset + units.length / 2)).attr("y", height - 4).attr("text-anchor", "middle").text(`U${c + 1}`);
-    offset += units.length;
-  });
+  drawChipAxes(svg, x, y, unitOrder, margin, width, height);
   const barWidth = Math.max(0.5, x(1) - x(0) - 0.2);
   const first = series[0];
   if (first) {
@@ -139,4 +131,34 @@ export function drawWordProfile(series: ProfileSeries[], unitOrder: number[][], 
     legend.append("text").attr("x", 22).attr("y", n * 12 + 4).text(s.word);
   });
   return svg.node() as SVGSVGElement;
+}
+
+interface Margin {
+  top: number;
+  right: number;
+  bottom: number;
+  left: number;
+}
+
+/**
+ * The value axis, the zero line and the chip boundaries (labelled U1, U2, ...) of a plot over all
+ * units in chip order, so a profile reads chip by chip.
+ */
+export function drawChipAxes(
+  svg: Svg,
+  x: ScaleLinear<number, number>,
+  y: ScaleLinear<number, number>,
+  unitOrder: number[][],
+  margin: Margin,
+  width: number,
+  height: number,
+): void {
+  svg.append("g").attr("class", "axis").attr("transform", `translate(${margin.left},0)`).call(axisLeft(y).ticks(4));
+  svg.append("line").attr("class", "zero").attr("x1", margin.left).attr("x2", width - margin.right).attr("y1", y(0)).attr("y2", y(0));
+  let offset = 0;
+  unitOrder.forEach((units, c) => {
+    svg.append("line").attr("class", "boundary").attr("x1", x(offset)).attr("x2", x(offset)).attr("y1", margin.top).attr("y2", height - margin.bottom);
+    svg.append("text").attr("class", "chip-label").attr("x", x(offset + units.length / 2)).attr("y", height - 4).attr("text-anchor", "middle").text(`U${c + 1}`);
+    offset += units.length;
+  });
 }

@@ -5,9 +5,9 @@
  */
 import { scaleLinear } from "d3-scale";
 import { create } from "d3-selection";
-import { axisLeft } from "d3-axis";
 import type { Svg } from "./svg";
 import { BLUE, ORANGE } from "./colors";
+import { drawChipAxes } from "./detailView";
 
 export interface ExpectedActual {
   word: string;
@@ -59,14 +59,7 @@ export function drawExpectedActual(data: ExpectedActual, unitOrder: number[][], 
     ? `“${data.word}”: expected response vs actual at this token${inside !== null ? ` (${inside} of ${h} units inside the 9–91 % band)` : ""}`
     : `“${data.word}”: expected response${p ? " with 25–75 % and 9–91 % bands" : ""}`;
   svg.append("text").attr("class", "view-title").attr("x", 0).attr("y", 13).text(title);
-  svg.append("g").attr("class", "axis").attr("transform", `translate(${margin.left},0)`).call(axisLeft(y).ticks(4));
-  svg.append("line").attr("class", "zero").attr("x1", margin.left).attr("x2", width - margin.right).attr("y1", y(0)).attr("y2", y(0));
-  let offset = 0;
-  unitOrder.forEach((units, c) => {
-    svg.append("line").attr("class", "boundary").attr("x1", x(offset)).attr("x2", x(offset)).attr("y1", margin.top).attr("y2", height - margin.bottom);
-    svg.append("text").attr("class", "chip-label").attr("x", x(offset + units.length / 2)).attr("y", height - 4).attr("text-anchor", "middle").text(`U${c + 1}`);
-    offset += units.length;
-  });
+  drawChipAxes(svg, x, y, unitOrder, margin, width, height);
   const step = x(1) - x(0);
   if (p) {
     // One path per band (a rectangle per unit): thousands of units stay one element each.
