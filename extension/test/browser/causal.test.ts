@@ -4,24 +4,23 @@
  * coloured by their ablation effect at a selected token and the attribution heat strip over the
  * sentence. Every number is checked against what the Python CLI computes for the same model.
  */
-import type { ChildProcess } from "node:child_process";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NdArray, encodeMessage } from "../../src/protocol/codec";
-import { ensurePanelBuilt, launchChromium, python, repo, startServe, watchPolicyViolations } from "./serve";
+import { artifacts, closePanel, type OpenPanel, openPanel, python, repo } from "./serve";
 
 const MODEL = "rt-gru";
 const K = 4;
 const SENTENCE = "the movie is boring .";
 const TOKEN = 3; // "boring"
 const NEUTRAL = "#9a9a9a";
-const artifacts = resolve(repo, "artifacts");
 
-let serve: { url: string; process: ChildProcess };
+let panel: OpenPanel | undefined;
+let serve: OpenPanel["serve"];
 let browser: Browser;
 let page: Page;
 let violations: string[];
@@ -42,21 +41,11 @@ const sentencePath = () => {
 };
 
 beforeAll(async () => {
-  ensurePanelBuilt();
-  mkdirSync(artifacts, { recursive: true });
-  serve = await startServe(["--model", MODEL, "--clusters", String(K)]);
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-  page.on("pageerror", (error) => console.error("page error:", error.message));
-  violations = await watchPolicyViolations(page);
-  await page.goto(serve.url);
-  await page.waitForFunction(() => Number(document.getElementById("rnnlens-panel")?.dataset.painted ?? 0) >= 1, null, { timeout: 120_000 });
+  panel = await openPanel(MODEL, K, { width: 1200, height: 900 });
+  ({ serve, browser, page, violations } = panel);
 });
 
-afterAll(async () => {
-  await browser?.close();
-  serve?.process.kill();
-});
+afterAll(() => closePanel(panel));
 
 describe("which memory matters, in the panel", () => {
   it("shows the stability of each k next to the k control, the current and the suggested k marked", async () => {

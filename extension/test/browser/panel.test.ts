@@ -3,24 +3,22 @@
  * `rnnlens serve` with a trained sample model. Counts are checked against what the Python CLI
  * computes for the same model; screenshots go to artifacts/ (gitignored) for a human look.
  */
-import type { ChildProcess } from "node:child_process";
-import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
 import { encodeMessage } from "../../src/protocol/codec";
-import { coclusterFromCli, ensurePanelBuilt, launchChromium, python, repo, startServe, tokenCount, watchPolicyViolations } from "./serve";
+import { artifacts, closePanel, coclusterFromCli, type OpenPanel, openPanel, python, repo, tokenCount, waitForPaint, watchPolicyViolations } from "./serve";
 
 // The 2-layer LSTM language model on Brown, compared with the vanilla RNN trained the same way.
 const MODEL = process.env.RNNLENS_PANEL_MODEL ?? "brown-lstm";
 const PARTNER = process.env.RNNLENS_PANEL_PARTNER ?? "brown-rnn";
 const K = 4;
 const SENTENCE = "The film was not good, but the actors were wonderful.";
-const artifacts = resolve(repo, "artifacts");
 const NEUTRAL = "#9a9a9a";
 
-let serve: { url: string; process: ChildProcess };
+let panel: OpenPanel | undefined;
+let serve: OpenPanel["serve"];
 let cliView: ReturnType<typeof coclusterFromCli> | undefined;
 const expectedView = () => (cliView ??= coclusterFromCli(MODEL, K));
 let browser: Browser;
@@ -32,27 +30,13 @@ async function cellFills(p: Page): Promise<string[]> {
   return p.$$eval("rect.cell", (cells) => cells.map((c) => c.getAttribute("fill") ?? ""));
 }
 
-async function waitForPaint(p: Page, count: number): Promise<void> {
-  await p.waitForFunction((n) => Number(document.getElementById("rnnlens-panel")?.dataset.painted ?? 0) >= n, count, { timeout: 120_000 });
-}
-
 beforeAll(async () => {
-  ensurePanelBuilt();
-  mkdirSync(artifacts, { recursive: true });
-  serve = await startServe(["--model", MODEL, "--clusters", String(K)]);
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-  page.on("pageerror", (error) => console.error("page error:", error.message));
-  violations = await watchPolicyViolations(page);
-  const response = await page.goto(serve.url);
-  pagePolicy = (await response?.allHeaders())?.["content-security-policy"];
-  await waitForPaint(page, 1);
+  panel = await openPanel(MODEL, K, { width: 1200, height: 900 });
+  ({ serve, browser, page, violations } = panel);
+  pagePolicy = (await panel.response?.allHeaders())?.["content-security-policy"];
 });
 
-afterAll(async () => {
-  await browser?.close();
-  serve?.process.kill();
-});
+afterAll(() => closePanel(panel));
 
 describe("the panel under rnnlens serve", () => {
   it("draws one chip per unit cluster, one cell per unit, one cloud per word cluster, as the CLI computes", async () => {

@@ -4,25 +4,22 @@
  * side by side with zoom, stroke-width and colour-clip controls and a link filter range.
  * Updates and links are checked against what the Python CLI computes for the same model.
  */
-import type { ChildProcess } from "node:child_process";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { resolve } from "node:path";
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { coclusterFromCli, ensurePanelBuilt, launchChromium, python, repo, startServe, tokenCount } from "./serve";
+import { artifacts, closePanel, coclusterFromCli, type OpenPanel, openPanel, python, repo, tokenCount } from "./serve";
 
 const MODEL = process.env.RNNLENS_PANEL_MODEL ?? "brown-lstm";
 const K = 4;
 const SENTENCE = "The film was not good, but the actors were wonderful.";
 const OTHER = "A slow and boring film.";
-const artifacts = resolve(repo, "artifacts");
 const FULL_ORANGE = "rgb(242, 142, 43)";
 const FULL_BLUE = "rgb(59, 120, 194)";
 
-let serve: { url: string; process: ChildProcess };
-let browser: Browser;
+let panel: OpenPanel | undefined;
 let page: Page;
 
 /** The CLI's per-token update of every unit cluster (its own numbering), for the test's sentence. */
@@ -47,23 +44,14 @@ const share = (values: number[]) => {
 const inRange = (s: number, min: number, max: number) => s > 0 && s >= min - 1e-6 && s <= max + 1e-6;
 
 beforeAll(async () => {
-  ensurePanelBuilt();
-  mkdirSync(artifacts, { recursive: true });
-  serve = await startServe(["--model", MODEL, "--clusters", String(K)]);
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1200, height: 1000 } });
-  page.on("pageerror", (error) => console.error("page error:", error.message));
-  await page.goto(serve.url);
-  await page.waitForFunction(() => Number(document.getElementById("rnnlens-panel")?.dataset.painted ?? 0) >= 1, null, { timeout: 120_000 });
+  panel = await openPanel(MODEL, K, { width: 1200, height: 1000 });
+  ({ page } = panel);
   await page.fill("#control-sentence", SENTENCE);
   await page.press("#control-sentence", "Enter");
   await page.waitForFunction((n) => document.querySelectorAll("svg.main-view g.glyph").length === n, tokenCount(SENTENCE), { timeout: 120_000 });
 });
 
-afterAll(async () => {
-  await browser?.close();
-  serve?.process.kill();
-});
+afterAll(() => closePanel(panel));
 
 describe("RNNVis views in the panel", () => {
   it("links each token to the chips it updates, width by the CLI's update, only inside the filter's range", async () => {

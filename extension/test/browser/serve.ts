@@ -1,13 +1,15 @@
 /** Start a real `rnnlens serve` (the project's venv) and a real Chromium for the browser tests. */
 import { spawn, spawnSync } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import { chromium } from "playwright-core";
-import type { Browser, Page } from "playwright-core";
+import type { Browser, Page, Response } from "playwright-core";
 
 export const repo = resolve(__dirname, "../../..");
 export const python = resolve(repo, ".venv/bin/python");
+/** Screenshots and exported files for a human look (gitignored). */
+export const artifacts = resolve(repo, "artifacts");
 
 export const CHROMIUM_OPTIONS = {
   executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
@@ -69,4 +71,48 @@ export async function watchPolicyViolations(page: Page): Promise<string[]> {
     });
   });
   return seen;
+}
+
+export async function waitForPaint(page: Page, count: number): Promise<void> {
+  await page.waitForFunction((n) => Number(document.getElementById("rnnlens-panel")?.dataset.painted ?? 0) >= n, count, { timeout: 120_000 });
+}
+
+/** A running `rnnlens serve`, a Chromium and a page on the panel (see openPanel). */
+export interface OpenPanel {
+  serve: { url: string; process: ChildProcess };
+  browser: Browser;
+  page: Page;
+  /** The page's Content-Security-Policy violations (watchPolicyViolations). */
+  violations: string[];
+  /** The answer to the page's first load (its headers carry the policy). */
+  response: Response | null;
+}
+
+/**
+ * The browser tests' common start: the panel built, `rnnlens serve --model MODEL --clusters K`,
+ * a Chromium page on it that logs page errors and records policy violations, after its first
+ * paint. On a failure part way, what was started is stopped before the error is passed on.
+ */
+export async function openPanel(model: string, k: number, viewport: { width: number; height: number }): Promise<OpenPanel> {
+  ensurePanelBuilt();
+  mkdirSync(artifacts, { recursive: true });
+  const serve = await startServe(["--model", model, "--clusters", String(k)]);
+  let browser: Browser | undefined;
+  try {
+    browser = await launchChromium();
+    const page = await browser.newPage({ viewport });
+    page.on("pageerror", (error) => console.error("page error:", error.message));
+    const violations = await watchPolicyViolations(page);
+    const response = await page.goto(serve.url);
+    await waitForPaint(page, 1);
+    return { serve, browser, page, violations, response };
+  } catch (error) {
+    await closePanel({ serve, browser });
+    throw error;
+  }
+}
+
+export async function closePanel(panel: Partial<Pick<OpenPanel, "serve" | "browser">> | undefined): Promise<void> {
+  await panel?.browser?.close();
+  panel?.serve?.process.kill();
 }
