@@ -141,6 +141,15 @@ export async function openFromExplorer(page: Page, name: string): Promise<void> 
   await page.waitForSelector(".editor-instance .view-lines .view-line");
 }
 
+/** Open a workspace file by name through Quick Open (the palette without its ">"), whichever side bar is shown. */
+export async function quickOpen(page: Page, name: string): Promise<void> {
+  await page.keyboard.press("F1");
+  await page.locator(".quick-input-widget .quick-input-box input").fill(name);
+  await page.locator(".quick-input-list .monaco-list-row", { hasText: name }).first().waitFor();
+  await page.keyboard.press("Enter");
+  await page.waitForSelector(`.tab.active[aria-label*="${name}"]`);
+}
+
 /** Run a palette command through F1 by its full title ("RNN Lens: Show panel"). */
 export async function runPaletteCommand(page: Page, title: string): Promise<void> {
   await page.keyboard.press("F1");

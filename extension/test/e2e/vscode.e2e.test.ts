@@ -6,7 +6,9 @@
  * bar, the panel's webview) or the extension's output channel as VS Code writes it.
  *
  * One code-server and one browser for the whole file; the tests run in order and build on
- * each other (the palette commands run against the document the first test opened).
+ * each other (the palette commands run against the document the first test opened). Every
+ * command package.json contributes must have a step here: the last steps check that the palette
+ * offers each one and that a step ran it and saw it do what its title says.
  */
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync } from "node:fs";
@@ -22,6 +24,7 @@ import {
   openProgress,
   panelFrame,
   python,
+  quickOpen,
   quickPickLabels,
   repo,
   runPaletteCommand,
@@ -35,6 +38,12 @@ import type { VsCode } from "./codeServer";
 
 const SAMPLE = resolve(repo, "samples/texts/kitchen.txt");
 const FIRST_LINES = 5;
+/** The palette titles of the commands the extension contributes ("RNN Lens: Show panel"), read from its manifest. */
+const PALETTE: string[] = JSON.parse(readFileSync(resolve(repo, "package.json"), "utf8")).contributes.commands.map(
+  (c: { category?: string; title: string }) => (c.category ? `${c.category}: ${c.title}` : c.title),
+);
+/** Palette commands a step has run and checked (added at the end of that step, so only once its checks passed). */
+const checked = new Set<string>();
 // Screenshots of failed steps, for a human look (git-ignored).
 const artifacts = resolve(repo, "artifacts/e2e");
 let vscode: VsCode;
@@ -72,6 +81,9 @@ describe("RNN Lens in VS Code (code-server)", () => {
     // A warm analysis cache (expected responses and co-clusters of the sample models), as after a
     // first use; the first-use path has its own benchmark.
     for (const model of ["brown-lstm", "brown-gru"]) cli(["cocluster", "--model", model, "--json"]);
+    // The panel's stability and chip labels at k = 8, and the pattern index of the held-out split.
+    cli(["cocluster", "--model", "brown-lstm", "-k", "8", "--stability", "--unit-outputs", "--json"]);
+    cli(["match", "--model", "brown-lstm", "--text", "the children argued", "--json"]);
     vscode = await startVsCode([SAMPLE]);
     watcher = setInterval(() => {
       void toasts(vscode.page).then((texts) => texts.forEach((t) => seen.add(t))).catch(() => undefined);
@@ -101,14 +113,25 @@ describe("RNN Lens in VS Code (code-server)", () => {
     expect(new Set(lines.flat().map((w) => w.glyph!.length))).toEqual(new Set([8]));
   });
 
-  it("hovering a word shows the RNN Lens details for it", async () => {
-    await clickWord(vscode.page, 0, "house", { hover: true });
+  it("hovering a word shows the RNN Lens details for it, what each chip does there and the words driving its output", async () => {
+    await clickWord(vscode.page, 0, "road", { hover: true });
     const hover = vscode.page.locator(".monaco-hover:visible", { hasText: "kept rate" });
     await hover.waitFor({ timeout: 30_000 });
     const text = await hover.innerText();
-    expect(text).toContain("house");
+    expect(text).toContain("road");
     expect(text).toContain("brown-lstm");
     expect(text).toMatch(/kept rate \d+%/);
+    // Cluster ablation: the strongest chips' signed changes of the next word's log-probability.
+    expect(text).toMatch(/what each chip does here: layer \d's chips zeroed at this token, change in log-probability/);
+    expect(text).toMatch(/next word(?: \(also the top prediction\))? \S+ \(log p -?\d+\.\d\d\): chip \d+ [+-]\d/);
+    // Integrated gradients over the line up to "road": the words listed are words of that line.
+    const driving = /words driving the next word \S+ \(the last (\d+) words of the line, integrated gradients\): ([^\n]+)/.exec(text);
+    expect(driving, text).not.toBeNull();
+    const listed = driving![2].split(" · ").map((entry) => entry.trim().split(/\s+/)[0]);
+    const before = "The old house stood at the end of the road".split(" ");
+    expect(listed.length).toBeGreaterThan(0);
+    expect(listed.filter((word) => !before.includes(word))).toEqual([]);
+    expect(listed.some((word) => word !== "road"), `an earlier word drives the output: ${driving![2]}`).toBe(true);
     await vscode.page.mouse.move(5, 500);
   });
 
@@ -131,6 +154,7 @@ describe("RNN Lens in VS Code (code-server)", () => {
     expect(await frame.locator("text.word").count()).toBeGreaterThan(8);
     // The panel shows the language server's model (brown-lstm, its default), not the first one listed.
     expect(await frame.locator("#control-model").inputValue()).toBe("brown-lstm");
+    checked.add("RNN Lens: Show panel");
   });
 
   it("the panel follows the cursor in the editor", async () => {
@@ -140,6 +164,66 @@ describe("RNN Lens in VS Code (code-server)", () => {
       await frame.locator("g.glyph.selected text.token", { hasText: word }).waitFor({ timeout: 15_000 });
       expect(await frame.locator("g.glyph.selected text.token").textContent()).toBe(word);
     }
+  });
+
+  it("the panel shows which memory matters: stability next to k, output labels on the chips", async () => {
+    const frame = await panelFrame(vscode.page);
+    // Stability for k - 2 .. k + 2 (k = 8), the current k marked, its score beside the control.
+    await frame.locator("#control-stability button.stability-k").first().waitFor({ timeout: 60_000 });
+    const ks = await frame.$$eval("#control-stability button.stability-k", (buttons) =>
+      buttons.map((b) => ({ k: Number(b.getAttribute("data-k")), text: b.textContent ?? "", current: b.classList.contains("current") })),
+    );
+    expect(ks.map((b) => b.k)).toEqual([6, 7, 8, 9, 10]);
+    for (const b of ks) expect(b.text).toMatch(new RegExp(`^${b.k}: [01]\\.\\d\\d$`));
+    expect(ks.filter((b) => b.current).map((b) => b.k)).toEqual([8]);
+    expect(await frame.locator("#control-stability > span").textContent()).toMatch(/^stability [01]\.\d\d$/);
+    // What each cluster pushes, under its chip: a language model's top raised words.
+    const labels = () => frame.$$eval("text.chip-output", (texts) => texts.map((t) => t.textContent ?? "").filter(Boolean));
+    await expect.poll(async () => (await labels()).length, { timeout: 60_000 }).toBe(8);
+    expect((await labels()).filter((label) => !/^→ \S/.test(label))).toEqual([]);
+  });
+
+  it("the panel colours the chips by their effect at the editor's token, with its heat strip, token links and expected vs actual", async () => {
+    const frame = await panelFrame(vscode.page);
+    const fills = () => frame.$$eval("g.chip", (chips) => chips.map((c) => [...c.querySelectorAll("rect.cell")].map((r) => r.getAttribute("fill") ?? "")));
+    await frame.locator("#control-chip-colour").selectOption("effect");
+    expect(await frame.locator("#rnnlens-panel").getAttribute("data-chip-colour")).toBe("effect");
+    await clickWord(vscode.page, 3, "were");
+    await frame.locator("g.glyph.selected text.token", { hasText: "were" }).waitFor({ timeout: 15_000 });
+    await expect.poll(() => frame.locator("g.chip[data-effect]").count(), { timeout: 60_000 }).toBe(8);
+    // One colour a chip (its effect), and some chip is not grey.
+    const byEffect = await fills();
+    expect(byEffect.map((cells) => new Set(cells).size)).toEqual(Array(8).fill(1));
+    expect(byEffect.some((cells) => cells[0] !== "#9a9a9a")).toBe(true);
+    expect(await frame.locator(".effects-caption").textContent()).toMatch(/^Chips coloured by their effect at “were” on /);
+    // The heat strip: the sentence's tokens, scored up to "were", none after it.
+    await frame.locator("svg.attribution-strip rect.attribution").first().waitFor({ state: "attached", timeout: 60_000 });
+    const strip = await frame.$$eval("svg.attribution-strip g.attribution-token", (gs) =>
+      gs.map((g) => ({ text: g.querySelector("text")?.textContent ?? "", scored: g.querySelector("rect.attribution")?.getAttribute("data-score") != null })),
+    );
+    const sentence = strip.map((t) => t.text);
+    expect(sentence.slice(0, 8)).toEqual(["He", "wrote", "that", "the", "men", "were", "tired", "but"]);
+    expect(strip.map((t, i) => (t.scored ? i : -1)).filter((i) => i >= 0).at(-1)).toBe(sentence.indexOf("were"));
+    expect(await frame.locator(".attribution-caption").textContent()).toMatch(/^Which words drive .* at “were”: integrated gradients .* \d+ steps; convergence delta/);
+    // Token links from the selected token, and its actual response over its word's expected one.
+    expect(await frame.locator("path.token-link.selected").count()).toBeGreaterThan(0);
+    await frame.locator("svg.expected-actual g.actual").waitFor({ state: "attached", timeout: 30_000 });
+    expect(await frame.locator("svg.expected-actual .view-title").textContent()).toMatch(/^“were”: expected response vs actual at this token/);
+    // Back to responses: cells within a chip differ again.
+    await frame.locator("#control-chip-colour").selectOption("response");
+    await expect.poll(() => frame.locator("g.chip[data-effect]").count(), { timeout: 10_000 }).toBe(0);
+    expect(Math.max(...(await fills()).map((cells) => new Set(cells).size))).toBeGreaterThan(1);
+  });
+
+  it("the panel keeps the sentence side by side", async () => {
+    const frame = await panelFrame(vscode.page);
+    const tokens = await frame.locator("svg.main-view g.glyph").count();
+    await frame.locator("#control-pin").click();
+    const columns = frame.locator("figure.strip-column");
+    await expect.poll(() => columns.count(), { timeout: 10_000 }).toBe(1);
+    expect(await columns.first().locator("g.glyph").count()).toBe(tokens);
+    await columns.first().locator("button.strip-remove").click();
+    expect(await columns.count()).toBe(0);
   });
 
   it("Analyze document explains the sentence at the cursor, and the panel selects it", async () => {
@@ -155,6 +239,7 @@ describe("RNN Lens in VS Code (code-server)", () => {
     await frame.locator("g.glyph.selected text.token", { hasText: "rain" }).waitFor({ timeout: 15_000 });
     expect(await frame.locator("g.glyph text.token", { hasText: "afternoon" }).count()).toBeGreaterThan(0);
     expect(await frame.locator("g.glyph text.token", { hasText: "dog" }).count()).toBe(0);
+    checked.add("RNN Lens: Analyze document");
   });
 
   it("Co-cluster hidden states clusters into the number of clusters asked for, and shows them", async () => {
@@ -166,6 +251,40 @@ describe("RNN Lens in VS Code (code-server)", () => {
     await expect.poll(() => frame.locator("g.chip").count(), { timeout: 30_000 }).toBe(6);
     expect(await frame.locator("g.cloud").count()).toBe(6);
     expect(await frame.locator("#control-k").inputValue()).toBe("6");
+    checked.add("RNN Lens: Co-cluster hidden states");
+  });
+
+  it("Find similar memory patterns lists the selection's matches in the reference peek, and steps through them", async () => {
+    const page = vscode.page;
+    await page.locator(".tab", { hasText: "kitchen.txt" }).click();
+    // Select "the children argued" (line 2) as a user does: to the word's start, then word by word.
+    await clickWord(page, 1, "the");
+    await page.keyboard.press("Control+ArrowLeft");
+    for (let i = 0; i < 3; i++) await page.keyboard.press("Control+Shift+ArrowRight");
+    await runPaletteCommand(page, "RNN Lens: Find similar memory patterns");
+    const peek = page.locator(".peekview-widget");
+    const references = peek.locator(".ref-tree .monaco-list-row .referenceMatch");
+    await references.first().waitFor({ timeout: 60_000 });
+    // The results file (one line a match) is open, and each listed match has its line as preview.
+    await page.locator(".tab.active", { hasText: "brown-lstm.log" }).waitFor({ timeout: 10_000 });
+    const previews = await references.allInnerTexts();
+    expect(previews.length).toBeGreaterThan(1);
+    expect(previews.filter((text) => !/\w/.test(text))).toEqual([]);
+    // F4 steps to the next match: the selected row moves one down.
+    const selected = peek.locator(".ref-tree .monaco-list-row.selected");
+    const at = async () => Number(await selected.getAttribute("data-index"));
+    const first = await at();
+    const firstText = await selected.innerText();
+    await page.keyboard.press("F4");
+    await expect.poll(at, { timeout: 10_000 }).toBe(first + 1);
+    expect(await selected.innerText()).not.toBe(firstText);
+    await page.keyboard.press("Escape");
+    await peek.waitFor({ state: "hidden", timeout: 10_000 });
+    await page.locator(".tab", { hasText: "brown-lstm.log" }).locator(".codicon-close").click();
+    // The results opened in the preview tab, where kitchen.txt (opened by a single click) was.
+    if ((await page.locator(".tab", { hasText: "kitchen.txt" }).count()) === 0) await quickOpen(page, "kitchen.txt");
+    await page.locator(".tab.active", { hasText: "kitchen.txt" }).waitFor({ timeout: 10_000 });
+    checked.add("RNN Lens: Find similar memory patterns");
   });
 
   it("Evaluate corpus on the workspace's text files counts each file once", async () => {
@@ -178,6 +297,7 @@ describe("RNN Lens in VS Code (code-server)", () => {
     const [, counted, distinct] = /Evaluated brown-lstm on the workspace's text files\b.*?([\d,]+) tokens, ([\d,]+) distinct words/.exec(message) ?? [];
     expect(Number(counted?.replace(/,/g, "")), message).toBe(tokens);
     expect(Number(distinct?.replace(/,/g, ""))).toBeLessThan(tokens);
+    checked.add("RNN Lens: Evaluate corpus");
   });
 
   it("Compare models offers the other models and titles the tab with both names", async () => {
@@ -190,6 +310,7 @@ describe("RNN Lens in VS Code (code-server)", () => {
     await vscode.page.locator(".tab", { hasText: "RNN Lens: brown-lstm vs brown-gru" }).waitFor({ timeout: 120_000 });
     expect(await waitForToast(vscode.page, /cluster similarity/)).toMatch(/^brown-lstm vs brown-gru: cluster similarity \d\.\d\d$/);
     await vscode.page.locator(".tab", { hasText: "RNN Lens: brown-lstm vs brown-gru" }).locator(".codicon-close").click();
+    checked.add("RNN Lens: Compare models");
   });
 
   it("Select model switches the glyphs, the status bar and the setting to the model picked", async () => {
@@ -206,6 +327,7 @@ describe("RNN Lens in VS Code (code-server)", () => {
     // The open panel follows the model the editor now uses.
     const frame = await panelFrame(vscode.page);
     await expect.poll(() => frame.locator("#control-model").inputValue(), { timeout: 30_000 }).toBe("brown-gru");
+    checked.add("RNN Lens: Select model");
   });
 
   it("no picker pops up a stray message listing the models", () => {
@@ -220,6 +342,7 @@ describe("RNN Lens in VS Code (code-server)", () => {
     const detail = (await panelFrame(vscode.page)).locator("svg.unit-detail");
     await detail.waitFor({ timeout: 30_000 });
     expect(await detail.locator(".view-title").textContent()).toMatch(/^Unit 5 \(layer \d, \w\)/);
+    checked.add("RNN Lens: Explain unit");
   });
 
   it("an edit gets its glyphs within a second of VS Code asking for them", async () => {
@@ -252,6 +375,7 @@ describe("RNN Lens in VS Code (code-server)", () => {
     await expect.poll(statusBarText, { timeout: 60_000 }).toMatch(/RNN Lens/);
     const lines = await waitForAllGlyphs(90_000);
     expect(lines.flat().every((w) => w.glyph && GLYPH.test(w.glyph))).toBe(true);
+    checked.add("RNN Lens: Restart server");
   });
 
   it("leaves no progress open once the work has ended", async () => {
@@ -265,6 +389,16 @@ describe("RNN Lens in VS Code (code-server)", () => {
     expect(line, "the activation line of the RNN Lens output").not.toBeNull();
     console.log(`code-server: vscode.env.remoteName = ${line![1]}`);
     expect(line![1]).toMatch(/^127\.0\.0\.1:\d+$/);
+  });
+
+  it("the palette offers every command the extension contributes, and a step above checked each one", async () => {
+    expect(PALETTE.length).toBeGreaterThan(8);
+    await vscode.page.keyboard.press("F1");
+    await vscode.page.locator(".quick-input-widget .quick-input-box input").fill(">RNN Lens: ");
+    const offered = await quickPickLabels(vscode.page);
+    await vscode.page.keyboard.press("Escape");
+    expect(PALETTE.filter((title) => !offered.includes(title))).toEqual([]);
+    expect(PALETTE.filter((title) => !checked.has(title)), "commands no step ran and checked").toEqual([]);
   });
 
   it("the output channel has no errors", () => {
