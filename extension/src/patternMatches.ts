@@ -40,7 +40,9 @@ export async function showMatches(result: PatternMatches): Promise<void> {
     (l) => new vscode.Location(vscode.Uri.parse(l.uri), new vscode.Range(l.range.start.line, l.range.start.character, l.range.end.line, l.range.end.character)),
   );
   const document = await vscode.workspace.openTextDocument(uri);
-  await vscode.window.showTextDocument(document, { preview: true, preserveFocus: false });
+  // Not a preview tab: a document the user opened with one click is a preview too, and a second
+  // preview in the same group would replace it (the user's text would vanish behind the results).
+  await vscode.window.showTextDocument(document, { preview: false, preserveFocus: false });
   await vscode.commands.executeCommand("editor.action.showReferences", uri, position, locations);
 }
 
