@@ -7,7 +7,8 @@ Each sample is evaluated on the held-out split of its card's corpus exactly as `
 numbers), and the part a fresh install needs for its first glyphs is written next to the weights
 (and named in the card, card.json and README.md):
 the default view (last layer, default state) of every seen word in float16, and the co-clustering
-input (the 300 most frequent words) in float32. Run it after retraining a sample, changing the
+input (the 300 most frequent words) in float32, and its co-clustering at the default k (word and
+unit labels, fitted here exactly as the service fits them), so the first glyphs cluster nothing. Run it after retraining a sample, changing the
 tokenizer or bumping ENGINE_VERSION: the service ignores shipped statistics that no longer fit
 (docs/analysis.md, "Shipped statistics"). Needs the corpora (`rnnlens data fetch brown
 rotten-tomatoes`).
@@ -19,13 +20,30 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 from rnnlens.analysis.provenance import ENGINE_VERSION
+from rnnlens.analysis.results import Statistics
+from rnnlens.models.loaded import LoadedModel
 from rnnlens.models.registry import ModelRegistry
 from rnnlens.models.storage import read_card
 from rnnlens.paths import SAMPLE_MODELS_DIR
-from rnnlens.service import AnalysisService, cocluster_rows, stats_key
+from rnnlens.service import (
+    DEFAULT_CLUSTERS,
+    DEFAULT_WORDS,
+    AnalysisService,
+    cocluster_rows,
+    fit_cocluster,
+    stats_key,
+)
 from rnnlens.store.corpus_source import resolve_corpus
-from rnnlens.store.shipped_stats import ARRAYS, SHIPPED, ShippedIdentity, corpus_package, write_shipped
+from rnnlens.store.shipped_stats import (
+    ARRAYS,
+    SHIPPED,
+    ShippedIdentity,
+    ShippedLabels,
+    corpus_package,
+    write_shipped,
+)
 from rnnlens.train.card import write_card
 
 SAMPLES = ("brown-lstm", "brown-gru", "brown-rnn", "rt-gru")
@@ -45,8 +63,9 @@ def ship(service: AnalysisService, name: str) -> None:
         raise SystemExit(f"{name}: the statistics' key does not match the corpus as read")
     view = f"layer{model.num_layers}.{model.default_state}"
     identity = ShippedIdentity(ENGINE_VERSION, model.weights_hash, model.tokenizer_identity, source.label, package)
+    rows = cocluster_rows(statistics.stats)
     sizes = write_shipped(Path(model.path), identity, statistics.stats, replace(statistics.provenance, origin=SHIPPED),
-                          source.content_hash, [view], cocluster_rows(statistics.stats))
+                          source.content_hash, [view], rows, [default_labels(model, statistics, rows)])
     total = sum(sizes.values())
     card = read_card(Path(model.path) / "card.json")  # the card names what ships and how to remake it
     card["shipped_statistics"] = {"file": ARRAYS, "view": view, "corpus": source.label,
@@ -56,6 +75,20 @@ def ship(service: AnalysisService, name: str) -> None:
     write_card(Path(model.path), card)
     print(f"{name}: {view} on {source.label} ({statistics.provenance.tokens:,} tokens, "
           f"{statistics.provenance.distinct_words:,} words): {total / 1e6:.2f} MB")
+
+
+def default_labels(model: LoadedModel, statistics: Statistics, rows: np.ndarray) -> ShippedLabels:
+    """The default view's co-clustering (default k, DEFAULT_WORDS words, seed 0), fitted afresh here
+    (never taken from labels shipped before) from the float32 input that ships."""
+    layer, state = model.num_layers, model.default_state
+    name = f"layer{layer}.{state}"
+    if rows.size != DEFAULT_WORDS:
+        raise SystemExit(f"{model.name}: {rows.size} words to co-cluster, not {DEFAULT_WORDS}")
+    matrix = statistics.stats.mean[name][rows].astype(np.float32)
+    words = [statistics.stats.word(r) for r in rows]
+    result, _ = fit_cocluster(matrix.astype(np.float64), words, DEFAULT_CLUSTERS, layer, state, 0)
+    return ShippedLabels(name, DEFAULT_CLUSTERS, DEFAULT_WORDS, 0, statistics.stats.row_ids[rows].astype(np.int64),
+                         matrix, result.word_labels, result.unit_labels)
 
 
 def main() -> None:

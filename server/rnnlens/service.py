@@ -24,7 +24,12 @@ import torch
 from threadpoolctl import threadpool_limits
 
 from rnnlens.analysis.alignment import align_clusters
-from rnnlens.analysis.cocluster import CoclusterResult, SignedSpectralCocluster, cocluster_responses
+from rnnlens.analysis.cocluster import (
+    CoclusterResult,
+    SignedSpectralCocluster,
+    cocluster_responses,
+    labelled_result,
+)
 from rnnlens.analysis.evaluation import evaluate_documents, state_sizes, stats_shape_problem
 from rnnlens.analysis.explanations import (
     EXCLUDED_WORDS,
@@ -71,6 +76,7 @@ from rnnlens.store.keys import params_key, text_hash
 from rnnlens.store.shipped_stats import (
     SHIPPED,
     ShippedIdentity,
+    ShippedLabels,
     ShippedStatistics,
     corpus_package,
     read_shipped,
@@ -86,6 +92,7 @@ Cancel = Callable[[], bool]
 CorpusChoice = str | Path | Sequence[Path | str] | None  # a corpus name[:split], a file or folder, or files
 MIN_WORD_COUNT = 3  # a word must occur this often to be co-clustered
 DEFAULT_WORDS = 300  # words co-clustered unless asked otherwise
+DEFAULT_CLUSTERS = 8  # k unless asked otherwise (the editor's rnnlens.clusters default too)
 TEXT_STATS_KEPT = 4
 # A 300 x 150 SVD took 2.7 s with OpenBLAS's threads spinning against other work on a busy 2-core
 # machine, 0.02 s on one thread: matrices this small are clustered on one BLAS thread.
@@ -96,6 +103,10 @@ class _FitKey(NamedTuple):
     stats: str
     state: str
     n_words: int
+
+
+class _NotAtHand(Exception):
+    """A co-clustering asked for only if at hand would need a fit."""
 
 
 class _ClusterMemo(NamedTuple):
@@ -116,6 +127,14 @@ def cocluster_rows(stats: ResponseStats, n_words: int = DEFAULT_WORDS) -> np.nda
     if rows.size < n_words:
         rows = stats.frequent_rows(n_words, 1, EXCLUDED_WORDS)
     return rows
+
+
+def fit_cocluster(matrix: np.ndarray, words: list[str], k: int, layer: int, state: str,
+                  random_state: int) -> tuple[CoclusterResult, SignedSpectralCocluster]:
+    """Co-cluster a (words x units) float64 matrix as the service does (what a shipped labelling is
+    made with, scripts/ship_sample_stats.py)."""
+    with threadpool_limits(limits=1 if matrix.size < ONE_THREAD_BELOW else None, user_api="blas"):
+        return cocluster_responses(matrix, words, k, layer, state, random_state)
 
 
 def no_corpus_message(model: LoadedModel) -> str:
@@ -145,6 +164,7 @@ class AnalysisService:
         self.ray: RayOptions | None = None
         self.device = torch.device("cpu")  # where corpus evaluation runs (models/device.py)
         self._shipped: dict[tuple[str, str, str], ShippedStatistics | None] = {}  # (folder, weights, corpus) ->
+        self._shipped_labels: dict[str, tuple[ShippedLabels, ...]] = {}  # stats key -> labels shipped for it
 
     # ----- plumbing
     def _report(self, message: str) -> None:
@@ -251,6 +271,7 @@ class AnalysisService:
                 self._sources[corpus_fingerprint(spec)] = replace(source, documents=None)
                 self._stats.pop(key, None)
                 self._shipped = {k: v for k, v in self._shipped.items() if k[1] != model.weights_hash}
+                self._shipped_labels.pop(key, None)
             key = stats_key(model, source.content_hash)
             cached = self._load_stats(key, model)
             if cached is not None:
@@ -376,6 +397,8 @@ class AnalysisService:
             self._report(f"statistics shipped with {model.name} are not used: {problem}")
         with self._lock:
             self._shipped[memo] = found
+            if found is not None and found.labels:
+                self._shipped_labels[stats_key(model, found.content_hash)] = found.labels
         return found
 
     def _shipped_view(self, model: LoadedModel, spec: str | Path | Sequence[Path | str], source: CorpusInput,
@@ -477,7 +500,7 @@ class AnalysisService:
                     del self._coclusters[result]
 
     # ----- co-clustering
-    def cocluster(self, model_name: str, layer: int | None = None, state: str | None = None, k: int = 8,
+    def cocluster(self, model_name: str, layer: int | None = None, state: str | None = None, k: int = DEFAULT_CLUSTERS,
                   n_words: int = DEFAULT_WORDS, progress: Progress | None = None, cancel: Cancel | None = None,
                   random_state: int = 0, corpus: CorpusChoice = None) -> CoclusterResult:
         """Word and unit clusters; `result.extra["provenance"]` names the statistics used."""
@@ -489,8 +512,36 @@ class AnalysisService:
             progress(1.0, f"co-clustered {len(result.words)} words x {len(result.unit_labels)} units into {k}")
         return result
 
+    def cocluster_at_hand(self, model_name: str, layer: int | None = None, state: str | None = None,
+                          k: int = DEFAULT_CLUSTERS, corpus: CorpusChoice = None) -> CoclusterResult | None:
+        """`cocluster(...)` when it needs neither an evaluation nor a fit, else None: a sample's default
+        view, whose labels ship with it (the language server's first glyphs, without a progress)."""
+        model = self.model(model_name)
+        layer, state = self._layer_state(model, layer, state)
+        try:
+            spec = self.chosen_corpus(model, corpus)
+        except NoCorpusError:
+            return None
+        if self._shipped_for(model, spec) is None:  # nothing shipped: never read a corpus here
+            return None
+        name = f"layer{layer}.{state}"
+        key = stats_key(model, self._source(spec, model).content_hash)
+        with self._lock:
+            memo = self._coclusters.get(_ClusterMemo(key, name, k, DEFAULT_WORDS))
+            shipped = self._shipped_labels.get(key, ())
+        if memo is not None:
+            return memo
+        if not any(labels.state == name and labels.k == k and labels.n_words == DEFAULT_WORDS for labels in shipped):
+            return None
+        statistics = self.statistics(model_name, corpus, states=(name,))  # shipped: in memory or from the folder
+        try:
+            return self._cocluster_stats(model, statistics, layer, state, k, DEFAULT_WORDS, 0, fit=False)
+        except _NotAtHand:
+            return None
+
     def _cocluster_stats(self, model: LoadedModel, statistics: Statistics, layer: int, state: str,
-                         k: int, n_words: int, random_state: int) -> CoclusterResult:
+                         k: int, n_words: int, random_state: int, fit: bool = True) -> CoclusterResult:
+        """`fit=False`: raise _NotAtHand rather than fit."""
         name = f"layer{layer}.{state}"
         if k < 1:
             raise RnnLensError(f"the number of clusters must be at least 1, got {k}")
@@ -507,15 +558,21 @@ class AnalysisService:
             raise RnnLensError(f"cannot make {k} clusters: model {model.name} has {hidden} units in layer {layer} "
                                f"and {statistics.provenance.corpus_label} gives {rows.size} words; "
                                f"choose k <= {min(rows.size, hidden)}")
-        fit = _FitKey(key, name, n_words)
+        fit_key = _FitKey(key, name, n_words)
         with self._key_lock(f"cocluster/{key}/{name}/{n_words}"):
-            fitted = self._estimators.get(fit)
-            if fitted is None:
+            fitted = self._estimators.get(fit_key)
+            shipped = None if fitted is not None else self._shipped_fit(key, stats, name, k, n_words, random_state, rows)
+            if shipped is not None:  # exactly what fitting this matrix would give, without fitting it
                 matrix = stats.mean[name][rows].astype(np.float64)
                 words = [stats.word(r) for r in rows]
-                with threadpool_limits(limits=1 if matrix.size < ONE_THREAD_BELOW else None, user_api="blas"):
-                    result, estimator = cocluster_responses(matrix, words, k, layer, state, random_state)
-                self._estimators[fit] = (matrix, words, estimator)
+                result = labelled_result(matrix, words, shipped.word_labels, shipped.unit_labels, k, layer, state)
+            elif not fit:
+                raise _NotAtHand()
+            elif fitted is None:
+                matrix = stats.mean[name][rows].astype(np.float64)
+                words = [stats.word(r) for r in rows]
+                result, estimator = fit_cocluster(matrix, words, k, layer, state, random_state)
+                self._estimators[fit_key] = (matrix, words, estimator)
             else:
                 matrix, words, estimator = fitted
                 result, _ = cocluster_responses(matrix, words, k, layer, state, random_state, model=estimator)
@@ -526,13 +583,25 @@ class AnalysisService:
             self._coclusters[memo] = result
         return result
 
+    def _shipped_fit(self, key: str, stats: ResponseStats, name: str, k: int, n_words: int, random_state: int,
+                     rows: np.ndarray) -> ShippedLabels | None:
+        """Labels shipped with a sample for this co-clustering: only when they were fitted to a matrix
+        equal, bit for bit, to the one about to be clustered (same words, same state, k, seed)."""
+        with self._lock:
+            shipped = self._shipped_labels.get(key, ())
+        if not shipped:
+            return None
+        matrix = stats.mean[name][rows]
+        return next((labels for labels in shipped
+                     if labels.fits(name, k, n_words, random_state, stats.row_ids[rows], matrix)), None)
+
     def unit_labels(self, model_name: str, layer: int | None, state: str | None, k: int,
                     corpus: CorpusChoice = None) -> np.ndarray:
         return self.cocluster(model_name, layer, state, k, corpus=corpus).unit_labels
 
     # ----- text
     def analyze_text(self, model_name: str, text: str, layer: int | None = None, state: str | None = None,
-                     k: int = 8, top_k: int = 5, corpus: CorpusChoice = None,
+                     k: int = DEFAULT_CLUSTERS, top_k: int = 5, corpus: CorpusChoice = None,
                      reset: str | None = None, detail: bool = True, progress: Progress | None = None) -> TextAnalysis:
         """Glyphs of every token. A model with no chosen corpus gets clusters from the text itself,
         and says so: `extra["clusters_from"] == "text"` and the provenance's corpus is ANALYSED_TEXT.
@@ -594,7 +663,7 @@ class AnalysisService:
         return replace(result, model=model.name, layer=layer, provenance=statistics.provenance)
 
     def explain_word(self, model_name: str, word: str, layer: int | None = None,
-                     state: str | None = None, k: int = 8, corpus: CorpusChoice = None) -> WordExplanation:
+                     state: str | None = None, k: int = DEFAULT_CLUSTERS, corpus: CorpusChoice = None) -> WordExplanation:
         model = self.model(model_name)
         layer, state = self._layer_state(model, layer, state)
         norm = word.strip().lower()
@@ -637,7 +706,7 @@ class AnalysisService:
 
     # ----- comparison
     def compare(self, model_a: str, model_b: str, text: str | None = None, layer: int | None = None,
-                state: str | None = None, k: int = 8, corpus: CorpusChoice = None) -> Comparison:
+                state: str | None = None, k: int = DEFAULT_CLUSTERS, corpus: CorpusChoice = None) -> Comparison:
         first, second = self.model(model_a), self.model(model_b)
         results = []
         for model in (first, second):

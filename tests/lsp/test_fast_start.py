@@ -115,11 +115,13 @@ def loading_progress(client: LanguageClient) -> list[list[Any]]:
             if reports and getattr(reports[0], "title", None) == LOADING_TITLE]
 
 
-def test_what_the_first_glyphs_need_imports_neither_scikit_learn_nor_captum():
+def test_what_the_first_glyphs_need_imports_neither_scipy_scikit_learn_nor_captum():
     # the loading thread's work (server.load_session_soon): torch and numpy, not the compare tab's
-    # scikit-learn (1-1.5 s) or the attribution's Captum
+    # scikit-learn (1-1.5 s), the co-clustering's SciPy (0.4-1.3 s; a sample ships its labels) or
+    # the attribution's Captum
     script = ("import json, sys, rnnlens.lsp.session, rnnlens.lsp.inlay_hints, rnnlens.lsp.hover; "
-              "print(json.dumps(sorted({name.split('.')[0] for name in sys.modules} & {'sklearn', 'captum'})))")
+              "print(json.dumps(sorted({name.split('.')[0] for name in sys.modules} & "
+              "{'scipy', 'sklearn', 'captum'})))")
     output = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
                             env=SERVER_ENV, timeout=120).stdout
 

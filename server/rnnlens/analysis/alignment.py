@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 
 
 @dataclass
@@ -34,6 +33,7 @@ def align_clusters(words_a: list[str], labels_a: np.ndarray, words_b: list[str],
                    k_a: int, k_b: int) -> ClusterAlignment:
     # here, not at the top: scikit-learn (with scipy.stats) takes 1-1.5 s to import, and the service
     # that imports this module is what the language server loads before its first glyphs
+    from scipy.optimize import linear_sum_assignment
     from sklearn.metrics import adjusted_rand_score
 
     index_b = {w: i for i, w in enumerate(words_b)}

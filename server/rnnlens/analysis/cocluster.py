@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 
 from rnnlens.analysis.kmeans import kmeans
 from rnnlens.analysis.randomized_svd import randomized_svd
@@ -155,6 +154,10 @@ class SignedSpectralCocluster:
         # block means come from the rank-c factors (X ~ D1^1/2 U S Vt D2^1/2): k x c x k work
         # instead of a pass over X; the reported links are exact (block_means).
         means = _low_rank_block_means(d, rows, columns, k)
+        # here, not at the top: scipy.optimize takes 0.4-1.3 s to import, and a sample model's first
+        # glyphs use its shipped labels (store/shipped_stats.py) without clustering anything
+        from scipy.optimize import linear_sum_assignment
+
         _, column_for_row = linear_sum_assignment(-np.abs(means))
         relabel = np.empty(k, dtype=np.int64)
         relabel[column_for_row] = np.arange(k)
@@ -256,10 +259,17 @@ def cocluster_responses(matrix: np.ndarray, words: list[str], k: int, layer: int
         model = SignedSpectralCocluster(n_clusters=k, random_state=random_state).fit(matrix)
     else:
         model.recluster(k)
-    links = block_means(matrix, model.row_labels_, model.column_labels_, k)
-    word_strength, unit_strength = strengths(matrix, model.row_labels_, model.column_labels_, links)
-    result = CoclusterResult(words=list(words), word_labels=model.row_labels_.copy(),
-                             unit_labels=model.column_labels_.copy(), links=links,
-                             word_strength=word_strength, unit_strength=unit_strength,
-                             order=cluster_order(links), layer=layer, state=state, k=k)
-    return result, model
+    return labelled_result(matrix, words, model.row_labels_, model.column_labels_, k, layer, state), model
+
+
+def labelled_result(matrix: np.ndarray, words: list[str], word_labels: np.ndarray, unit_labels: np.ndarray,
+                    k: int, layer: int, state: str) -> CoclusterResult:
+    """The result for given labels of `matrix`: links, strengths and order follow from them (cheap),
+    so labels fitted once (e.g. shipped with a sample model) give the whole result."""
+    word_labels = np.array(word_labels, dtype=np.int64)
+    unit_labels = np.array(unit_labels, dtype=np.int64)
+    links = block_means(matrix, word_labels, unit_labels, k)
+    word_strength, unit_strength = strengths(matrix, word_labels, unit_labels, links)
+    return CoclusterResult(words=list(words), word_labels=word_labels, unit_labels=unit_labels, links=links,
+                           word_strength=word_strength, unit_strength=unit_strength,
+                           order=cluster_order(links), layer=layer, state=state, k=k)

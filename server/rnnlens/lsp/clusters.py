@@ -36,6 +36,7 @@ class ClusterKey(NamedTuple):
 LabelsKey = tuple[ClusterKey, int]
 Progress = Callable[[float, str], None]
 Compute = Callable[[ClusterKey, Progress, Callable[[], bool]], np.ndarray]
+AtHand = Callable[[ClusterKey], np.ndarray | None]  # labels that need no computation (shipped), or None
 
 
 @dataclass
@@ -49,8 +50,9 @@ class ClusterBook:
     """Unit labels per (model, layer, state, k): ready, being computed, or failed (with the message)."""
 
     def __init__(self, compute: Compute, on_started: Callable[[ClusterKey], Progress],
-                 on_done: Callable[[ClusterKey, str | None], None]):
+                 on_done: Callable[[ClusterKey, str | None], None], at_hand: AtHand | None = None):
         self._compute = compute
+        self._at_hand = at_hand
         self._on_started = on_started
         self._on_done = on_done
         self._lock = threading.Lock()
@@ -73,12 +75,37 @@ class ClusterBook:
                 return self._labels[key], (key, self._serials[key])
             if not start or key in self._jobs or key in self._failed:
                 return None
+            generation = self._generation.get(key[0], 0)
+        ready = self._at_hand(key) if self._at_hand is not None else None
+        if ready is not None:  # no job, no progress: the caller gets them now (a sample's first glyphs)
+            with self._lock:
+                stored = key not in self._labels and self._generation.get(key[0], 0) == generation
+                if stored:
+                    self._store(key, ready)
+                found = (self._labels[key], (key, self._serials[key])) if key in self._labels else None
+            if stored:
+                self._on_done(key, None)
+            if found is not None:
+                return found
+        with self._lock:
+            if key in self._labels:
+                return self._labels[key], (key, self._serials[key])
+            if key in self._jobs or key in self._failed:
+                return None
             cancel = threading.Event()
             thread = threading.Thread(target=self._run, args=(key, cancel), name=f"rnnlens-clusters-{key[0]}",
                                       daemon=True)
             self._jobs[key] = ClusterJob(key, cancel, thread)
         thread.start()
         return None
+
+    def wait(self, key: ClusterKey, timeout: float) -> bool:
+        """Wait up to `timeout` seconds for a job computing `key` to end; whether none is left."""
+        with self._lock:
+            job = self._jobs.get(key)
+        if job is not None:
+            job.thread.join(timeout)
+        return job is None or not job.thread.is_alive()
 
     def _bump(self, model_name: str) -> None:
         self._generation[model_name] = self._generation.get(model_name, 0) + 1

@@ -56,7 +56,7 @@ class LensSession:
         # request, with no caches. The server sets it from the environment (server.BASELINE_ENV).
         self.recompute_everything = False
         self.clusters = ClusterBook(self._compute_clusters, self.cluster_notifications.started,
-                                    self.cluster_notifications.done)
+                                    self.cluster_notifications.done, at_hand=self._clusters_at_hand)
 
     # ----- settings and model -------------------------------------------------------------
     @property
@@ -220,6 +220,15 @@ class LensSession:
         result = self.service.cocluster(key.model, layer=key.layer, state=key.state, k=key.k, progress=progress,
                                         cancel=cancel, corpus=key.corpus)
         return np.asarray(result.unit_labels)
+
+    def _clusters_at_hand(self, key: ClusterKey) -> np.ndarray | None:
+        """Labels the service has without computing (a sample's shipped ones); a problem is left to the job."""
+        try:
+            result = self.service.cocluster_at_hand(key.model, layer=key.layer, state=key.state, k=key.k,
+                                                    corpus=key.corpus)
+        except RnnLensError:
+            return None
+        return None if result is None else np.asarray(result.unit_labels)
 
     def provenance(self, key: ClusterKey) -> dict[str, Any] | None:
         """The statistics behind `key`'s clusters, as the status notification carries them."""

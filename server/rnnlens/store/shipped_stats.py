@@ -3,8 +3,9 @@
 What ships (docs/analysis.md, "Shipped statistics") is a *view* of the statistics the service
 would compute on the model card's held-out split: for the default view's states (last layer,
 default state) every seen word's count, mean and M2 in float16, plus the co-clustering input
-(the rows of the most frequent words) in float32, bit for bit what the service clusters. No
-percentile samples: anything else is evaluated on demand.
+(the rows of the most frequent words) in float32, bit for bit what the service clusters, and the
+co-clustering of that input at the default k (word and unit labels), so the first glyphs need no
+clustering. No percentile samples: anything else is evaluated (or clustered) on demand.
 
 The record is checked like a cache entry before use: the npz's SHA-256, and the key parts
 (engine version, weights + vocabulary hash, tokenizer identity, corpus and split, the corpus
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -50,12 +52,35 @@ class ShippedIdentity:
                 "tokenizer": self.tokenizer, "corpus": self.corpus, "corpus_package": self.corpus_package}
 
 
+@dataclass(frozen=True)
+class ShippedLabels:
+    """One co-clustering of a state's shipped co-clustering input: valid exactly for that matrix
+    (`cocluster_mean`, the rows `row_ids`), this k, word count and random state."""
+
+    state: str
+    k: int
+    n_words: int
+    random_state: int
+    row_ids: np.ndarray  # (n_words,) the words co-clustered, most frequent first
+    matrix: np.ndarray  # (n_words, units) float32: the co-clustering input they were fitted to
+    word_labels: np.ndarray  # (n_words,)
+    unit_labels: np.ndarray  # (units,)
+
+    def fits(self, state: str, k: int, n_words: int, random_state: int, rows: np.ndarray,
+             matrix: np.ndarray) -> bool:
+        """Whether these labels are what fitting `matrix` (the rows `rows` of `state`) would give."""
+        return (state, k, n_words, random_state) == (self.state, self.k, self.n_words, self.random_state) \
+            and np.array_equal(rows, self.row_ids) and matrix.dtype == self.matrix.dtype \
+            and np.array_equal(matrix, self.matrix)
+
+
 @dataclass
 class ShippedStatistics:
     stats: ResponseStats  # only `states` present; no percentile samples
     states: tuple[str, ...]
     provenance: Provenance  # origin == SHIPPED
     content_hash: str  # the corpus text's hash when the numbers were made (store.keys.text_hash)
+    labels: tuple[ShippedLabels, ...] = ()  # co-clusterings of the views (older records ship none)
 
 
 def corpus_package(name: str) -> str | None:
@@ -73,8 +98,10 @@ def _sha256(path: Path) -> str:
 
 
 def write_shipped(folder: Path, identity: ShippedIdentity, stats: ResponseStats, provenance: Provenance,
-                  content_hash: str, states: list[str], cocluster_rows: np.ndarray) -> dict[str, int]:
-    """Write the view of `stats` (full statistics) that ships; returns the file sizes in bytes."""
+                  content_hash: str, states: list[str], cocluster_rows: np.ndarray,
+                  labels: Sequence[ShippedLabels] = ()) -> dict[str, int]:
+    """Write the view of `stats` (full statistics) that ships, and `labels` (co-clusterings of its
+    co-clustering input, fitted by the caller); returns the file sizes in bytes."""
     seen = np.flatnonzero(stats.count > 0)
     arrays: dict[str, np.ndarray] = {"row_ids": stats.row_ids[seen].astype(np.int32),
                                      "count": stats.count[seen].astype(np.int64),
@@ -86,12 +113,21 @@ def write_shipped(folder: Path, identity: ShippedIdentity, stats: ResponseStats,
                 raise ValueError(f"{part} of {name} does not fit float16")
             arrays[f"{part}/{name}"] = half
         arrays[f"cocluster_mean/{name}"] = stats.mean[name][cocluster_rows].astype(np.float32)
+    shipped_labels = []
+    for fitted in labels:
+        if fitted.state not in states or not np.array_equal(fitted.row_ids, stats.row_ids[cocluster_rows]) \
+                or not np.array_equal(fitted.matrix, arrays[f"cocluster_mean/{fitted.state}"]):
+            raise ValueError(f"the labels of {fitted.state} were not fitted to the shipped co-clustering input")
+        arrays[f"word_labels/{fitted.state}/{fitted.k}"] = fitted.word_labels.astype(np.int16)
+        arrays[f"unit_labels/{fitted.state}/{fitted.k}"] = fitted.unit_labels.astype(np.int16)
+        shipped_labels.append({"state": fitted.state, "k": fitted.k, "words": fitted.n_words,
+                               "random_state": fitted.random_state})
     folder.mkdir(parents=True, exist_ok=True)
     with (folder / ARRAYS).open("wb") as handle:
         np.savez_compressed(handle, **arrays)  # type: ignore[arg-type]
     record = {"format": FORMAT, "sha256": _sha256(folder / ARRAYS), "identity": identity.to_json(),
               "content_hash": content_hash, "tokens": int(stats.tokens), "states": states,
-              "provenance": provenance.to_json()}
+              "labels": shipped_labels, "provenance": provenance.to_json()}
     (folder / RECORD).write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
     return {ARRAYS: (folder / ARRAYS).stat().st_size, RECORD: (folder / RECORD).stat().st_size}
 
@@ -123,9 +159,26 @@ def read_shipped(folder: Path, identity: ShippedIdentity, words: list[str],
         provenance = Provenance.from_json(record["provenance"])
         if provenance is None:
             return None, f"{record_path} has no valid provenance"
-        return ShippedStatistics(stats, tuple(states), provenance, str(record["content_hash"])), None
+        labels = tuple(_labels(arrays, entry, states, state_sizes) for entry in record.get("labels", []))
+        return ShippedStatistics(stats, tuple(states), provenance, str(record["content_hash"]), labels), None
     except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError) as exc:
         return None, f"{folder} holds a damaged record ({exc})"
+
+
+def _labels(arrays: dict[str, np.ndarray], entry: dict[str, Any], states: list[str],
+            state_sizes: dict[str, int]) -> ShippedLabels:
+    state, k, n_words = str(entry["state"]), int(entry["k"]), int(entry["words"])
+    if state not in states:
+        raise ValueError(f"labels of {state}, which the record does not ship")
+    rows = arrays["cocluster_ids"].astype(np.int64)
+    words, units = arrays[f"word_labels/{state}/{k}"], arrays[f"unit_labels/{state}/{k}"]
+    if rows.shape != (n_words,) or words.shape != (n_words,) or units.shape != (state_sizes[state],):
+        raise ValueError(f"labels of {state} for {n_words} words have shapes {words.shape}, {units.shape}")
+    for labels in (words, units):
+        if labels.size and (labels.min() < 0 or labels.max() >= k):
+            raise ValueError(f"labels of {state} outside 0..{k - 1}")
+    return ShippedLabels(state, k, n_words, int(entry["random_state"]), rows, arrays[f"cocluster_mean/{state}"],
+                         words.astype(np.int64), units.astype(np.int64))
 
 
 def _partial_stats(arrays: dict[str, np.ndarray], states: list[str], words: list[str],
