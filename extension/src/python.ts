@@ -63,14 +63,16 @@ export async function findInterpreter(): Promise<Interpreter> {
   return { command: process.platform === "win32" ? "python" : "python3", source: "default" };
 }
 
-/** Prints "OK <rnnlens version> <torch version>" or the name of the first missing module. */
+/** Prints "OK <rnnlens version> <torch version>" or the name of the first missing module.
+ * torch is found and its version read without importing it: the import takes seconds, and the
+ * server (which imports it after answering initialize) would pay it a second time before the
+ * first glyphs. A torch that is installed but broken is reported by the server when it loads. */
 export const CHECK_SCRIPT = [
-  "import importlib, sys",
-  "for name in ('rnnlens', 'torch'):",
-  "    try: importlib.import_module(name)",
-  "    except Exception as exc: print('MISSING', name, type(exc).__name__, exc); sys.exit(3)",
-  "import rnnlens, torch",
-  "print('OK', rnnlens.__version__, torch.__version__)",
+  "import importlib, importlib.util, importlib.metadata, sys",
+  "try: import rnnlens",
+  "except Exception as exc: print('MISSING', 'rnnlens', type(exc).__name__, exc); sys.exit(3)",
+  "if importlib.util.find_spec('torch') is None: print('MISSING', 'torch', 'ModuleNotFoundError'); sys.exit(3)",
+  "print('OK', rnnlens.__version__, importlib.metadata.version('torch'))",
 ].join("\n");
 
 /** Turn the check's outcome into a message a user can act on. */
