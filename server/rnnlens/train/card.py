@@ -23,7 +23,9 @@ def build_card(config: TrainConfig, model_config: ModelConfig, command: str, met
         "task": config.task,
         "data": data,
         "model": model_config.to_dict(),
-        "hyperparameters": {k: v for k, v in config.to_dict().items() if k not in ("name", "output", "extra")},
+        # init_from is listed only when set, so the cards of models trained without it stay as they were.
+        "hyperparameters": {k: v for k, v in config.to_dict().items()
+                            if k not in ("name", "output", "extra") and not (k == "init_from" and v is None)},
         "command": command,
         "test_metric": {"name": metric_name, "value": round(test, 4), "split": "test",
                         "weights": "fp16, as saved" if config.half else "fp32, as saved"},
@@ -74,6 +76,9 @@ def render_card(card: dict[str, Any]) -> str:
         + (f", kept: epoch {training['kept_epoch']} (best on the valid split)" if training.get("kept_epoch") else "")
         + f", time: {training['seconds']} s on {training['device']}",
     ]
+    start = training.get("init_from")
+    if isinstance(start, dict):
+        lines.append(f"- started from `{start.get('folder')}` (its embedding and recurrent layers; a new head)")
     for resume in training.get("resumes", []):
         changed = ", ".join(f"{k} {v[0]!r} -> {v[1]!r}" for k, v in resume.get("changed", {}).items())
         lines.append(f"- resumed after epoch {resume['after_epoch']}"

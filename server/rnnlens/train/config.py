@@ -16,7 +16,7 @@ from rnnlens.models.field_checks import require_int, require_number, require_typ
 # finished files.
 TRAINING_KEYS = ("corpus", "task", "cell", "num_layers", "embed_size", "hidden_size", "dropout", "tie_weights",
                  "min_count", "max_vocab", "batch_size", "bptt", "max_length", "lr", "weight_decay", "clip", "seed",
-                 "max_train_tokens")
+                 "max_train_tokens", "init_from")
 
 
 @dataclass
@@ -44,6 +44,7 @@ class TrainConfig:
     seed: int = 1234
     half: bool = True  # store fp16 weights
     max_train_tokens: int | None = None  # for quick runs
+    init_from: str | None = None  # a model folder (relative to the config) whose embedding and layers start this run
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -99,6 +100,10 @@ class TrainConfig:
         require_int(source, "seed", self.seed, 0, 2**63 - 1)
         if self.max_train_tokens is not None:
             require_int(source, "max_train_tokens", self.max_train_tokens, 2 * self.batch_size)
+        if self.init_from is not None:
+            require_type(source, "init_from", self.init_from, str)
+            if not self.init_from:
+                raise RnnLensError(f"{source}: init_from must name a model folder, got an empty string")
         require_type(source, "extra", self.extra, dict)
         if self.tie_weights and self.task == "lm" and self.embed_size != self.hidden_size:
             raise RnnLensError(f"{source}: tie_weights needs embed_size == hidden_size "

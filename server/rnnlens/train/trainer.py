@@ -21,12 +21,13 @@ from rnnlens.data.vocabulary import Vocabulary
 from rnnlens.errors import RnnLensError
 from rnnlens.models.config import ModelConfig
 from rnnlens.models.network import RecurrentModel, detach_state
-from rnnlens.models.storage import is_model_dir, load_network, save_model
+from rnnlens.models.storage import is_model_dir, load_network, read_json, save_model
 from rnnlens.paths import user_models_dir
 from rnnlens.train import batches
 from rnnlens.train.card import SPLIT_RULE, build_card, write_card
 from rnnlens.train.checkpoint import load_checkpoint, save_checkpoint
 from rnnlens.train.config import TrainConfig
+from rnnlens.train.init_from import copy_body_weights
 from rnnlens.train.kneser_ney import KneserNeyTrigram
 from rnnlens.train.metrics import (
     EVAL_ROWS,
@@ -69,7 +70,13 @@ class Trainer:
                                         embed_size=config.embed_size, hidden_size=config.hidden_size,
                                         num_layers=config.num_layers, dropout=config.dropout,
                                         tie_weights=config.tie_weights and config.task == "lm", labels=labels)
-        self.model = RecurrentModel(self.model_config).to(self.device)
+        self.model = RecurrentModel(self.model_config)
+        self.init_from: dict[str, Any] | None = None
+        if config.init_from is not None:
+            folder = (base_dir / config.init_from).resolve()
+            copied = copy_body_weights(folder, self.model, self.vocab, source or f"training config {config.name!r}")
+            self.init_from = {"folder": config.init_from, "copied": copied, "source_card": _card_summary(folder)}
+        self.model = self.model.to(self.device)
         self.optimizer = torch.optim.Adam(self.model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
         self._prepare_data()
 
@@ -197,8 +204,11 @@ class Trainer:
         """
         saved, _ = load_network(folder)
         metric_name = "perplexity" if self.config.task == "lm" else "accuracy"
-        return build_card(self.config, self.model_config, self.command, metric_name, self._test_metric(saved),
+        card = build_card(self.config, self.model_config, self.command, metric_name, self._test_metric(saved),
                           progress, data=self._data_section(), baseline=self._baseline())
+        if self.init_from is not None:
+            card["training"]["init_from"] = self.init_from
+        return card
 
     def _check_output_folder(self) -> None:
         """Never delete a folder that is not a model (an `output` of "." would be the config's folder)."""
@@ -256,3 +266,14 @@ class Trainer:
                 "fitted_on": {"split": "train", "snippets": self.split_sizes["train"]},
                 "evaluated_on": {"split": "test", "snippets": self.split_sizes["test"]},
                 "test_accuracy": round(accuracy, 4)}
+
+
+def _card_summary(folder: Path) -> dict[str, Any]:
+    """What the init_from model was, from its card (empty when it has none)."""
+    path = folder / "card.json"
+    if not path.is_file():
+        return {}
+    card = read_json(path)
+    if not isinstance(card, dict):
+        return {}
+    return {key: card[key] for key in ("name", "command", "test_metric") if key in card}
