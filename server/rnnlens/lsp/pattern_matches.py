@@ -37,8 +37,9 @@ def results_text(search: PatternSearch) -> tuple[str, list[tuple[int, int]]]:
     if patterns:
         lines.append("shared parts of speech (majority Brown tags): "
                      + ", ".join(f"{p['pattern']} ({p['matches']})" for p in patterns))
-    if search.coverage():
-        lines.append(search.coverage())
+    coverage = search.coverage()
+    if coverage:
+        lines.append(coverage)
     lines.append("")
     spans = []
     offset = sum(len(line) + 1 for line in lines)
