@@ -37,6 +37,36 @@ BUFFER_DOCUMENTS = 256  # documents sorted together by length
 SKETCH_WORDS = 300  # the most frequent words get percentile sketches
 
 
+TRIM_EVERY_TOKENS = 1_000_000  # evaluated tokens between returns of free heap pages to the system
+
+
+def _glibc_trim() -> Callable[[int], object] | None:
+    import ctypes
+    import ctypes.util
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim  # type: ignore[no-any-return]
+    except (OSError, AttributeError):  # not glibc (musl has no malloc_trim)
+        return None
+
+
+_MALLOC_TRIM = _glibc_trim()
+
+
+def release_free_memory() -> None:
+    """Give the heap's free pages back to the system (glibc's malloc_trim(0); elsewhere nothing).
+
+    Tracing frees and allocates blocks of many sizes every batch, and glibc keeps the freed ones
+    resident: over 100M tokens the free part of the heap grew to 470 MB while the live part stayed
+    at 110 MB. Trimming every TRIM_EVERY_TOKENS tokens keeps the resident set flat; it takes a
+    millisecond or so."""
+    if _MALLOC_TRIM is not None:
+        _MALLOC_TRIM(0)
+
+
 def state_sizes(model: LoadedModel) -> dict[str, int]:
     """Every state name of the model (`layer1.h`, `layer1.c`, ...) with its number of units."""
     return {f"layer{index}.{kind}": int(layer.hidden_size)
@@ -239,7 +269,10 @@ def evaluate_documents(model: LoadedModel, documents: Callable[[], Iterable[np.n
                           indices: np.ndarray = indices) -> None:
                 patterns.add_window(indices, start, lengths, states)
         trace_batch(model, docs, names, accumulator.add, on_states, indices=indices)
-        done += sum(len(d) for d in docs)
+        tokens = sum(len(d) for d in docs)
+        if (done + tokens) // TRIM_EVERY_TOKENS != done // TRIM_EVERY_TOKENS:
+            release_free_memory()
+        done += tokens
         if progress is not None:
             progress(done / plan.total, f"evaluated {done:,} of {plan.total:,} tokens")
     return accumulator.finish()

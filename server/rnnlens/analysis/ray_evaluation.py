@@ -32,11 +32,13 @@ import numpy as np
 import torch
 
 from rnnlens.analysis.evaluation import (
+    TRIM_EVERY_TOKENS,
     Cancel,
     Progress,
     indexed_batches,
     new_accumulator,
     plan_evaluation,
+    release_free_memory,
     trace_batch,
 )
 from rnnlens.analysis.response_accumulator import AccumulatorPart, ResponseAccumulator
@@ -91,11 +93,16 @@ class EvaluationWorker:
         self.accumulator = new_accumulator(model, EvaluationPlan(0, sketch_ids), sketch_size, seed)
         self.names = list(self.accumulator.sums)
         self.folded: list[int] = []
+        self.traced = 0  # tokens traced by this worker
 
     def run(self, ordinal: int, docs: list[np.ndarray], indices: np.ndarray) -> int:
         trace_batch(self.model, docs, self.names, self.accumulator.add, indices=indices)
         self.folded.append(ordinal)
-        return int(sum(len(d) for d in docs))
+        tokens = int(sum(len(d) for d in docs))
+        if (self.traced + tokens) // TRIM_EVERY_TOKENS != self.traced // TRIM_EVERY_TOKENS:
+            release_free_memory()
+        self.traced += tokens
+        return tokens
 
     def take(self) -> AccumulatorPart:
         """Everything accumulated so far (then forgotten here, so nothing is sent twice)."""
