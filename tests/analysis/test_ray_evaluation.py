@@ -2,13 +2,12 @@
 
 import numpy as np
 import pytest
+import ray  # the `ray` extra, installed by scripts/setup.sh: missing, these tests fail rather than skip
 from rnnlens.analysis import evaluation, ray_evaluation
 from rnnlens.analysis.evaluation import evaluate_documents
 from rnnlens.analysis.ray_evaluation import RayOptions, RayReport, evaluate_on_ray
 from rnnlens.errors import Cancelled, RnnLensError
 from rnnlens.models.storage import load_model
-
-ray = pytest.importorskip("ray")
 
 
 @pytest.fixture(scope="module")

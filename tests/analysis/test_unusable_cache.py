@@ -154,8 +154,8 @@ def test_cli_with_folders_where_the_cache_entries_should_be(cli_inputs, monkeypa
 def test_cli_with_another_users_read_only_cache(cli_inputs, monkeypatch, capsys):
     expected = populate(cli_inputs, monkeypatch, capsys)
     as_root = os.geteuid() == 0
-    if as_root and shutil.which("setpriv") is None:
-        pytest.skip("root without setpriv cannot run the CLI as another user")
+    # setpriv is util-linux's (Debian's essential set): as root it is how the CLI runs as another user.
+    assert not as_root or shutil.which("setpriv"), "root needs setpriv (util-linux) to run the CLI as another user"
     # The entries belong to this user, unreadable by others; the folders are read-only to others.
     # Run as another user (as root), or with our own permissions removed (as a normal user).
     for path in (cli_inputs["cache"] / "analysis").rglob("*"):
