@@ -7,10 +7,20 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/.venv/bin:$PATH"
 failed=()
+logs=$(mktemp -d)
+trap 'rm -rf "$logs"' EXIT
 step() {
   local name=$1; shift
   echo "=== $name"
-  if ! "$@"; then failed+=("$name"); fi
+  if ! "$@" 2>&1 | tee "$logs/${name// /_}.log"; then failed+=("$name"); fi
+}
+# CI keeps only the end of what this prints: repeat each failed step's failing lines there.
+summarise_failures() {
+  for name in "${failed[@]}"; do
+    echo "--- $name: what failed"
+    sed 's/\x1b\[[0-9;]*m//g' "$logs/${name// /_}.log" \
+      | grep -E '(^| )(×|FAIL|FAILED|Error|error|AssertionError|E  )|failed|Timeout|timed out' | head -40
+  done
 }
 
 step "ruff" ruff check server tests benchmarks protocol
@@ -24,6 +34,7 @@ step "vsix" npm run --silent package
 step "vscode e2e" bash -c "scripts/install_code_server.sh && npm run --silent test:e2e"
 
 if [ ${#failed[@]} -gt 0 ]; then
+  summarise_failures
   echo "FAILED steps: ${failed[*]}"
   exit 1
 fi
