@@ -21,6 +21,8 @@ export interface ControlEvents {
   onSentence(text: string): void;
   /** Chips coloured by response or by effect at the selected token. */
   onChipColour(): void;
+  /** The effects' replacement (zero or the expected state) changed: ask for the effects again. */
+  onAblation(): void;
 }
 
 function field(label: string, control: HTMLElement, id: string): HTMLLabelElement {
@@ -201,6 +203,10 @@ export class ControlBar {
     chipColour.title = "Colour the chips by the selected word's or token's response, or by what replacing each chip's state at the selected token does to the output (ablation)";
     chipColour.addEventListener("change", () => ((c.chipColour = chipColour.value === "effect" ? "effect" : "response"), this.events.onChipColour()));
 
+    const ablation = select([["zero", "zero"], ["mean", "expected state"]], c.ablation);
+    ablation.title = "What a chip's state is replaced by to measure its effect: zero, or the layer's expected state (its mean over the statistics' corpus, closer to what the model has seen)";
+    ablation.addEventListener("change", () => ((c.ablation = ablation.value === "mean" ? "mean" : "zero"), this.events.onAblation()));
+
     const exportSvg = document.createElement("button");
     exportSvg.type = "button";
     exportSvg.textContent = "SVG";
@@ -224,6 +230,7 @@ export class ControlBar {
       field("Colour clip", clip, "control-clip"),
       field("Brown POS colours", pos, "control-pos"),
       field("Colour chips by", chipColour, "control-chip-colour"),
+      field("Ablate to", ablation, "control-ablation"),
       field("Compare with", compare, "control-compare"),
       field("Sentence", sentence, "control-sentence"),
       pin,

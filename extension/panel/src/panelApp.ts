@@ -135,6 +135,12 @@ export class PanelApp {
         this.recolour();
         this.paintDetails();
       },
+      onAblation: () => {
+        this.save();
+        this.effects = null;
+        this.recolour();
+        this.fetchCausal();
+      },
     });
     this.stream = new StreamClient({
       onMessage: (message) => this.onPush(message),
@@ -469,7 +475,7 @@ export class PanelApp {
     const c = this.controls;
     this.paintDetailsSoon();
     void this.stream
-      .request({ type: "effects_request", model: view.model, text: glyphs.text, token, layer: view.layer, state: view.state, k: view.k, mode: "zero" })
+      .request({ type: "effects_request", model: view.model, text: glyphs.text, token, layer: view.layer, state: view.state, k: view.k, mode: c.ablation })
       .then((answer) => {
         if (serial !== this.causalSerial || answer.type !== "effects_view") return;
         this.effects = toTokenEffects(answer, view.clusterIds);
@@ -895,7 +901,7 @@ export class PanelApp {
         const note = document.createElement("p");
         note.className = "effects-caption";
         const token = causal.glyphs.tokens[causal.token]?.text ?? "";
-        note.textContent = `Chips coloured by their effect at “${token}” on ${effects.target}: orange = the chip raises it here (replacing its state by ${effects.mode === "mean" ? "its mean" : "zero"} lowers it), blue = it lowers it. Ablation is off-distribution: a large effect says the output depends on those units here.`;
+        note.textContent = `Chips coloured by their effect at “${token}” on ${effects.target}: orange = the chip raises it here (replacing its state by ${effects.mode === "mean" ? "its expected state" : "zero"} lowers it), blue = it lowers it. Ablation is off-distribution: a large effect says the output depends on those units here.`;
         parts.push(note);
       }
       const attribution = this.shownAttribution();

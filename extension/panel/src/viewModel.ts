@@ -179,6 +179,8 @@ export interface Controls {
   compareWith: string;
   /** Chip cells coloured by the selected word's or token's response, or by each chip's ablation effect at the selected token. */
   chipColour: "response" | "effect";
+  /** What a chip's state is replaced by for its effect: zero, or the layer's expected state over the statistics' corpus. */
+  ablation: "zero" | "mean";
 }
 
 export const DEFAULT_CONTROLS: Controls = {
@@ -194,4 +196,5 @@ export const DEFAULT_CONTROLS: Controls = {
   posColours: false,
   compareWith: "",
   chipColour: "response",
+  ablation: "zero",
 };

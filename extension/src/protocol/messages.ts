@@ -432,7 +432,7 @@ export const SCHEMA: ProtocolSchema = {
     "effects_request": {
       "direction": "panel",
       "request": true,
-      "doc": "Ask what each unit cluster does to the output at token `token` (0-based, of the text's tokens) of `text` (null = the editor's current sentence). mode: zero | mean (the units' mean state over the text). k: the clusters the panel shows.",
+      "doc": "Ask what each unit cluster does to the output at token `token` (0-based, of the text's tokens) of `text` (null = the editor's current sentence). mode: zero | mean (the layer's expected state: its mean over the statistics' corpus). k: the clusters the panel shows.",
       "fields": {
         "model": "str",
         "text": "str?",
@@ -1020,7 +1020,7 @@ export interface CompareRequest {
   k: number;
 }
 
-/** panel -> server: Ask what each unit cluster does to the output at token `token` (0-based, of the text's tokens) of `text` (null = the editor's current sentence). mode: zero | mean (the units' mean state over the text). k: the clusters the panel shows. */
+/** panel -> server: Ask what each unit cluster does to the output at token `token` (0-based, of the text's tokens) of `text` (null = the editor's current sentence). mode: zero | mean (the layer's expected state: its mean over the statistics' corpus). k: the clusters the panel shows. */
 export interface EffectsRequest {
   type: 'effects_request';
   id: number;

@@ -99,6 +99,31 @@ describe("which memory matters, in the panel", () => {
     expect(await page.textContent(".effects-caption")).toMatch(/effect at “boring” on p\(negative\)/);
   });
 
+  it("ablating to the expected state instead of zero asks again and shows the CLI's --mode mean effects", async () => {
+    const before = await page.$$eval("g.chip", (chips) => chips.map((c) => c.getAttribute("data-effect")));
+    await page.selectOption("#control-ablation", "mean");
+    await page.waitForFunction(
+      (old) => {
+        const now = [...document.querySelectorAll("g.chip")].map((c) => c.getAttribute("data-effect"));
+        return now.every((v) => v !== null) && now.join() !== old.join();
+      },
+      before,
+      { timeout: 120_000 },
+    );
+    const expected = cli(["effects", sentencePath(), "--model", MODEL, "-k", String(K), "--token", String(TOKEN), "--mode", "mean"]);
+    expect(expected.expected_state).toMatch(/^mean over .+ \([\d,]+ tokens\)$/);
+    const record = expected.tokens[0];
+    const column = record.targets[0].base >= record.targets[1].base ? 0 : 1;
+    const contributions = record.clusters.map((c: { delta: number[] }) => -c.delta[column]).sort((a: number, b: number) => a - b);
+    const shown = (await page.$$eval("g.chip", (chips) => chips.map((c) => Number(c.getAttribute("data-effect"))))).sort((a, b) => a - b);
+    shown.forEach((value, i) => expect(value).toBeCloseTo(contributions[i], 4));
+    expect(await page.textContent(".effects-caption")).toContain("replacing its state by its expected state");
+    await page.selectOption("#control-ablation", "zero");
+    await page.waitForFunction((old) => [...document.querySelectorAll("g.chip")].map((c) => c.getAttribute("data-effect")).join() === old.join(), before, {
+      timeout: 120_000,
+    });
+  });
+
   it("draws the attribution heat strip over the sentence, with the convergence delta", async () => {
     await page.waitForSelector("svg.attribution-strip rect.attribution", { timeout: 120_000, state: "attached" });
     const expected = cli(["attribute", sentencePath(), "--model", MODEL, "--token", String(TOKEN)]);

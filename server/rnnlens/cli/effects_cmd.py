@@ -2,7 +2,8 @@
 
 What each memory chip (unit cluster of the layer) does to the output at a token: the change when
 its state is replaced (analysis/ablation.py). Without --token, every token. `--mode mean` puts
-the units' mean state over the analysed tokens in place of zero. A classifier's output is read
+the layer's expected state (its mean over every token of the statistics' corpus, the clusters' own)
+in place of zero. A classifier's output is read
 at the end of the token's unit (`--reset`, lines by default, as `analyze` runs it).
 """
 
@@ -14,11 +15,9 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
-import numpy as np
-import torch
-
 from rnnlens.analysis.ablation import MODES, cluster_effects, state_at
 from rnnlens.analysis.causal_json import effects_json
+from rnnlens.analysis.expected_state import corpus_mean_state, layer_state_names
 from rnnlens.cli.analysis_common import (
     add_corpus,
     add_layer_state,
@@ -27,8 +26,7 @@ from rnnlens.cli.analysis_common import (
     corpus_choice,
     make_service,
 )
-from rnnlens.cli.causal_common import Unit, add_reset, read_tokens, token_index, unit_of, units_of
-from rnnlens.models.loaded import LoadedModel
+from rnnlens.cli.causal_common import add_reset, read_tokens, token_index, unit_of, units_of
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -40,7 +38,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_layer_state(parser)
     add_reset(parser)
     parser.add_argument("--mode", choices=MODES, default="zero",
-                        help="replace a cluster's state by zero or by its mean over this text (default zero)")
+                        help="replace a cluster's state by zero or by its expected state: the mean over the statistics' "
+                             "corpus (default zero)")
     parser.add_argument("--json", action="store_true", help="print JSON (targets, per-cluster deltas and shares)")
     add_model_path(parser)
     parser.set_defaults(func=run)
@@ -57,9 +56,12 @@ def run(args: argparse.Namespace) -> int:
     units = units_of(text, args.reset, model.task)
     if wanted is not None:
         units = [unit_of(units, wanted)]
-    expected = None
-    if args.mode == "mean":  # the mean state over this text: a plausible memory here, not a corpus average
-        expected = _mean_state(model, units, layer)
+    expected, expected_from = None, None
+    if args.mode == "mean":  # the layer's expected state over the statistics' corpus (the clusters' own)
+        names = layer_state_names(layer, model.state_kinds)
+        statistics = service.statistics(args.model, corpus=corpus_choice(args), states=names)
+        expected = corpus_mean_state(statistics.stats, layer, model.state_kinds)
+        expected_from = f"mean over {statistics.provenance.corpus_label} ({statistics.stats.tokens:,} tokens)"
     records = []
     for unit in units:
         # states only: the ablation runs the head itself, on the k + 1 rows of the one step it reads
@@ -74,25 +76,12 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({"file": str(args.file), "model": args.model, "layer": layer, "state": clusters.state,
                           "k": k, "mode": args.mode,
-                          "expected_state": "mean over the analysed text" if expected else None,
+                          "expected_state": expected_from,
                           "tokens": records}))
         return 0
     for record in records:
         _print_record(record, sys.stdout)
     return 0
-
-
-def _mean_state(model: LoadedModel, units: list[Unit], layer: int) -> dict[str, np.ndarray]:
-    """The layer's mean state over every token of the units: a running sum, one unit's states at a time."""
-    names = [f"layer{layer}.{kind}" for kind in model.state_kinds]
-    total = {name: torch.zeros(model.stack.layers[layer - 1].hidden_size, dtype=torch.float64) for name in names}
-    count = 0
-    for unit in units:
-        states = model.trace(unit.ids, outputs=False, names=names).states
-        for name in names:
-            total[name] += states[name][0].double().sum(dim=0)
-        count += len(unit.tokens)
-    return {name.split(".")[1]: (total[name] / max(count, 1)).float().numpy() for name in names}
 
 
 def _print_record(record: dict[str, Any], out: TextIO) -> None:

@@ -372,8 +372,9 @@ SCHEMA: dict[str, Any] = {'protocol': 'rnnlens',
                                   'request': True,
                                   'doc': 'Ask what each unit cluster does to the output at token `token` '
                                          "(0-based, of the text's tokens) of `text` (null = the editor's "
-                                         "current sentence). mode: zero | mean (the units' mean state over "
-                                         'the text). k: the clusters the panel shows.',
+                                         "current sentence). mode: zero | mean (the layer's expected state: "
+                                         "its mean over the statistics' corpus). k: the clusters the panel "
+                                         'shows.',
                                   'fields': {'model': 'str',
                                              'text': 'str?',
                                              'token': 'int',
@@ -932,7 +933,7 @@ class CompareRequest(TypedDict):
 
 
 class EffectsRequest(TypedDict):
-    """Ask what each unit cluster does to the output at token `token` (0-based, of the text's tokens) of `text` (null = the editor's current sentence). mode: zero | mean (the units' mean state over the text). k: the clusters the panel shows."""
+    """Ask what each unit cluster does to the output at token `token` (0-based, of the text's tokens) of `text` (null = the editor's current sentence). mode: zero | mean (the layer's expected state: its mean over the statistics' corpus). k: the clusters the panel shows."""
 
     type: Literal["effects_request"]
     id: int

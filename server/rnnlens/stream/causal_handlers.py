@@ -21,6 +21,7 @@ from rnnlens.analysis.ablation import MODES, cluster_effects, state_at
 from rnnlens.analysis.attribution import AttributionNotConverged, attribute_token
 from rnnlens.analysis.causal_json import attribution_json, effects_json
 from rnnlens.analysis.cocluster import CoclusterResult
+from rnnlens.analysis.expected_state import corpus_mean_state, layer_state_names
 from rnnlens.analysis.provenance import Provenance
 from rnnlens.analysis.text_units import resolve_reset, unit_spans, unit_starts
 from rnnlens.analysis.unit_outputs import UnitOutputs
@@ -80,9 +81,10 @@ def effects(service: AnalysisService, request: dict[str, Any], ctx: RequestConte
     unit = _token_unit(model, text, int(request["token"]))
     trace = model.trace(unit.ids, outputs=False)  # states only: the ablation runs the head on the step it reads
     expected = None
-    if request["mode"] == "mean":  # the units' mean state over this text (as `rnnlens effects --mode mean`)
-        expected = {kind: trace.states[f"layer{clusters.layer}.{kind}"][0].mean(dim=0).numpy()
-                    for kind in model.state_kinds}
+    if request["mode"] == "mean":  # the layer's expected state over the clusters' statistics (as the CLI's --mode mean)
+        names = layer_state_names(clusters.layer, model.state_kinds)
+        statistics = service.statistics(model.name, states=names, cancel=ctx.cancelled)
+        expected = corpus_mean_state(statistics.stats, clusters.layer, model.state_kinds)
     ctx.check()
     result = cluster_effects(model.stack, model.task, unit.ids, unit.t, state_at(trace, unit.t - 1), clusters.layer,
                              clusters.unit_labels, clusters.k, mode=request["mode"], expected=expected,
