@@ -68,7 +68,7 @@ class RayReport:
     batches: int = 0
     retried_batches: int = 0
     worker_deaths: int = 0
-    startup_s: float = 0.0  # until every actor had started (imported torch, received the model)
+    startup_s: float = 0.0  # waiting for the actors to start (import torch, load the model) after the counting pass
     trace_s: float = 0.0  # from the first batch sent to the last acknowledged
     merge_s: float = 0.0  # fetching the actors' parts and adding them
     worker_rss: list[int] = field(default_factory=list)  # peak resident bytes of each actor
@@ -85,15 +85,20 @@ def import_ray() -> Any:
 class EvaluationWorker:
     """A Ray actor: the model once, one accumulator, the batch numbers folded into it."""
 
-    def __init__(self, model: LoadedModel, sketch_ids: np.ndarray, sketch_size: int, seed: int):
+    def __init__(self, model: LoadedModel):
+        # Started before the driver's counting pass: importing torch and loading the model here
+        # overlaps that pass; the accumulator waits for its sketch words (begin).
         torch.set_num_threads(1)
         self.model = model
-        from rnnlens.analysis.evaluation import EvaluationPlan
-
-        self.accumulator = new_accumulator(model, EvaluationPlan(0, sketch_ids), sketch_size, seed)
-        self.names = list(self.accumulator.sums)
         self.folded: list[int] = []
         self.traced = 0  # tokens traced by this worker
+
+    def begin(self, sketch_ids: np.ndarray, sketch_size: int, seed: int) -> int:
+        from rnnlens.analysis.evaluation import EvaluationPlan
+
+        self.accumulator = new_accumulator(self.model, EvaluationPlan(0, sketch_ids), sketch_size, seed)
+        self.names = list(self.accumulator.sums)
+        return os.getpid()
 
     def run(self, ordinal: int, docs: list[np.ndarray], indices: np.ndarray) -> int:
         trace_batch(self.model, docs, self.names, self.accumulator.add, indices=indices)
@@ -191,7 +196,6 @@ def evaluate_on_ray(model: LoadedModel, documents: Callable[[], Iterable[np.ndar
     """`evaluation.evaluate_documents` on Ray actors; the same statistics for any number of them."""
     ray = import_ray()
     report = report if report is not None else RayReport()
-    plan = plan_evaluation(model, documents())
     started = connect(ray, options)
     pool: _Pool | None = None
     try:
@@ -199,12 +203,23 @@ def evaluate_on_ray(model: LoadedModel, documents: Callable[[], Iterable[np.ndar
         # Workers never tokenise: the user's tokenizer need not be importable there.
         model_ref = ray.put(replace(model, tokenizer=_no_tokenizer))
         actor_class = ray.remote(num_cpus=1, max_restarts=0)(EvaluationWorker)
-        pool = _Pool(ray, workers, lambda: actor_class.remote(model_ref, plan.sketch_ids, sketch_size, seed))
+        sketch: dict[str, Any] = {}
+
+        def make() -> Any:
+            actor = actor_class.remote(model_ref)
+            if sketch:  # a replacement: the plan is known (calls on an actor run in the order sent)
+                actor.begin.remote(sketch["ids"], sketch_size, seed)
+            return actor
+
+        # The actors start (import torch, load the model) while this process counts the words.
+        pool = _Pool(ray, workers, make)
         report.workers = workers
+        plan = plan_evaluation(model, documents())
+        sketch["ids"] = plan.sketch_ids
         final = new_accumulator(model, plan, sketch_size, seed)
         ready_started = time.perf_counter()
-        try:  # actors start (import torch, load the model) in parallel; the clock below is the work
-            ray.get([actor.pid.remote() for actor in pool.actors])
+        try:  # the part of the actors' start-up the counting pass did not hide
+            ray.get([actor.begin.remote(plan.sketch_ids, sketch_size, seed) for actor in pool.actors])
         except ray.exceptions.RayActorError:
             pass  # a failed start shows again when work is sent, and is handled there
         report.startup_s = time.perf_counter() - ready_started
