@@ -71,7 +71,16 @@ from rnnlens.models.loaded import LoadedModel
 from rnnlens.models.registry import ModelRegistry
 from rnnlens.paths import cache_dir
 from rnnlens.store.cache import AnalysisCache
-from rnnlens.store.corpus_source import SPLIT_NAMES, CorpusInput, corpus_fingerprint, hashing, resolve_corpus
+from rnnlens.store.corpus_hash_memo import recall, remember
+from rnnlens.store.corpus_source import (
+    SPLIT_NAMES,
+    CorpusInput,
+    corpus_fingerprint,
+    describe_corpus,
+    durable_fingerprint,
+    hashing,
+    resolve_corpus,
+)
 from rnnlens.store.keys import params_key, text_hash
 from rnnlens.store.shipped_stats import (
     SHIPPED,
@@ -219,7 +228,14 @@ class AnalysisService:
             with self._lock:
                 self._sources[fingerprint] = source
             return source
-        source = resolve_corpus(corpus)
+        durable = durable_fingerprint(corpus)
+        remembered = recall(self.cache.root, durable)
+        if remembered is not None:  # hashed by an earlier process: no need to read it to find its statistics
+            label, corpus_name, corpus_split = describe_corpus(corpus)
+            source = CorpusInput(label, None, remembered, name=corpus_name, split=corpus_split)
+        else:
+            source = resolve_corpus(corpus)
+            remember(self.cache.root, durable, source.content_hash)
         with self._lock:
             self._sources[fingerprint] = replace(source, documents=None)
         return source
@@ -264,9 +280,11 @@ class AnalysisService:
         """Evaluate the corpus and store the result; the key follows the text actually read."""
         if source.documents is None:
             source = resolve_corpus(spec)
-        if stats_key(model, source.content_hash) != key:  # the hash came from shipped statistics
-            self._report(f"the statistics shipped with {model.name} were made from another {source.label} text "
-                         f"than the one read here; they are no longer used")
+        if stats_key(model, source.content_hash) != key:  # the hash came from shipped statistics, or was remembered
+            remember(self.cache.root, durable_fingerprint(spec), source.content_hash)
+            self._report(f"the {source.label} text read now differs from the one whose hash was known (shipped "
+                         f"with {model.name}, or remembered from an earlier run); statistics are made from the "
+                         f"text read now")
             with self._lock:
                 self._sources[corpus_fingerprint(spec)] = replace(source, documents=None)
                 self._stats.pop(key, None)

@@ -76,7 +76,9 @@ def test_the_corpus_setting_chooses_the_statistics_and_names_them(tiny_models, t
     session.configure({"corpus": [str(other)]}, "settings")  # a list of files works too
     other_key = _ready(session)
     assert other_key != key and other_key.corpus == (str(other),)
-    assert [s for s in recorder.statuses if s.get("clusters") == "ready"][-1]["provenance"]["corpus"] == str(other)
+    # The job stores its labels, then notifies: the status notification may come a moment later.
+    _wait_for(lambda: [s for s in recorder.statuses if s.get("clusters") == "ready"][-1]["provenance"]["corpus"]
+              == str(other), timeout=10)
 
 
 def test_a_corpus_setting_of_the_wrong_type_is_named(tiny_models, tmp_path, monkeypatch):

@@ -229,3 +229,45 @@ def corpus_fingerprint(corpus: str | Path | Sequence[Path | str]) -> tuple[objec
         except (OSError, RnnLensError):
             out.append(str(item))
     return tuple(out)
+
+
+def _named_parts(spec: str) -> tuple[str, str]:
+    name, _, split = spec.partition(":")
+    return name, split or "test"
+
+
+def describe_corpus(corpus: str | Path | Sequence[Path | str]) -> tuple[str, str, str | None]:
+    """(label, name, split) as resolve_corpus would give them, without reading any text."""
+    items = [str(corpus)] if isinstance(corpus, str | Path) else [str(p) for p in corpus]
+    if len(items) == 1 and not _looks_like_path(items[0]):
+        name, split = _named_parts(items[0])
+        return f"{name}:{split}", name, split
+    files = [item for spec in items for item in _expand(spec, None)]
+    label = str(files[0].path) if len(files) == 1 else f"{len(files)} files"
+    return label, label, None
+
+
+def durable_fingerprint(corpus: str | Path | Sequence[Path | str]) -> tuple[object, ...] | None:
+    """What decides the corpus's texts across processes, without reading them: a file's path, size
+    and modification time (as corpus_fingerprint); for a named corpus its split and every file of
+    its fetched folder. None when that cannot be told (not fetched, unknown name, missing file)."""
+    from rnnlens.data import sources
+
+    items = [corpus] if isinstance(corpus, str | Path) else list(corpus)
+    out: list[object] = []
+    try:
+        for item in items:
+            if isinstance(item, str) and not _looks_like_path(item):
+                name, split = _named_parts(item)
+                if name not in sources.SOURCES or not sources.is_fetched(name):
+                    return None
+                folder = sources.source(name).folder()
+                files = sorted(p for p in folder.rglob("*") if p.is_file())
+                out.append((name, split, str(folder.resolve()),
+                            tuple((str(p.relative_to(folder)), p.stat().st_size, p.stat().st_mtime_ns) for p in files)))
+                continue
+            out.extend((str(f.path.resolve()), f.field, f.path.stat().st_size, f.path.stat().st_mtime_ns)
+                       for f in _expand(item, None))
+    except (OSError, RnnLensError):
+        return None
+    return tuple(out)
