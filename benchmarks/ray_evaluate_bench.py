@@ -121,11 +121,18 @@ def main() -> None:
           f"merge {report.merge_s:.2f} s; worker peak RSS {rss} MB", flush=True)
     reference = np.load(single_path)
     assert np.array_equal(reference["count"], merged.count), "counts differ"
-    worst = 0.0
+    worst, worst_at = 0.0, ""
+    largest_absolute = 0.0
     for name, mean in merged.mean.items():
         ref = reference[f"mean.{name}"]
         scale = np.maximum(np.abs(ref), 1e-6)
-        worst = max(worst, float(np.max(np.abs(mean - ref) / scale)))
+        relative = np.abs(mean - ref) / scale
+        at = np.unravel_index(int(np.argmax(relative)), relative.shape)
+        if relative[at] > worst:
+            worst = float(relative[at])
+            worst_at = (f" ({name} row {at[0]} unit {at[1]}: {float(mean[at]):.9g} vs {float(ref[at]):.9g}, "
+                        f"count {int(merged.count[at[0]])})")
+        largest_absolute = max(largest_absolute, float(np.max(np.abs(mean - ref))))
     # Throughput compares the evaluation work: (a)'s clock starts once its process has imported
     # torch and loaded the model, so (b)'s leaves out the same for its actors (what of it the
     # driver's counting pass did not hide). Both start-ups counted is printed too.
@@ -137,7 +144,7 @@ def main() -> None:
           f"out on both sides); {with_actors:.2f}x counting the actors' start-up only; {whole:.2f}x counting both "
           f"start-ups (a: process, b: cluster and actors); merge {report.merge_s:.2f} s = {merge_share:.1%} of (b) "
           f"({'PASS' if merge_share <= 0.02 else 'FAIL'}, target <= 2 %); counts equal; largest relative "
-          f"difference of a mean {worst:.1e}")
+          f"difference of a mean {worst:.1e}{worst_at}, largest absolute {largest_absolute:.1e}")
 
 
 if __name__ == "__main__":
