@@ -70,7 +70,8 @@ class RayReport:
     worker_deaths: int = 0
     startup_s: float = 0.0  # waiting for the actors to start (import torch, load the model) after the counting pass
     trace_s: float = 0.0  # from the first batch sent to the last acknowledged
-    merge_s: float = 0.0  # fetching the actors' parts and adding them
+    merge_s: float = 0.0  # after the last batch came back, until every part was added: what merging adds
+    merge_work_s: float = 0.0  # fetching and adding the actors' parts, overlapped with tracing or not
     worker_rss: list[int] = field(default_factory=list)  # peak resident bytes of each actor
 
 
@@ -227,31 +228,51 @@ def evaluate_on_ray(model: LoadedModel, documents: Callable[[], Iterable[np.ndar
         acknowledged: set[int] = set()
         state = {"done": 0, "shown": 0.0}
         started_at = time.perf_counter()
+        lost: set[int] = set()
+        takes: dict[Any, int] = {}  # ref of an actor's part -> its slot
+
+        def acknowledge(ref: Any) -> None:
+            """A batch came back (or its actor died)."""
+            if ref not in pool.in_flight:  # its actor was replaced meanwhile
+                return
+            slot, ordinal, tokens = pool.in_flight.pop(ref)
+            try:
+                ray.get(ref)
+            except ray.exceptions.RayActorError:
+                lost.update(pool.replace(slot))
+                report.worker_deaths += 1
+                return
+            acknowledged.add(ordinal)
+            state["done"] += tokens
+            report.batches = len(acknowledged)
+            if progress is not None:
+                # Monotone: batches lost with a worker are traced again without going back.
+                state["shown"] = max(state["shown"], min(state["done"], plan.total) / plan.total)
+                progress(state["shown"], f"evaluated {min(state['done'], plan.total):,} of {plan.total:,} "
+                                         f"tokens on {workers} workers")
+            if after_batch is not None:
+                after_batch(len(acknowledged), list(pool.actors))
+
+        def absorb(ref: Any) -> None:
+            """An actor's part came back: add it (or note what its death lost)."""
+            slot = takes.pop(ref)
+            merge_started = time.perf_counter()
+            try:
+                part = ray.get(ref)
+            except ray.exceptions.RayActorError:
+                lost.update(pool.replace(slot))
+                report.worker_deaths += 1
+                return
+            pool.sent[slot] = []
+            final.absorb(part)
+            merged.extend(part.batches)
+            report.merge_work_s += time.perf_counter() - merge_started
 
         def settle(block: bool) -> None:
             ready, _ = ray.wait(list(pool.in_flight), num_returns=1, timeout=None if block else 0)
             for ref in ready:
-                if ref not in pool.in_flight:  # its actor was replaced meanwhile
-                    continue
-                slot, ordinal, tokens = pool.in_flight.pop(ref)
-                try:
-                    ray.get(ref)
-                except ray.exceptions.RayActorError:
-                    lost.update(pool.replace(slot))
-                    report.worker_deaths += 1
-                    continue
-                acknowledged.add(ordinal)
-                state["done"] += tokens
-                report.batches = len(acknowledged)
-                if progress is not None:
-                    # Monotone: batches lost with a worker are traced again without going back.
-                    state["shown"] = max(state["shown"], min(state["done"], plan.total) / plan.total)
-                    progress(state["shown"], f"evaluated {min(state['done'], plan.total):,} of {plan.total:,} "
-                                             f"tokens on {workers} workers")
-                if after_batch is not None:
-                    after_batch(len(acknowledged), list(pool.actors))
+                acknowledge(ref)
 
-        lost: set[int] = set()
         wanted: set[int] | None = None  # None: every batch (the first pass)
         expected = 0
         while True:
@@ -266,27 +287,27 @@ def evaluate_on_ray(model: LoadedModel, documents: Callable[[], Iterable[np.ndar
                     settle(block=True)
                 pool.submit(slot, ordinal, docs, indices)
                 settle(block=False)
-            while pool.in_flight:
+            # Every batch is sent: an actor that is done gives its part at once, so adding it here
+            # overlaps the others' last batches; what is left after the last batch is the merge's cost.
+            traced_at: float | None = None
+            while True:
+                for slot in range(len(pool.actors)):
+                    if pool.sent[slot] and pool.busy(slot) == 0 and slot not in takes.values():
+                        takes[pool.actors[slot].take.remote()] = slot
+                if not pool.in_flight and traced_at is None:
+                    traced_at = time.perf_counter()
+                if not pool.in_flight and not takes:
+                    break
                 if cancel is not None and cancel():
                     raise Cancelled("evaluation cancelled")
-                settle(block=True)
-            report.trace_s = time.perf_counter() - started_at
-            merge_started = time.perf_counter()
-            # Ask every actor at once (each packs its part meanwhile), then add them as they arrive.
-            takes = {pool.actors[slot].take.remote(): slot for slot in range(len(pool.actors)) if pool.sent[slot]}
-            while takes:
-                [ref], _ = ray.wait(list(takes), num_returns=1)
-                slot = takes.pop(ref)
-                try:
-                    part = ray.get(ref)
-                except ray.exceptions.RayActorError:
-                    lost.update(pool.replace(slot))
-                    report.worker_deaths += 1
-                    continue
-                pool.sent[slot] = []
-                final.absorb(part)
-                merged.extend(part.batches)
-            report.merge_s += time.perf_counter() - merge_started
+                [ref], _ = ray.wait(list(pool.in_flight) + list(takes), num_returns=1)
+                if ref in takes:
+                    absorb(ref)
+                else:
+                    acknowledge(ref)
+            assert traced_at is not None
+            report.trace_s = traced_at - started_at
+            report.merge_s += time.perf_counter() - traced_at
             if not lost:
                 break
             report.retried_batches += len(lost)
