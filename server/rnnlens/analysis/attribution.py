@@ -24,6 +24,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from rnnlens.analysis.input_gradient_layers import run_layer
 from rnnlens.errors import RnnLensError
 from rnnlens.models.trace import RecurrentStack, State, capture_trace
 
@@ -62,12 +63,9 @@ def _run_layers(stack: RecurrentStack, x: torch.Tensor, initial: State) -> torch
     """The top layer's h (batch, time, hidden) from embeddings x, with gradients (unlike capture_trace)."""
     rows = x.shape[0]
     for index, layer in enumerate(stack.layers, start=1):
-        h0 = initial[f"layer{index}.h"].expand(rows, -1).unsqueeze(0).contiguous()
-        if isinstance(layer, nn.LSTM):
-            c0 = initial[f"layer{index}.c"].expand(rows, -1).unsqueeze(0).contiguous()
-            x, _ = layer(x, (h0, c0))
-        else:
-            x, _ = layer(x, h0)
+        h0 = initial[f"layer{index}.h"].expand(rows, -1)
+        c0 = initial[f"layer{index}.c"].expand(rows, -1) if isinstance(layer, nn.LSTM) else None
+        x = run_layer(layer, x, h0, c0)
     return x
 
 
@@ -121,9 +119,10 @@ def attribute_token(stack: RecurrentStack, task: str, ids: torch.Tensor, t: int,
     delta = float("nan")
     for count in steps:
         with torch.backends.cudnn.flags(enabled=False):  # cuDNN RNNs refuse backward in eval mode
-            attributions, deltas = ig.attribute(embedded, baselines=baseline, n_steps=count,
-                                                internal_batch_size=count, return_convergence_delta=True)
-        delta = float(deltas.reshape(-1)[0])
+            attributions = ig.attribute(embedded, baselines=baseline, n_steps=count, internal_batch_size=count)
+        # Captum's convergence delta, sum(attributions) - (f(input) - f(baseline)), from the two
+        # outputs computed above (return_convergence_delta would run both through the model again)
+        delta = float(attributions.sum()) - (output - base_output)
         if abs(delta) <= allowed:
             scores = attributions[0].sum(dim=-1).detach().double().numpy()
             return Attribution(task=task, token=t, start=start, target=chosen, target_role=role, scores=scores,
