@@ -49,7 +49,7 @@ def test_input_and_initial_state_gradients_equal_autograds(kind: str, steps: int
     weights = torch.randn(batch, steps, 6, generator=generator)
     expected = gradients(layer, x, h0, c0, weights, ours=False)
     found = gradients(layer, x, h0, c0, weights, ours=True)
-    for name, a, b in zip(["x", "h0", "c0"], found, expected):
+    for name, a, b in zip(["x", "h0", "c0"][:len(found)], found, expected, strict=True):
         scale = float(b.abs().max()) + 1.0
         assert torch.allclose(a, b, rtol=0, atol=1e-5 * scale), (name, float((a - b).abs().max()))
 
@@ -93,9 +93,35 @@ def test_outputs_equal_the_modules_and_weights_get_no_gradient(kind: str):
     assert x.grad is not None and all(p.grad is None for p in layer.parameters())
 
 
-def test_layers_it_does_not_cover_run_through_the_module():
-    layer = nn.LSTM(5, 6, batch_first=True, bidirectional=True)
-    assert not covered(layer)
-    x = torch.randn(2, 4, 5, requires_grad=True)
-    with pytest.raises(RuntimeError):  # the module itself refuses a one-direction initial state
-        run_layer(layer, x, torch.zeros(2, 6), torch.zeros(2, 6))
+def test_without_gradients_it_is_the_modules_own_kernel_and_uncovered_layers_are_named():
+    layer = make_layer("lstm", seed=2)
+    x, h0, c0 = torch.randn(2, 7, 5), torch.randn(2, 6), torch.randn(2, 6)
+    with torch.no_grad():
+        expected, _ = layer(x, (h0.unsqueeze(0), c0.unsqueeze(0)))
+        assert torch.equal(run_layer(layer, x, h0, c0), expected)
+    assert not covered(nn.LSTM(5, 6, batch_first=True, bidirectional=True))
+    assert not covered(nn.GRU(5, 6, num_layers=2, batch_first=True))
+    assert not covered(nn.LSTM(5, 6))  # time first
+
+
+def test_a_second_backward_through_the_same_forward_is_refused():
+    layer = make_layer("lstm", seed=2)
+    x = torch.randn(2, 7, 5, requires_grad=True)
+    out = run_layer(layer, x, torch.zeros(2, 6), torch.zeros(2, 6))
+    out.sum().backward(retain_graph=True)
+    with pytest.raises(RuntimeError, match="already computed"):
+        out.sum().backward()
+
+
+@pytest.mark.parametrize("kind", ["lstm", "gru"])
+def test_a_long_wide_batch_as_attribution_runs_it(kind: str):
+    torch.manual_seed(7)
+    layer = (nn.LSTM if kind == "lstm" else nn.GRU)(16, 24, batch_first=True).eval()
+    x = torch.randn(12, 150, 16)
+    h0 = torch.randn(1, 24).expand(12, -1)
+    c0 = torch.randn(1, 24).expand(12, -1) if kind == "lstm" else None
+    weights = torch.randn(12, 150, 24)
+    expected = gradients(layer, x, h0, c0, weights, ours=False)
+    found = gradients(layer, x, h0, c0, weights, ours=True)
+    for a, b in zip(found, expected, strict=True):
+        assert torch.allclose(a, b, rtol=0, atol=1e-5 * (float(b.abs().max()) + 1.0)), float((a - b).abs().max())

@@ -1,6 +1,31 @@
 """Recurrent layers that are differentiable with respect to their input and initial state only.
 
-(docstring: see the end of the work)
+Input attribution (attribution.py) needs d(output)/d(input embeddings) for a batch of 32-128
+integration points, never a gradient of the weights. Through autograd, a single-layer
+`nn.LSTM` runs oneDNN's training forward (it writes a workspace of every gate) and a backward
+that also forms both weight gradients, whether or not the weights require grad: for one 150-unit
+LSTM layer at batch 32 x 200 steps, 4.4x the inference kernel's forward (CPU time, one thread).
+
+`run_layer` wraps each layer in an autograd Function that forms no weight gradient:
+
+- LSTM and GRU run their own step loop, which keeps the gates for the backward (the inference
+  kernel returns h only, and recomputing the gates afterwards costs as much as this loop saves).
+  Each step is one product of [W_ih W_hh b] with the rows [x_t, h_{t-1}, 1] and a few elementwise
+  calls; the backward is one product per step as well, [dx_t; dh_{t-1}] = [W_ih W_hh]^T dgates_t,
+  after every factor that depends on the step alone has been computed for all steps at once.
+- a vanilla (tanh or relu) RNN keeps the kernel's forward: the slope of its nonlinearity comes
+  from h itself, so its backward needs nothing recomputed.
+
+Layout: inside the loops every array is feature-major, (hidden, batch) per step, so that each
+elementwise call works on one contiguous block (a (batch, hidden) slice of the (batch, 4 hidden)
+gates measured ~3x slower a call) and oneDNN's matmul takes the rows as they are (36-45 us for
+600 x 150 by 150 x 32, against 61-72 us for MKL's sgemm). Measured for that layer: forward 1.6x
+and backward 1.6x the inference kernel, 3.2x in all against 4.4x. tanh is computed as
+2 sigmoid(2 u) - 1: ATen's CPU tanh measured ~10x slower than its sigmoid.
+
+The weights are constants here: no gradient reaches them (train with the module itself). Layers
+this module does not cover (bidirectional, stacked in one module, projections, not batch_first)
+run through the module and autograd. A layer's backward runs once (it overwrites its tape).
 """
 
 from __future__ import annotations
