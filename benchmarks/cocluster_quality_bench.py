@@ -11,8 +11,11 @@ held-out split of its card corpus), BLAS on one thread:
 - rt-gru, k = 2: polarity separation against the AFINN sentiment lexicon (words it scores non-zero):
   balanced accuracy of the better cluster -> polarity mapping, over the same two word sets.
 A word's strength is |mean response over its co-cluster's units|, the same for both methods (their
-row cluster i goes with column cluster i). `--variants` adds what was tried on top of ours
-(docs/analysis.md, "Co-cluster quality on real models").
+row cluster i goes with column cluster i). "ours" is SignedSpectralCocluster as the service runs it
+(words by k-means on the spectral embedding), "ours, word graph" the same with the words clustered on
+their shared-nearest-neighbour graph (n_neighbors=WORD_GRAPH_NEIGHBORS). `--variants` adds what was
+tried on top of the word graph (docs/analysis.md, "Co-cluster quality on real models") and, for
+polarity, splits by the sentiment model's own read-out.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from collections.abc import Callable
 
 import numpy as np
 from afinn import Afinn
-from rnnlens.analysis.cocluster import SignedSpectralCocluster
+from rnnlens.analysis.cocluster import WORD_GRAPH_NEIGHBORS, SignedSpectralCocluster
 from rnnlens.analysis.explanations import EXCLUDED_WORDS
 from rnnlens.models.registry import ModelRegistry
 from rnnlens.service import MIN_WORD_COUNT, AnalysisService
@@ -43,14 +46,44 @@ def ours(matrix: np.ndarray, k: int, seed: int) -> Labels:
     return model.row_labels_, model.column_labels_
 
 
+def word_graph(matrix: np.ndarray, k: int, seed: int, n_init: int = 3) -> Labels:
+    model = SignedSpectralCocluster(n_clusters=k, random_state=seed, n_init=n_init,
+                                    n_neighbors=WORD_GRAPH_NEIGHBORS).fit(matrix)
+    return model.row_labels_, model.column_labels_
+
+
+def unit_rows(matrix: np.ndarray, k: int, seed: int) -> Labels:
+    """Every word's response scaled to unit length (cosine geometry before the decomposition)."""
+    return word_graph(matrix / np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12), k, seed)
+
+
+def row_centred(matrix: np.ndarray, k: int, seed: int) -> Labels:
+    """Every word's response less its mean over the units (Pearson-like profiles)."""
+    return word_graph(matrix - matrix.mean(axis=1, keepdims=True), k, seed)
+
+
+def read_out_split(direction: np.ndarray) -> Callable[[np.ndarray, int, int], Labels]:
+    """k = 2 from the model's read-out: words by the sign of their response along `direction`
+    (positive minus negative logit weights), units by the sign of their weight in it."""
+    def run(matrix: np.ndarray, k: int, seed: int) -> Labels:
+        return (matrix @ direction > 0).astype(np.int64), (direction > 0).astype(np.int64)
+    return run
+
+
+def top_singular_split(matrix: np.ndarray, k: int, seed: int) -> Labels:
+    """k = 2 from the sign of the words' and units' first singular vector of the degree-normalised matrix."""
+    u, _, vt = np.linalg.svd(matrix / np.sqrt(np.abs(matrix).sum(axis=1))[:, None]
+                             / np.sqrt(np.abs(matrix).sum(axis=0))[None, :], full_matrices=False)
+    return (u[:, 0] > 0).astype(np.int64), (vt[0] > 0).astype(np.int64)
+
+
 def standardised(matrix: np.ndarray, k: int, seed: int) -> Labels:
     """Every unit on the same scale (column / its standard deviation over the words)."""
-    return ours(matrix / np.maximum(matrix.std(axis=0), 1e-12), k, seed)
+    return word_graph(matrix / np.maximum(matrix.std(axis=0), 1e-12), k, seed)
 
 
 def more_restarts(matrix: np.ndarray, k: int, seed: int) -> Labels:
-    model = SignedSpectralCocluster(n_clusters=k, n_init=20, random_state=seed).fit(matrix)
-    return model.row_labels_, model.column_labels_
+    return word_graph(matrix, k, seed, n_init=20)
 
 
 def strengths(matrix: np.ndarray, rows: np.ndarray, cols: np.ndarray, k: int) -> np.ndarray:
@@ -107,12 +140,14 @@ def main() -> int:
     parser.add_argument("--lms", default="brown-lstm,brown-gru,brown-rnn")
     args = parser.parse_args()
     service = AnalysisService(ModelRegistry([]))
-    methods: dict[str, Callable[[np.ndarray, int, int], Labels]] = {"rnnvis": rnnvis, "ours": ours}
+    methods: dict[str, Callable[[np.ndarray, int, int], Labels]] = {"rnnvis": rnnvis, "ours": ours,
+                                                                     "ours, word graph": word_graph}
     if args.variants:
-        methods.update({"ours-standardised": standardised, "ours-20-restarts": more_restarts})
+        methods.update({"graph, standardised": standardised, "graph, 20 restarts": more_restarts,
+                        "graph, unit rows": unit_rows, "graph, row-centred": row_centred})
     with threadpool_limits(limits=1):
         print(f"part of speech (Brown majority tags), {args.words} most frequent words; mean over {args.seeds} seeds")
-        print(f"{'model':12} {'k':>3} {'method':20} {'purity':>7} {'AMI':>6} | strongest {args.strongest}: "
+        print(f"{'model':12} {'k':>3} {'method':26} {'purity':>7} {'AMI':>6} | strongest {args.strongest}: "
               f"{'purity':>7} {'AMI':>6}")
         for name in args.lms.split(","):
             model = service.model(name)
@@ -127,7 +162,7 @@ def main() -> int:
             for k in (8, 10, 12):
                 for label, (matrix, _) in inputs.items():  # the first N rows are the N words scored
                     for method, run in methods.items():
-                        if label and method != "ours":
+                        if label and method != "ours, word graph":
                             continue
                         figures = []
                         for seed in range(args.seeds):
@@ -137,14 +172,20 @@ def main() -> int:
                             keep_top = strongest(rows, strengths(sub, rows, cols, k), k, args.strongest)
                             figures.append([*purity_ami(rows, tags, keep_all), *purity_ami(rows, tags, keep_top)])
                         p, a, tp, ta = np.mean(figures, axis=0)
-                        shown = f"{method} {label}".strip()
-                        print(f"{name:12} {k:3d} {shown:20} {p:7.3f} {a:6.3f} | {'':>10} {tp:7.3f} {ta:6.3f}")
+                        shown = f"{method}, {label}" if label else method
+                        print(f"{name:12} {k:3d} {shown:26} {p:7.3f} {a:6.3f} | {'':>10} {tp:7.3f} {ta:6.3f}")
         lexicon = Afinn(emoticons=False)
         matrix, words = response_matrix(service, "rt-gru", ["layer1.h"], args.words)
         polarity = np.sign([lexicon.score(w) for w in words])
         print(f"\npolarity (AFINN: {int((polarity > 0).sum())} positive, {int((polarity < 0).sum())} negative of "
               f"{len(words)} words), rt-gru k = 2: balanced accuracy, mean over {args.seeds} seeds")
-        for method, run in methods.items():
+        polarity_methods = dict(methods)
+        if args.variants:
+            weights = service.model("rt-gru").module.head.weight.detach().double().numpy()
+            positive = service.model("rt-gru").labels.index("positive")
+            polarity_methods.update({"read-out sign": read_out_split(weights[positive] - weights[1 - positive]),
+                                     "1st singular sign": top_singular_split})
+        for method, run in polarity_methods.items():
             figures = []
             for seed in range(args.seeds):
                 rows, cols = run(matrix, 2, seed)
@@ -152,7 +193,7 @@ def main() -> int:
                 figures.append([balanced_polarity(rows, polarity, np.ones(len(words), dtype=bool)),
                                 balanced_polarity(rows, polarity, keep_top)])
             a, t = np.mean(figures, axis=0)
-            print(f"rt-gru         2 {method:20} all {a:6.3f} | strongest {args.strongest}: {t:6.3f}")
+            print(f"rt-gru         2 {method:26} all {a:6.3f} | strongest {args.strongest}: {t:6.3f}")
     return 0
 
 

@@ -91,3 +91,57 @@ def test_order_keeps_strongly_linked_clusters_adjacent():
     order = cluster_order(links)
     position = {c: i for i, c in enumerate(order)}
     assert abs(position[1] - position[3]) == 1
+
+
+# Words clustered on their shared-nearest-neighbour graph (issue 14, `n_neighbors`).
+
+
+@pytest.mark.parametrize("shape,k,noise", [((300, 600), 8, 0.1), ((1200, 400), 10, 0.1), ((800, 200), 6, 0.35)])
+def test_word_graph_recovers_planted_signed_blocks(shape, k, noise):
+    # noise 0.1: one connected component per block (written down, not searched for); 0.35 at 800
+    # words: one component, eigenvectors by Lanczos
+    matrix, rows, columns, _ = planted_blocks(*shape, k, seed=3, noise=noise)
+    model = SignedSpectralCocluster(n_clusters=k, random_state=0, n_neighbors=10).fit(matrix)
+    assert model.word_graph_ is not None
+    assert adjusted_rand_score(rows, model.row_labels_) >= 0.95
+    assert adjusted_rand_score(columns, model.column_labels_) >= 0.95
+
+
+def test_word_graph_splits_by_sign_not_by_magnitude():
+    rng = np.random.default_rng(0)
+    polarity = np.repeat([1.0, -1.0], 50)
+    unit_sign = np.repeat([1.0, -1.0], 20)
+    magnitude = rng.uniform(0.2, 1.0, size=(100, 1))
+    matrix = magnitude * np.outer(polarity, unit_sign) * 0.3 + rng.normal(0, 0.05, (100, 40))
+    model = SignedSpectralCocluster(n_clusters=2, random_state=0, n_neighbors=10).fit(matrix)
+    assert model.word_graph_ is not None
+    assert adjusted_rand_score(polarity, model.row_labels_) == 1.0
+    assert adjusted_rand_score(unit_sign, model.column_labels_) == 1.0
+
+
+def test_word_graph_is_kept_when_k_changes_and_runs_are_repeatable():
+    matrix, rows, _, _ = planted_blocks(600, 150, 6, seed=2, noise=0.3)
+    model = SignedSpectralCocluster(n_clusters=3, random_state=0, n_neighbors=10).fit(matrix)
+    graph = model.word_graph_
+    model.recluster(6)
+    assert model.word_graph_ is graph
+    assert adjusted_rand_score(rows, model.row_labels_) >= 0.95
+    again = SignedSpectralCocluster(n_clusters=6, random_state=0, n_neighbors=10).fit(matrix)
+    assert np.array_equal(again.row_labels_, model.row_labels_)
+    assert np.array_equal(again.column_labels_, model.column_labels_)
+
+
+def test_few_words_are_clustered_without_the_graph():
+    matrix, _, _, _ = planted_blocks(30, 50, 3, seed=6)
+    with_graph = SignedSpectralCocluster(n_clusters=3, random_state=0, n_neighbors=10).fit(matrix)
+    without = SignedSpectralCocluster(n_clusters=3, random_state=0, n_neighbors=None).fit(matrix)
+    assert with_graph.word_graph_ is None
+    assert np.array_equal(with_graph.row_labels_, without.row_labels_)
+
+
+def test_word_graph_labels_for_a_k_do_not_depend_on_the_ks_before():
+    matrix, _, _, _ = planted_blocks(500, 120, 5, seed=8, noise=0.4)
+    model = SignedSpectralCocluster(n_clusters=9, random_state=1, n_neighbors=10).fit(matrix)
+    model.recluster(4)
+    fresh = SignedSpectralCocluster(n_clusters=4, random_state=1, n_neighbors=10).fit(matrix)
+    assert np.array_equal(model.row_labels_, fresh.row_labels_)
