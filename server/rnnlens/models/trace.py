@@ -8,9 +8,11 @@ and `Trace.outputs`, the head's logits per step.
 
 Speed (docs/trace.md has the figures): each layer runs through the fused `nn.LSTM/GRU/RNN`
 kernel, which yields h for every step. That kernel does not return the LSTM cell state, but
-with every h known, the gate pre-activations of all steps are one large matrix product (only
-i, f and g unless the gates are asked for), and c_t = f_t * c_{t-1} + i_t * g_t is a linear
-recurrence with known coefficients, solved in blocks of steps (see `linear_recurrence`).
+with every h known it can be recovered: on the CPU as c_t = atanh(h_t / o_t) from the o gate's
+product alone wherever that is exact to the tolerance (models/cell_recovery.py); otherwise the
+gate pre-activations of all steps are one large matrix product (only i, f and g unless the
+gates are asked for), and c_t = f_t * c_{t-1} + i_t * g_t is a linear recurrence with known
+coefficients, solved in blocks of steps (see `linear_recurrence`).
 """
 
 from __future__ import annotations
@@ -32,6 +34,9 @@ GRU_GATES = ("r", "z", "n")
 # Above this many numbers per step (batch x hidden) the plain step loop is faster than the
 # blocked recurrence: each call then does enough work that its overhead no longer dominates.
 BLOCKED_MAX_WIDTH = 1024
+# LSTM cell states from h and the o gate alone (models/cell_recovery.py) where that is exact to
+# the tolerance; False always recomputes the i, f, g gates (the benchmark's "before").
+RECOVER_FROM_OUTPUT_GATE = True
 
 
 @dataclass
@@ -256,9 +261,19 @@ def lstm_cell_states(layer: nn.LSTM, x: torch.Tensor, out: torch.Tensor, h0: tor
                      with_gates: bool = False) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
     """The cell states c (batch, time, hidden) of an LSTM layer whose outputs h are known.
 
-    All steps' pre-activations come from one matrix product over [x_t, h_{t-1}] (the o gate's
-    quarter is skipped unless the gates are wanted); c then follows from the linear recurrence.
+    Without the gates, on the CPU: c = atanh(h / o) from the o gate alone where that is exact to
+    the tolerance, the exact recurrence for the rest (models/cell_recovery.py), unless too many
+    entries need it. Otherwise all steps' pre-activations come from one matrix product over
+    [x_t, h_{t-1}] (the o gate's quarter is skipped unless the gates are wanted); c then follows
+    from the linear recurrence.
     """
+    if (RECOVER_FROM_OUTPUT_GATE and not with_gates and out.device.type == "cpu" and out.dtype == torch.float32
+            and not layer.proj_size):
+        from rnnlens.models.cell_recovery import lstm_cells_from_outputs  # it imports this module
+
+        recovered = lstm_cells_from_outputs(layer, x, out, h0, c0)
+        if recovered is not None:
+            return recovered, {}
     i, f, g, o = lstm_gate_values(layer, x, out, h0, with_o=with_gates)
     cells = linear_recurrence(f, i * g, c0)
     if o is None:
