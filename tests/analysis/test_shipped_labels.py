@@ -93,3 +93,7 @@ def test_labels_are_not_served_for_a_matrix_other_than_the_one_they_were_fitted_
     assert not labels.fits("layer2.c", 8, 300, 1, statistics.stats.row_ids[rows], matrix)
     assert not labels.fits("layer1.c", 8, 300, 0, statistics.stats.row_ids[rows], matrix)
     assert not labels.fits("layer2.c", 8, 300, 0, statistics.stats.row_ids[rows][::-1], matrix)
+    # Labels fitted by another co-clustering method (or by a record from before methods were named).
+    from dataclasses import replace
+
+    assert not replace(labels, method="").fits("layer2.c", 8, 300, 0, statistics.stats.row_ids[rows], matrix)

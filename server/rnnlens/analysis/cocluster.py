@@ -38,15 +38,17 @@ DEFAULT_COMPONENTS = 20
 # each word's neighbours by cosine) when there are GRAPH_MIN_ROWS..GRAPH_MAX_ROWS of them; otherwise,
 # as units always are, by k-means on the spectral embedding. Finding the neighbours costs words^2:
 # above GRAPH_MAX_ROWS it would take most of the time of a fit. WORD_GRAPH_NEIGHBORS is the tuned
-# neighbourhood (docs/analysis.md, "Co-cluster quality on real models": +0.015 to +0.039 purity
-# against parts of speech). The default stays without the graph until the samples' shipped labels
-# (scripts/ship_sample_stats.py) are refitted with it: a shipped labelling must be what the
-# service's co-clustering computes (tests/analysis/test_shipped_labels.py).
+# neighbourhood (docs/analysis.md, "Co-cluster quality on real models": ahead of the RNNVis recipe
+# by 0.05-0.10 purity against parts of speech at 1,000 words) and the default. A shipped labelling
+# must be what the service's co-clustering computes: METHOD names the fit, shipped labels record it
+# (store/shipped_stats.py), and labels fitted otherwise are refitted, not served.
 WORD_GRAPH_NEIGHBORS = 10
-DEFAULT_NEIGHBORS: int | None = None
+DEFAULT_NEIGHBORS: int | None = WORD_GRAPH_NEIGHBORS
 GRAPH_MIN_ROWS = 4 * WORD_GRAPH_NEIGHBORS
 GRAPH_MAX_ROWS = 2500
 DENSE_EIGEN_ROWS = 400  # up to this many words the graph's eigenvectors come from LAPACK, above from Lanczos
+# What a default fit is (bump the version when the algorithm's results change for the same input).
+METHOD = f"signed-spectral-2;components={DEFAULT_COMPONENTS};word-graph={DEFAULT_NEIGHBORS}"
 
 
 @dataclass

@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from rnnlens.analysis.cocluster import METHOD
 from rnnlens.analysis.provenance import Provenance
 from rnnlens.analysis.quantile_sketch import BottomKSketch
 from rnnlens.analysis.response_stats import ResponseStats
@@ -65,13 +66,14 @@ class ShippedLabels:
     matrix: np.ndarray  # (n_words, units) float32: the co-clustering input they were fitted to
     word_labels: np.ndarray  # (n_words,)
     unit_labels: np.ndarray  # (units,)
+    method: str = METHOD  # the co-clustering that fitted them (older records: "", which fits nothing)
 
     def fits(self, state: str, k: int, n_words: int, random_state: int, rows: np.ndarray,
              matrix: np.ndarray) -> bool:
         """Whether these labels are what fitting `matrix` (the rows `rows` of `state`) would give."""
         return (state, k, n_words, random_state) == (self.state, self.k, self.n_words, self.random_state) \
-            and np.array_equal(rows, self.row_ids) and matrix.dtype == self.matrix.dtype \
-            and np.array_equal(matrix, self.matrix)
+            and self.method == METHOD and np.array_equal(rows, self.row_ids) \
+            and matrix.dtype == self.matrix.dtype and np.array_equal(matrix, self.matrix)
 
 
 @dataclass
@@ -121,7 +123,7 @@ def write_shipped(folder: Path, identity: ShippedIdentity, stats: ResponseStats,
         arrays[f"word_labels/{fitted.state}/{fitted.k}"] = fitted.word_labels.astype(np.int16)
         arrays[f"unit_labels/{fitted.state}/{fitted.k}"] = fitted.unit_labels.astype(np.int16)
         shipped_labels.append({"state": fitted.state, "k": fitted.k, "words": fitted.n_words,
-                               "random_state": fitted.random_state})
+                               "random_state": fitted.random_state, "method": fitted.method})
     folder.mkdir(parents=True, exist_ok=True)
     with (folder / ARRAYS).open("wb") as handle:
         np.savez_compressed(handle, **arrays)  # type: ignore[arg-type]
@@ -178,7 +180,7 @@ def _labels(arrays: dict[str, np.ndarray], entry: dict[str, Any], states: list[s
         if labels.size and (labels.min() < 0 or labels.max() >= k):
             raise ValueError(f"labels of {state} outside 0..{k - 1}")
     return ShippedLabels(state, k, n_words, int(entry["random_state"]), rows, arrays[f"cocluster_mean/{state}"],
-                         words.astype(np.int64), units.astype(np.int64))
+                         words.astype(np.int64), units.astype(np.int64), method=str(entry.get("method", "")))
 
 
 def _partial_stats(arrays: dict[str, np.ndarray], states: list[str], words: list[str],
