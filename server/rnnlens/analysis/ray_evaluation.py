@@ -38,7 +38,7 @@ from rnnlens.analysis.evaluation import (
     indexed_batches,
     new_accumulator,
     plan_evaluation,
-    release_free_memory,
+    settle_memory,
     trace_batch,
 )
 from rnnlens.analysis.response_accumulator import AccumulatorPart, ResponseAccumulator
@@ -106,7 +106,7 @@ class EvaluationWorker:
         self.folded.append(ordinal)
         tokens = int(sum(len(d) for d in docs))
         if (self.traced + tokens) // TRIM_EVERY_TOKENS != self.traced // TRIM_EVERY_TOKENS:
-            release_free_memory()
+            settle_memory(self.accumulator)
         self.traced += tokens
         return tokens
 
