@@ -23,9 +23,10 @@ def build_card(config: TrainConfig, model_config: ModelConfig, command: str, met
         "task": config.task,
         "data": data,
         "model": model_config.to_dict(),
-        # init_from is listed only when set, so the cards of models trained without it stay as they were.
+        # init_from, aux_loss and average_epochs are listed only when set: the cards of models trained without them stay as they were.
         "hyperparameters": {k: v for k, v in config.to_dict().items()
-                            if k not in ("name", "output", "extra") and not (k == "init_from" and v is None)},
+                            if k not in ("name", "output", "extra") and not (k == "init_from" and v is None)
+                            and not (k == "aux_loss" and not v) and not (k == "average_epochs" and v == 1)},
         "command": command,
         "test_metric": {"name": metric_name, "value": round(test, 4), "split": "test",
                         "weights": "fp16, as saved" if config.half else "fp32, as saved"},
@@ -34,6 +35,8 @@ def build_card(config: TrainConfig, model_config: ModelConfig, command: str, met
                      "seconds": round(progress["seconds"], 1), "history": progress["history"], "device": "cpu",
                      "resumes": progress.get("resumes", [])},
     }
+    if progress.get("averaged"):
+        card["training"]["averaged"] = progress["averaged"]
     card.update(config.extra)
     return card
 
@@ -76,6 +79,11 @@ def render_card(card: dict[str, Any]) -> str:
         + (f", kept: epoch {training['kept_epoch']} (best on the valid split)" if training.get("kept_epoch") else "")
         + f", time: {training['seconds']} s on {training['device']}",
     ]
+    averaged = training.get("averaged")
+    if isinstance(averaged, dict) and averaged.get("epochs"):
+        valid = {k: v for k, v in averaged.items() if k.startswith("valid_")}
+        lines.append(f"- saved weights: the mean of epochs {', '.join(map(str, averaged['epochs']))}"
+                     + "".join(f" ({k.replace('_', ' ')} {v})" for k, v in valid.items()))
     start = training.get("init_from")
     if isinstance(start, dict):
         lines.append(f"- started from `{start.get('folder')}` (its embedding and recurrent layers; a new head)")

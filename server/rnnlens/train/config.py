@@ -16,7 +16,8 @@ from rnnlens.models.field_checks import require_int, require_number, require_typ
 # finished files.
 TRAINING_KEYS = ("corpus", "task", "cell", "num_layers", "embed_size", "hidden_size", "dropout", "tie_weights",
                  "min_count", "max_vocab", "batch_size", "bptt", "max_length", "lr", "weight_decay", "clip", "seed",
-                 "max_train_tokens", "init_from")
+                 "max_train_tokens", "init_from", "aux_loss",
+                 "average_epochs")
 
 
 @dataclass
@@ -45,6 +46,8 @@ class TrainConfig:
     half: bool = True  # store fp16 weights
     max_train_tokens: int | None = None  # for quick runs
     init_from: str | None = None  # a model folder (relative to the config) whose embedding and layers start this run
+    aux_loss: float = 0.0  # classifier: weight of the classification loss at every step (besides the last one)
+    average_epochs: int = 1  # odd: save the mean weights of this many epochs centred on the best-valid one
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -104,6 +107,14 @@ class TrainConfig:
             require_type(source, "init_from", self.init_from, str)
             if not self.init_from:
                 raise RnnLensError(f"{source}: init_from must name a model folder, got an empty string")
+        require_number(source, "aux_loss", self.aux_loss, 0.0, 10.0)
+        if self.aux_loss and self.task != "classifier":
+            raise RnnLensError(f"{source}: aux_loss is for task 'classifier' (a language model already learns "
+                               f"at every step), got task {self.task!r}")
+        require_int(source, "average_epochs", self.average_epochs, 1, 99)
+        if self.average_epochs % 2 == 0:
+            raise RnnLensError(f"{source}: average_epochs must be odd (the kept epoch and as many on either "
+                               f"side), got {self.average_epochs}")
         require_type(source, "extra", self.extra, dict)
         if self.tie_weights and self.task == "lm" and self.embed_size != self.hidden_size:
             raise RnnLensError(f"{source}: tie_weights needs embed_size == hidden_size "

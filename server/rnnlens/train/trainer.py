@@ -8,11 +8,13 @@ import random
 import shutil
 import sys
 import time
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
+from safetensors.torch import load_file, save_file
 from torch import nn
 from tqdm import tqdm
 
@@ -32,7 +34,6 @@ from rnnlens.train.kneser_ney import KneserNeyTrigram
 from rnnlens.train.metrics import (
     EVAL_ROWS,
     classifier_accuracy,
-    final_step_logits,
     lm_eval_rows,
     lm_perplexity,
     majority_baseline,
@@ -144,8 +145,12 @@ class Trainer:
                    desc=f"epoch {epoch}", unit="batch", file=sys.stderr, leave=False)
         for ids, lengths, gold in bar:
             ids, lengths, gold = ids.to(self.device), lengths.to(self.device), gold.to(self.device)
-            logits = final_step_logits(self.model, ids, lengths)
-            self._step(nn.functional.cross_entropy(logits, gold))
+            logits_all, _ = self.model(ids)
+            logits = logits_all[torch.arange(ids.shape[0], device=logits_all.device), lengths - 1]
+            loss = nn.functional.cross_entropy(logits, gold)
+            if self.config.aux_loss:
+                loss = loss + self.config.aux_loss * every_step_loss(logits_all, lengths, gold)
+            self._step(loss)
             correct += int((logits.argmax(1) == gold).sum())
         return correct / len(seqs)
 
@@ -180,6 +185,7 @@ class Trainer:
                 save_checkpoint(best_dir, self.model, self.optimizer, {"epoch": epoch})
             else:
                 progress["bad_epochs"] += 1
+            self._keep_epoch_weights(epoch, progress["best_epoch"])
             progress["epoch"] = epoch
             save_checkpoint(self.checkpoint_dir, self.model, self.optimizer, progress)
             print(f"epoch {epoch}: train {metric_name} {train_value:.3f}, valid {metric_name} {valid:.3f}"
@@ -187,6 +193,8 @@ class Trainer:
         if not (best_dir / "state.safetensors").exists():
             raise RnnLensError(f"{self.checkpoint_dir} holds no kept epoch (best/ is missing); run again with --fresh")
         load_checkpoint(best_dir, self.model, self.optimizer)
+        if c.average_epochs > 1:
+            progress["averaged"] = self._average_around(progress["best_epoch"], progress["epoch"])
         if self.output.exists():
             shutil.rmtree(self.output)
         save_model(self.output, self.model.to("cpu").eval(), self.vocab, half=c.half)  # a model is kept on the CPU
@@ -195,6 +203,39 @@ class Trainer:
               f"kept)", file=sys.stderr)
         write_card(self.output, card)
         return card
+
+    def _keep_epoch_weights(self, epoch: int, best_epoch: int) -> None:
+        """With `average_epochs` n > 1: this epoch's weights, while they may fall in the window of
+        n epochs centred on the best one (those before best - n // 2 never will again)."""
+        half = self.config.average_epochs // 2
+        if half == 0:
+            return
+        folder = self.checkpoint_dir / "epochs"
+        folder.mkdir(parents=True, exist_ok=True)
+        save_file({k: v.detach().float().cpu().contiguous() for k, v in self.model.state_dict().items()},
+                  str(folder / f"{epoch}.safetensors"))
+        for path in folder.glob("*.safetensors"):
+            if path.stem.isdigit() and int(path.stem) < best_epoch - half:
+                path.unlink()
+
+    def _average_around(self, best_epoch: int, last_epoch: int) -> dict[str, Any]:
+        """Load the mean weights of the epochs within average_epochs // 2 of the best one (those run);
+        what was averaged and its valid metric (the card records it)."""
+        half = self.config.average_epochs // 2
+        folder = self.checkpoint_dir / "epochs"
+        epochs = [e for e in range(best_epoch - half, min(best_epoch + half, last_epoch) + 1) if e >= 1]
+        missing = [e for e in epochs if not (folder / f"{e}.safetensors").is_file()]
+        if missing:
+            raise RnnLensError(f"{folder} lacks the weights of epochs {missing} (average_epochs needs them); run "
+                               f"again with --fresh")
+        total: dict[str, torch.Tensor] = {}
+        for e in epochs:
+            for key, tensor in load_file(str(folder / f"{e}.safetensors")).items():
+                total[key] = total[key] + tensor if key in total else tensor.clone()
+        self.model.load_state_dict({k: v / len(epochs) for k, v in total.items()})
+        lm = self.config.task == "lm"
+        valid = self.evaluate_lm("valid") if lm else self.evaluate_classifier("valid")
+        return {"epochs": epochs, f"valid_{'perplexity' if lm else 'accuracy'}": round(valid, 4)}
 
     def card_for(self, folder: Path, progress: dict[str, Any]) -> dict[str, Any]:
         """The card of the model saved in `folder`, trained as `progress` says, on this config's data.
@@ -221,7 +262,10 @@ class Trainer:
         progress = load_checkpoint(self.checkpoint_dir, self.model, self.optimizer)
         before: dict[str, Any] | None = progress.get("config")
         now = self.config.training_settings()
-        changed = ({key: [before.get(key), value] for key, value in now.items() if before.get(key) != value}
+        # A key added after the checkpoint was written had its default then.
+        defaults = {f.name: f.default for f in fields(TrainConfig)}
+        changed = ({key: [before.get(key, defaults.get(key)), value] for key, value in now.items()
+                    if before.get(key, defaults.get(key)) != value}
                    if before is not None else {"config": ["not recorded in the checkpoint", "this config"]})
         if changed and not self.force:
             shown = "; ".join(f"{key} {old!r} -> {new!r}" for key, (old, new) in changed.items())
@@ -266,6 +310,19 @@ class Trainer:
                 "fitted_on": {"split": "train", "snippets": self.split_sizes["train"]},
                 "evaluated_on": {"split": "test", "snippets": self.split_sizes["test"]},
                 "test_accuracy": round(accuracy, 4)}
+
+
+def every_step_loss(logits: torch.Tensor, lengths: torch.Tensor, gold: torch.Tensor) -> torch.Tensor:
+    """Mean cross-entropy of the document's label at every real step (`aux_loss`).
+
+    The classifier head reads each step's state; trained only at the last step, the states before
+    it need not mean anything to the head. This loss asks every prefix to lean towards the label
+    (the network stays causal: each step's logits depend only on the tokens so far).
+    """
+    steps = logits.shape[1]
+    mask = torch.arange(steps, device=logits.device)[None, :] < lengths.to(logits.device)[:, None]
+    per_step = nn.functional.cross_entropy(logits.transpose(1, 2), gold[:, None].expand(-1, steps), reduction="none")
+    return (per_step * mask).sum() / mask.sum()
 
 
 def _card_summary(folder: Path) -> dict[str, Any]:
