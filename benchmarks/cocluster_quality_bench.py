@@ -11,9 +11,10 @@ held-out split of its card corpus), BLAS on one thread:
 - rt-gru, k = 2: polarity separation against the AFINN sentiment lexicon (words it scores non-zero):
   balanced accuracy of the better cluster -> polarity mapping, over the same two word sets.
 A word's strength is |mean response over its co-cluster's units|, the same for both methods (their
-row cluster i goes with column cluster i). "ours" is SignedSpectralCocluster as the service runs it
-(words by k-means on the spectral embedding), "ours, word graph" the same with the words clustered on
-their shared-nearest-neighbour graph (n_neighbors=WORD_GRAPH_NEIGHBORS). `--variants` adds what was
+row cluster i goes with column cluster i). "ours, k-means words" is SignedSpectralCocluster with the
+words clustered by k-means on the spectral embedding (n_neighbors=None, the default before issue 14),
+"ours, word graph" as the service runs it now: the words clustered on their shared-nearest-neighbour
+graph (n_neighbors=WORD_GRAPH_NEIGHBORS). `--variants` adds what was
 tried on top of the word graph (docs/analysis.md, "Co-cluster quality on real models") and, for
 polarity, splits by the sentiment model's own read-out.
 """
@@ -42,7 +43,7 @@ def rnnvis(matrix: np.ndarray, k: int, seed: int) -> Labels:
 
 
 def ours(matrix: np.ndarray, k: int, seed: int) -> Labels:
-    model = SignedSpectralCocluster(n_clusters=k, random_state=seed).fit(matrix)
+    model = SignedSpectralCocluster(n_clusters=k, random_state=seed, n_neighbors=None).fit(matrix)
     return model.row_labels_, model.column_labels_
 
 
@@ -140,7 +141,7 @@ def main() -> int:
     parser.add_argument("--lms", default="brown-lstm,brown-gru,brown-rnn")
     args = parser.parse_args()
     service = AnalysisService(ModelRegistry([]))
-    methods: dict[str, Callable[[np.ndarray, int, int], Labels]] = {"rnnvis": rnnvis, "ours": ours,
+    methods: dict[str, Callable[[np.ndarray, int, int], Labels]] = {"rnnvis": rnnvis, "ours, k-means words": ours,
                                                                      "ours, word graph": word_graph}
     if args.variants:
         methods.update({"graph, standardised": standardised, "graph, 20 restarts": more_restarts,
