@@ -63,11 +63,16 @@ def hashing(texts: Iterator[str], done: Callable[[str], None]) -> Iterator[str]:
     done(digest.hexdigest()[:20])
 
 
+def _named_parts(spec: str) -> tuple[str, str]:
+    """(name, split) of `name[:split]`; the held-out split when none is given."""
+    name, _, split = spec.partition(":")
+    return name, split or "test"
+
+
 def _named(spec: str) -> CorpusInput:
     from rnnlens.data import corpora  # the corpus registry (fetches on first use)
 
-    name, _, split = spec.partition(":")
-    split = split or "test"
+    name, split = _named_parts(spec)
     if split not in SPLIT_NAMES:
         raise RnnLensError(f"unknown split {split!r} in corpus {spec!r}; use one of {', '.join(SPLIT_NAMES)}")
     try:
@@ -187,6 +192,16 @@ def _files(files: list[_File], label: str) -> CorpusInput:
     return CorpusInput(label, stream, found[0])
 
 
+def _files_label(files: list[_File]) -> str:
+    return str(files[0].path) if len(files) == 1 else f"{len(files)} files"
+
+
+def _file_stamp(path: Path) -> tuple[int, int]:
+    """What tells a file's content apart without reading it: (size, modification time)."""
+    stat = path.stat()
+    return stat.st_size, stat.st_mtime_ns
+
+
 def _looks_like_path(spec: str) -> bool:
     return ("/" in spec or spec.endswith((".txt", ".gz", ".jsonl")) or "#" in spec or glob.has_magic(spec)
             or Path(spec).expanduser().exists())
@@ -201,7 +216,7 @@ def resolve_corpus(corpus: str | Path | Sequence[Path | str], text_field: str | 
     if isinstance(corpus, str):
         if _looks_like_path(corpus):
             files = _expand(corpus, text_field)
-            return _files(files, str(files[0].path) if len(files) == 1 else f"{len(files)} files")
+            return _files(files, _files_label(files))
         return _named(corpus)
     specs = [str(p) for p in corpus]
     if not specs:
@@ -209,7 +224,7 @@ def resolve_corpus(corpus: str | Path | Sequence[Path | str], text_field: str | 
     if len(specs) == 1 and not _looks_like_path(specs[0]):
         return _named(specs[0])
     files = [item for spec in specs for item in _expand(spec, text_field)]
-    return _files(files, str(files[0].path) if len(files) == 1 else f"{len(files)} files")
+    return _files(files, _files_label(files))
 
 
 def corpus_fingerprint(corpus: str | Path | Sequence[Path | str]) -> tuple[object, ...]:
@@ -223,17 +238,10 @@ def corpus_fingerprint(corpus: str | Path | Sequence[Path | str]) -> tuple[objec
             out.append(item)
             continue
         try:
-            files = _expand(item, None)
-            out.extend((str(f.path.resolve()), f.field, f.path.stat().st_size, f.path.stat().st_mtime_ns)
-                       for f in files)
+            out.extend((str(f.path.resolve()), f.field, *_file_stamp(f.path)) for f in _expand(item, None))
         except (OSError, RnnLensError):
             out.append(str(item))
     return tuple(out)
-
-
-def _named_parts(spec: str) -> tuple[str, str]:
-    name, _, split = spec.partition(":")
-    return name, split or "test"
 
 
 def describe_corpus(corpus: str | Path | Sequence[Path | str]) -> tuple[str, str, str | None]:
@@ -242,8 +250,7 @@ def describe_corpus(corpus: str | Path | Sequence[Path | str]) -> tuple[str, str
     if len(items) == 1 and not _looks_like_path(items[0]):
         name, split = _named_parts(items[0])
         return f"{name}:{split}", name, split
-    files = [item for spec in items for item in _expand(spec, None)]
-    label = str(files[0].path) if len(files) == 1 else f"{len(files)} files"
+    label = _files_label([item for spec in items for item in _expand(spec, None)])
     return label, label, None
 
 
@@ -264,10 +271,9 @@ def durable_fingerprint(corpus: str | Path | Sequence[Path | str]) -> tuple[obje
                 folder = sources.source(name).folder()
                 files = sorted(p for p in folder.rglob("*") if p.is_file())
                 out.append((name, split, str(folder.resolve()),
-                            tuple((str(p.relative_to(folder)), p.stat().st_size, p.stat().st_mtime_ns) for p in files)))
+                            tuple((str(p.relative_to(folder)), *_file_stamp(p)) for p in files)))
                 continue
-            out.extend((str(f.path.resolve()), f.field, f.path.stat().st_size, f.path.stat().st_mtime_ns)
-                       for f in _expand(item, None))
+            out.extend((str(f.path.resolve()), f.field, *_file_stamp(f.path)) for f in _expand(item, None))
     except (OSError, RnnLensError):
         return None
     return tuple(out)
