@@ -34,6 +34,7 @@ import torch
 from rnnlens.analysis.evaluation import (
     TRIM_EVERY_TOKENS,
     Cancel,
+    EvaluationPlan,
     Progress,
     indexed_batches,
     new_accumulator,
@@ -95,8 +96,6 @@ class EvaluationWorker:
         self.traced = 0  # tokens traced by this worker
 
     def begin(self, sketch_ids: np.ndarray, sketch_size: int, seed: int) -> int:
-        from rnnlens.analysis.evaluation import EvaluationPlan
-
         self.accumulator = new_accumulator(self.model, EvaluationPlan(0, sketch_ids), sketch_size, seed)
         self.names = list(self.accumulator.sums)
         return os.getpid()
@@ -204,19 +203,18 @@ def evaluate_on_ray(model: LoadedModel, documents: Callable[[], Iterable[np.ndar
         # Workers never tokenise: the user's tokenizer need not be importable there.
         model_ref = ray.put(replace(model, tokenizer=_no_tokenizer))
         actor_class = ray.remote(num_cpus=1, max_restarts=0)(EvaluationWorker)
-        sketch: dict[str, Any] = {}
+        plan: EvaluationPlan | None = None
 
         def make() -> Any:
             actor = actor_class.remote(model_ref)
-            if sketch:  # a replacement: the plan is known (calls on an actor run in the order sent)
-                actor.begin.remote(sketch["ids"], sketch_size, seed)
+            if plan is not None:  # a replacement: the plan is known (calls on an actor run in the order sent)
+                actor.begin.remote(plan.sketch_ids, sketch_size, seed)
             return actor
 
         # The actors start (import torch, load the model) while this process counts the words.
         pool = _Pool(ray, workers, make)
         report.workers = workers
         plan = plan_evaluation(model, documents())
-        sketch["ids"] = plan.sketch_ids
         final = new_accumulator(model, plan, sketch_size, seed)
         ready_started = time.perf_counter()
         try:  # the part of the actors' start-up the counting pass did not hide
