@@ -14,24 +14,10 @@ buffered arrays living longer and longer (see settle_memory); with those folded 
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
-import sys
-from collections.abc import Callable
 
+from rnnlens.libc import libc_function
 
-def _glibc_trim() -> Callable[[int], object] | None:
-    if not sys.platform.startswith("linux"):
-        return None
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        trim = libc.malloc_trim  # glibc only (musl has none)
-    except (OSError, AttributeError):
-        return None
-    trim.argtypes = [ctypes.c_size_t]
-    return trim  # type: ignore[no-any-return]
-
-
-_MALLOC_TRIM = _glibc_trim()
+_MALLOC_TRIM = libc_function("malloc_trim", [ctypes.c_size_t])  # glibc only (musl has none)
 
 
 def is_glibc() -> bool:

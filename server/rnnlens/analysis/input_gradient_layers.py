@@ -31,13 +31,13 @@ run through the module and autograd. A layer's backward runs once (it overwrites
 from __future__ import annotations
 
 import ctypes
-import sys
 from collections.abc import Callable
 from typing import Any
 
 import torch
 from torch import nn
 
+from rnnlens.libc import libc_function
 from rnnlens.models.trace import _ONEDNN_LINEAR, layer_parameters
 
 _sigmoid_backward = torch.ops.aten.sigmoid_backward.grad_input  # out = grad * y * (1 - y)
@@ -52,19 +52,7 @@ _HUGE_PAGE = 2 << 20
 _MADV_HUGEPAGE = 14
 
 
-def _find_madvise() -> Callable[[int, int, int], int] | None:
-    if not sys.platform.startswith("linux"):
-        return None
-    try:
-        madvise = ctypes.CDLL(None, use_errno=True).madvise
-    except (OSError, AttributeError):
-        return None
-    madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
-    madvise.restype = ctypes.c_int
-    return madvise  # type: ignore[no-any-return]
-
-
-_MADVISE = _find_madvise()
+_MADVISE = libc_function("madvise", [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int])
 
 
 def _buffer(*shape: int, like: torch.Tensor) -> torch.Tensor:
