@@ -107,3 +107,16 @@ def test_nothing_is_remembered_where_the_cache_cannot_be_written(tmp_path):
 def test_a_missing_file_or_an_unfetched_corpus_has_no_durable_fingerprint(tmp_path):
     assert durable_fingerprint([tmp_path / "missing.txt"]) is None
     assert durable_fingerprint("no-such-corpus") is None
+
+
+
+def test_the_memo_keeps_at_most_its_bound_the_oldest_dropped(tmp_path, monkeypatch):
+    monkeypatch.setattr(corpus_hash_memo, "MAX_ENTRIES", 3)
+    fingerprints = [(("file", n),) for n in range(5)]
+    for n, fingerprint in enumerate(fingerprints):
+        corpus_hash_memo.remember(tmp_path, fingerprint, f"{n:020x}")
+        for entry in (tmp_path / corpus_hash_memo.FOLDER).iterdir():  # distinct times on coarse clocks
+            os.utime(entry, ns=(entry.stat().st_atime_ns, entry.stat().st_mtime_ns - 10_000_000))
+    assert len(list((tmp_path / corpus_hash_memo.FOLDER).iterdir())) == 3
+    assert [corpus_hash_memo.recall(tmp_path, f) for f in fingerprints] == [None, None, f"{2:020x}", f"{3:020x}",
+                                                                             f"{4:020x}"]

@@ -8,7 +8,8 @@ size and modification time (for a named corpus, the files of its fetched folder)
 the code that turns files into texts and texts into the hash, so a changed reader or splitter
 never serves an old hash. An evaluation still reads the text and keys its result by what it read.
 
-One small file per corpus in `<analysis cache>/corpus-hashes/`, written atomically; an unreadable
+One small file per corpus in `<analysis cache>/corpus-hashes/` (at most MAX_ENTRIES, the oldest
+written dropped first), written atomically; an unreadable
 or malformed entry is read as "not remembered", and a cache folder that cannot be written just
 means the corpus is hashed again next time.
 """
@@ -23,6 +24,7 @@ from functools import cache
 from pathlib import Path
 
 FOLDER = "corpus-hashes"
+MAX_ENTRIES = 1000  # every edit of a corpus file makes a new entry: the oldest beyond this go
 _HASH = re.compile(r"^[0-9a-f]{20}$")  # store.keys.text_hash: 20 hex digits
 # The modules whose code decides a corpus's texts and its hash.
 _READERS = ("rnnlens.store.corpus_source", "rnnlens.store.keys", "rnnlens.data.corpora", "rnnlens.data.sources",
@@ -68,6 +70,16 @@ def remember(root: Path, fingerprint: tuple[object, ...] | None, content_hash: s
         with os.fdopen(handle, "w", encoding="ascii") as out:
             out.write(content_hash + "\n")
         os.replace(temporary, path)
+        _prune(path.parent)
     except OSError:
         if temporary is not None:
             Path(temporary).unlink(missing_ok=True)
+
+
+def _prune(folder: Path) -> None:
+    """Delete the least recently written entries beyond MAX_ENTRIES (a write follows a whole corpus
+    read, so listing the folder then costs nothing in comparison)."""
+    entries = sorted((entry.stat().st_mtime_ns, entry.path) for entry in os.scandir(folder)
+                     if entry.is_file() and not entry.name.startswith("."))
+    for _, stale in entries[:max(0, len(entries) - MAX_ENTRIES)]:
+        Path(stale).unlink(missing_ok=True)
