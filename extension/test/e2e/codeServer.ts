@@ -143,21 +143,53 @@ export async function openFromExplorer(page: Page, name: string): Promise<void> 
 
 /** Open a workspace file by name through Quick Open (the palette without its ">"), whichever side bar is shown. */
 export async function quickOpen(page: Page, name: string): Promise<void> {
-  await page.keyboard.press("F1");
-  await page.locator(".quick-input-widget .quick-input-box input").fill(name);
-  await page.locator(".quick-input-list .monaco-list-row", { hasText: name }).first().waitFor();
-  await page.keyboard.press("Enter");
+  await pickInPalette(page, name, name);
   await page.waitForSelector(`.tab.active[aria-label*="${name}"]`);
 }
 
 /** Run a palette command through F1 by its full title ("RNN Lens: Show panel"). */
 export async function runPaletteCommand(page: Page, title: string): Promise<void> {
-  await page.keyboard.press("F1");
+  await pickInPalette(page, `>${title}`, title);
+}
+
+/** What has the keyboard focus: for the error that says why the palette did not open. */
+function focused(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const element = document.activeElement;
+    return element ? `${element.tagName.toLowerCase()}.${String(element.className).split(" ").join(".")}` : "nothing";
+  });
+}
+
+/**
+ * Open the palette (F1) and type `query`; return once a row showing `row` is offered.
+ * As a user would, it tries again when the palette did not show or closed before the row came:
+ * on a slow machine F1 can arrive while VS Code is moving the focus (a webview that was just
+ * closed, the panel's page loading), and the palette then never opens or closes at once. The
+ * third try clicks the Command Center in the title bar instead of pressing F1.
+ */
+export async function openPalette(page: Page, query: string, row: string): Promise<void> {
   const input = page.locator(".quick-input-widget .quick-input-box input");
-  await input.waitFor();
-  await input.fill(`>${title}`);
-  const row = page.locator(".quick-input-list .monaco-list-row", { hasText: title }).first();
-  await row.waitFor();
+  const offered = page.locator(".quick-input-list .monaco-list-row", { hasText: row }).first();
+  const misses: string[] = [];
+  for (let attempt = 0; attempt < 3; attempt++) {
+    if (attempt < 2) await page.keyboard.press("F1");
+    else await page.locator(".command-center-center").click();
+    try {
+      await input.waitFor({ timeout: 10_000 });
+      await input.fill(query, { timeout: 10_000 });
+      await offered.waitFor({ timeout: 30_000 });
+      return;
+    } catch (error) {
+      misses.push(`try ${attempt + 1}: ${String(error).split("\n")[0]} (focus on ${await focused(page)})`);
+      await page.keyboard.press("Escape");
+    }
+  }
+  throw new Error(`the palette did not offer "${row}" for "${query}":\n${misses.join("\n")}`);
+}
+
+/** Open the palette, type `query`, and press Enter on the first row once one showing `row` is offered. */
+export async function pickInPalette(page: Page, query: string, row: string): Promise<void> {
+  await openPalette(page, query, row);
   await page.keyboard.press("Enter");
 }
 
@@ -195,10 +227,7 @@ export async function waitForToast(page: Page, pattern: RegExp, timeout = 60_000
 }
 
 export async function clearToasts(page: Page): Promise<void> {
-  await page.keyboard.press("F1");
-  await page.locator(".quick-input-widget .quick-input-box input").fill(">Notifications: Clear All Notifications");
-  await page.locator(".quick-input-list .monaco-list-row", { hasText: "Clear All Notifications" }).first().waitFor();
-  await page.keyboard.press("Enter");
+  await runPaletteCommand(page, "Notifications: Clear All Notifications");
 }
 
 /** Progress VS Code shows: notification toasts with a running bar, and the status bar's progress item. */

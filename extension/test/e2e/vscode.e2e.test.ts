@@ -21,6 +21,7 @@ import {
   clearToasts,
   clickWord,
   openFromExplorer,
+  openPalette,
   openProgress,
   panelFrame,
   python,
@@ -393,8 +394,7 @@ describe("RNN Lens in VS Code (code-server)", () => {
 
   it("the palette offers every command the extension contributes, and a step above checked each one", async () => {
     expect(PALETTE.length).toBeGreaterThan(8);
-    await vscode.page.keyboard.press("F1");
-    await vscode.page.locator(".quick-input-widget .quick-input-box input").fill(">RNN Lens: ");
+    await openPalette(vscode.page, ">RNN Lens: ", "RNN Lens: ");
     const offered = await quickPickLabels(vscode.page);
     await vscode.page.keyboard.press("Escape");
     expect(PALETTE.filter((title) => !offered.includes(title))).toEqual([]);
