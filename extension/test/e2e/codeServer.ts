@@ -178,6 +178,7 @@ export async function openPalette(page: Page, query: string, row: string): Promi
       await input.waitFor({ timeout: 10_000 });
       await input.fill(query, { timeout: 10_000 });
       await offered.waitFor({ timeout: 30_000 });
+      if (misses.length > 0) console.log(`the palette opened for "${query}" only on try ${attempt + 1}:\n${misses.join("\n")}`);
       return;
     } catch (error) {
       misses.push(`try ${attempt + 1}: ${String(error).split("\n")[0]} (focus on ${await focused(page)})`);
