@@ -15,6 +15,8 @@ it, and counting both sides' start-ups, are printed too), the merge (fetching th
 gives its part while the others finish, so its cost is the time left after the last batch) as a
 share of (b)'s time (target <= 2 %), each actor's peak resident memory against (a)'s, and the largest
 relative difference of the merged means from (a)'s (counts must be equal).
+With --patterns both also build the pattern index, as `rnnlens evaluate` does (the workers' parts
+travel with their statistics); the two indexes must be equal.
 """
 
 from __future__ import annotations
@@ -33,8 +35,10 @@ import numpy as np
 import torch
 from rnnlens.analysis import evaluation
 from rnnlens.analysis.evaluation import evaluate_documents
+from rnnlens.analysis.pattern_index import PatternIndexBuilder
 from rnnlens.analysis.ray_evaluation import OBJECT_STORE_BYTES, RayOptions, RayReport, evaluate_on_ray
 from rnnlens.models.registry import ModelRegistry
+from rnnlens.service import pattern_states
 
 
 def encoded_brown(model, tokens: int) -> list[np.ndarray]:
@@ -50,16 +54,18 @@ def encoded_brown(model, tokens: int) -> list[np.ndarray]:
     return docs
 
 
-def child(model_name: str, docs_path: str, out_path: str, batch_tokens: str) -> None:
+def child(model_name: str, docs_path: str, out_path: str, batch_tokens: str, patterns: str) -> None:
     evaluation.BATCH_TOKENS = int(batch_tokens)
     torch.set_num_threads(1)
     model = ModelRegistry([]).get(model_name)
     with open(docs_path, "rb") as handle:
         docs = pickle.load(handle)
+    builder = PatternIndexBuilder(pattern_states(model)) if patterns == "1" else None
     started = time.perf_counter()
-    stats = evaluate_documents(model, lambda: iter(docs))
+    stats = evaluate_documents(model, lambda: iter(docs), patterns=builder)
+    bits = {f"bits.{n}": b for n, b in builder.finish(len(docs)).bits.items()} if builder is not None else {}
     seconds = time.perf_counter() - started
-    np.savez(out_path, count=stats.count, **{f"mean.{n}": v for n, v in stats.mean.items()})
+    np.savez(out_path, count=stats.count, **{f"mean.{n}": v for n, v in stats.mean.items()}, **bits)
     print(json.dumps({"seconds": seconds, "tokens": int(stats.tokens),
                       "peak_rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}))
 
@@ -73,7 +79,9 @@ def main() -> None:
     parser.add_argument("--batch-tokens", type=int, default=evaluation.BATCH_TOKENS,
                         help=f"padded tokens a trace call (default {evaluation.BATCH_TOKENS}); smaller batches make "
                              f"more, smaller tasks for the workers")
-    parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
+    parser.add_argument("--patterns", action="store_true",
+                        help="both build the pattern index too, as rnnlens evaluate does (the two must be equal)")
+    parser.add_argument("--child", nargs=5, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(*args.child)
@@ -96,7 +104,7 @@ def main() -> None:
 
     launched = time.perf_counter()
     out = subprocess.run([sys.executable, __file__, "--child", args.model, docs_path, single_path,
-                          str(args.batch_tokens)],
+                          str(args.batch_tokens), "1" if args.patterns else "0"],
                          capture_output=True, text=True, check=True)
     single_wall = time.perf_counter() - launched
     single = json.loads(out.stdout.strip().splitlines()[-1])
@@ -110,8 +118,11 @@ def main() -> None:
     startup_s = time.perf_counter() - started
     try:
         report = RayReport()
+        builder = PatternIndexBuilder(pattern_states(model)) if args.patterns else None
         started = time.perf_counter()
-        merged = evaluate_on_ray(model, lambda: iter(docs), RayOptions(workers=args.workers), report=report)
+        merged = evaluate_on_ray(model, lambda: iter(docs), RayOptions(workers=args.workers), report=report,
+                                 patterns=builder)
+        index = builder.finish(len(docs)) if builder is not None else None
         seconds = time.perf_counter() - started
     finally:
         ray.shutdown()
@@ -122,6 +133,11 @@ def main() -> None:
           f"merge {report.merge_s:.2f} s; worker peak RSS {rss} MB", flush=True)
     reference = np.load(single_path)
     assert np.array_equal(reference["count"], merged.count), "counts differ"
+    if index is not None:
+        for name, bits in index.bits.items():
+            assert np.array_equal(reference[f"bits.{name}"], bits), f"pattern bits of {name} differ"
+        print(f"pattern index: {index.tokens:,} tokens, {sum(b.nbytes for b in index.bits.values()) / 2**20:.0f} MB, "
+              f"equal to (a)'s", flush=True)
     worst, worst_at = 0.0, ""
     largest_absolute = 0.0
     for name, mean in merged.mean.items():

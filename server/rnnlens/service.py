@@ -300,7 +300,7 @@ class AnalysisService:
         arrays, meta = stats_to_arrays(stats)
         self.cache.save("stats", key, arrays, {**meta, "provenance": found.provenance.to_json()})
         index = patterns.finish()
-        if index.corpus_tokens == stats.tokens:  # built in this process (a distributed evaluation builds none)
+        if index.corpus_tokens == stats.tokens:  # every token was offered to it (here or by the Ray workers)
             index.meta["provenance"] = found.provenance.to_json()
             with self._lock:
                 self._patterns = {key: index}  # one in memory, at most PATTERN_INDEX_BYTES
@@ -322,10 +322,10 @@ class AnalysisService:
                 statistics = self._evaluate(model, spec, self._source(spec, model), statistics.key, progress, cancel)
                 with self._lock:
                     self._stats[statistics.key] = statistics
-                index = self._patterns.get(statistics.key)
-            if index is None:
+                index = self._patterns.get(statistics.key) or self._load_patterns(statistics.key, model)
+            if index is None:  # the text changed as it was read, and statistics of the new text were cached
                 raise RnnLensError(f"no pattern index of {model.name} on {statistics.provenance.corpus_label} "
-                                   f"could be made (a distributed evaluation makes none); evaluate it here")
+                                   f"could be made: the corpus changed while it was read; search again")
             with self._lock:
                 self._patterns = {statistics.key: index}
         return index, statistics
@@ -483,7 +483,7 @@ class AnalysisService:
         else:
             from rnnlens.analysis.ray_evaluation import evaluate_on_ray
 
-            stats = evaluate_on_ray(model, documents, self.ray, progress=progress, cancel=cancel)
+            stats = evaluate_on_ray(model, documents, self.ray, progress=progress, cancel=cancel, patterns=patterns)
         if read and read[0] != source.content_hash:
             raise RnnLensError(f"{source.label} changed while it was being evaluated; evaluate it again")
         excluded = [model.vocab.index[w] for w in EXCLUDED_WORDS if w in model.vocab]

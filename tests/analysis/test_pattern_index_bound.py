@@ -3,6 +3,7 @@ holds much more than that however long the corpus, and search over the covered p
 index of just that part gives. A match says how much of the corpus it searched."""
 
 import numpy as np
+import pytest
 import torch
 from rnnlens.analysis import pattern_index
 from rnnlens.analysis.pattern_index import PatternIndexBuilder, index_token_limit, token_bytes
@@ -99,3 +100,49 @@ def test_a_match_over_a_longer_corpus_says_what_it_searched(chosen, monkeypatch)
         f"searched the first 300 of {searched['corpus_tokens']:,} tokens")
     assert all(m.document < 60 for m in result.matches)  # 120 short lines: the first 300 tokens are in the first half
 
+
+
+def build_in_parts(docs, workers, max_tokens=None, order=None):
+    """`build`, its batches dealt round-robin to `workers` builders (as a Ray evaluation deals them),
+    each handing its part to a driver's builder every other batch and at the end."""
+    driver = PatternIndexBuilder({NAME: UNITS}, max_tokens=max_tokens)
+    parts = [PatternIndexBuilder({NAME: UNITS}, max_tokens=max_tokens) for _ in range(workers)]
+    order = list(range(len(docs))) if order is None else list(order)
+    for number, at in enumerate(range(0, len(order), 3)):
+        worker = parts[number % workers]
+        batch = order[at:at + 3]
+        longest = max(len(docs[d]) for d in batch)
+        padded = torch.zeros(len(batch), longest, UNITS)
+        for row, doc in enumerate(batch):
+            padded[row, :len(docs[doc])] = torch.from_numpy(docs[doc])
+        full = torch.tensor([len(docs[d]) for d in batch])
+        for start in range(0, longest, WINDOW):
+            window = padded[:, start:start + WINDOW]
+            worker.add_window(np.array(batch), start, (full - start).clamp(0, window.shape[1]), {NAME: window})
+        if number % 2:
+            driver.absorb(worker.take_part())
+    for worker in parts:
+        driver.absorb(worker.take_part())
+    return driver
+
+
+def test_parts_of_builders_fed_apart_make_the_index_of_one_builder_fed_everything():
+    docs, _ = planted_corpus()
+    order = np.random.default_rng(6).permutation(len(docs))
+    for max_tokens in (None, COVERED):
+        alone = build(docs, max_tokens, order).finish(len(docs))
+        for workers in (1, 2, 3):
+            joined = build_in_parts(docs, workers, max_tokens, order).finish(len(docs))
+            np.testing.assert_array_equal(joined.doc_starts, alone.doc_starts)
+            np.testing.assert_array_equal(joined.bits[NAME], alone.bits[NAME])
+            assert (joined.tokens, joined.corpus_tokens) == (alone.tokens, alone.corpus_tokens)
+
+
+def test_a_part_of_other_states_is_refused():
+    builder = PatternIndexBuilder({NAME: UNITS})
+    other = PatternIndexBuilder({"layer2.h": UNITS}).take_part()
+    with pytest.raises(ValueError, match="cannot join"):
+        builder.absorb(other)
+    wider = PatternIndexBuilder({NAME: UNITS + 64}).take_part()
+    with pytest.raises(ValueError, match="cannot join"):
+        builder.absorb(wider)

@@ -112,6 +112,18 @@ class PatternIndex:
         return cls(thresholds, bits, units, doc_starts, extra)
 
 
+@dataclass
+class IndexPart:
+    """What a builder collected since it last gave a part (`PatternIndexBuilder.take_part`): each
+    token's (document << 32 | position) key, its bitsets per state (thresholds, tokens, width), and
+    how many tokens were offered, indexed or not. Parts of builders fed disjoint windows add up
+    (`absorb`) to the builder that was fed them all: a distributed evaluation's index."""
+
+    keys: np.ndarray
+    bits: dict[str, np.ndarray]
+    seen: int
+
+
 class PatternIndexBuilder:
     """Collects bitsets window by window during evaluation (`add_window`), then sorts them into
     corpus order (`finish`).
@@ -173,6 +185,48 @@ class PatternIndexBuilder:
             for slot, threshold in enumerate(self.thresholds):
                 packed[slot, :, :used] = np.packbits(values > threshold, axis=1)
             self._bits[name].append(packed)
+        self._held += int(self._keys[-1].size)
+        if self._held > self.max_tokens + self._slack:
+            self._keep_first(self.max_tokens)
+
+    @property
+    def refusing_from(self) -> int | None:
+        """The key (document << 32 | position) from which on tokens are refused; None while all are taken."""
+        return None if self._limit == _NO_LIMIT else self._limit
+
+    def refuse_from(self, key: int | None) -> None:
+        """Refuse tokens with keys at or above `key` too: another builder (a distributed evaluation's
+        driver) already holds `max_tokens` tokens before it, so none of them can be indexed."""
+        if key is not None:
+            self._limit = min(self._limit, int(key))
+
+    def take_part(self) -> IndexPart:
+        """Everything collected since the last part (then forgotten here). The limit stays: a key
+        refused here is above `max_tokens` keys this builder has seen, so no corpus-first index holds it."""
+        keys = np.concatenate(self._keys) if self._keys else np.empty(0, dtype=np.int64)
+        bits = {name: (np.concatenate(chunks, axis=1) if chunks else
+                       np.zeros((len(self.thresholds), 0, packed_width(self.units[name])), dtype=np.uint8))
+                for name, chunks in self._bits.items()}
+        part = IndexPart(keys, bits, self.seen)
+        self._keys = []
+        self._bits = {name: [] for name in self.units}
+        self._held, self.seen = 0, 0
+        return part
+
+    def absorb(self, part: IndexPart) -> None:
+        """Add another builder's part (windows this one was not fed), as if its windows came here."""
+        shapes = {name: (len(self.thresholds), packed_width(units)) for name, units in self.units.items()}
+        if {name: (b.shape[0], b.shape[2]) for name, b in part.bits.items()} != shapes:
+            raise ValueError(f"an index part of {({n: b.shape for n, b in part.bits.items()})} cannot join "
+                             f"an index of {shapes} (thresholds, bytes a token)")
+        self.seen += int(part.seen)
+        kept = part.keys < self._limit
+        if not kept.any():
+            return
+        every = bool(kept.all())
+        self._keys.append(part.keys if every else part.keys[kept])
+        for name, bits in part.bits.items():
+            self._bits[name].append(bits if every else bits[:, kept])
         self._held += int(self._keys[-1].size)
         if self._held > self.max_tokens + self._slack:
             self._keep_first(self.max_tokens)

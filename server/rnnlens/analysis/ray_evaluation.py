@@ -14,6 +14,12 @@ takes every actor's raw float64 sums and sketch and adds them: because the batch
 and each occurrence's sketch key is a hash of (document, position), the result equals the
 single-process one (float64 rounding of the order of addition aside), for any number of workers.
 
+With a pattern index asked for, each actor also binarises the states of each batch it traces and
+returns those bits with the batch (none for tokens past what the driver's index can still take).
+The driver holds them until the actor's statistics of the same batches come in, then gives them to
+its `PatternIndexBuilder` as if it had traced those windows itself: the index equals one process's
+too, and a query after `--workers` needs no second evaluation.
+
 An actor that dies loses everything it accumulated: every batch ever sent to it is traced
 again (the corpus is re-streamed for those batches only) by a new actor, and the driver checks
 that the batch numbers it merged cover every batch exactly once.
@@ -42,6 +48,7 @@ from rnnlens.analysis.evaluation import (
     settle_memory,
     trace_batch,
 )
+from rnnlens.analysis.pattern_index import PATTERN_INDEX_BYTES, IndexPart, PatternIndexBuilder
 from rnnlens.analysis.response_accumulator import AccumulatorPart, ResponseAccumulator
 from rnnlens.analysis.response_stats import ResponseStats
 from rnnlens.errors import Cancelled, RnnLensError
@@ -49,7 +56,9 @@ from rnnlens.models.loaded import LoadedModel
 
 INSTALL_HINT = "distributed evaluation needs Ray: pip install 'rnnlens[ray]'"
 IN_FLIGHT = 2  # batches queued per actor: one tracing, one waiting, so an actor never idles
-OBJECT_STORE_BYTES = 256 * 1024 * 1024  # a local cluster's object store: batches and parts are small
+# A local cluster's object store: batches and statistics parts are small; a pattern index part is
+# at most the index's size (and its slack), and two workers may hand theirs in at once.
+OBJECT_STORE_BYTES = 256 * 1024 * 1024 + 2 * PATTERN_INDEX_BYTES
 
 
 @dataclass(frozen=True)
@@ -84,8 +93,22 @@ def import_ray() -> Any:
     return ray
 
 
+@dataclass(frozen=True)
+class IndexSpec:
+    """The pattern index a worker builds beside its statistics (the driver's builder's settings)."""
+
+    units: dict[str, int]
+    thresholds: tuple[float, ...]
+    max_tokens: int
+
+    @classmethod
+    def of(cls, builder: PatternIndexBuilder) -> IndexSpec:
+        return cls(dict(builder.units), builder.thresholds, builder.max_tokens)
+
+
 class EvaluationWorker:
-    """A Ray actor: the model once, one accumulator, the batch numbers folded into it."""
+    """A Ray actor: the model once, one accumulator (and pattern index builder), the batch numbers
+    folded into them."""
 
     def __init__(self, model: LoadedModel):
         # Started before the driver's counting pass: importing torch and loading the model here
@@ -94,20 +117,34 @@ class EvaluationWorker:
         self.model = model
         self.folded: list[int] = []
         self.traced = 0  # tokens traced by this worker
+        self.index: IndexSpec | None = None
 
-    def begin(self, sketch_ids: np.ndarray, sketch_size: int, seed: int) -> int:
+    def begin(self, sketch_ids: np.ndarray, sketch_size: int, seed: int, index: IndexSpec | None = None) -> int:
         self.accumulator = new_accumulator(self.model, EvaluationPlan(0, sketch_ids), sketch_size, seed)
         self.names = list(self.accumulator.sums)
+        self.index = index
         return os.getpid()
 
-    def run(self, ordinal: int, docs: list[np.ndarray], indices: np.ndarray) -> int:
-        trace_batch(self.model, docs, self.names, self.accumulator.add, indices=indices)
+    def run(self, ordinal: int, docs: list[np.ndarray], indices: np.ndarray,
+            refuse_from: int | None = None) -> tuple[int, IndexPart | None]:
+        """Trace one batch into the accumulator; return its tokens and, with an index asked for, the
+        batch's pattern bits (none for tokens at or past `refuse_from`, which the driver's index
+        cannot take). The bits go back with the batch, so the driver gathers them while others trace."""
+        on_states = None
+        patterns = None
+        if self.index is not None:
+            patterns = PatternIndexBuilder(self.index.units, self.index.thresholds, self.index.max_tokens)
+            patterns.refuse_from(refuse_from)
+
+            def on_states(start: int, lengths: torch.Tensor, states: dict[str, torch.Tensor]) -> None:
+                patterns.add_window(indices, start, lengths, states)
+        trace_batch(self.model, docs, self.names, self.accumulator.add, on_states, indices=indices)
         self.folded.append(ordinal)
         tokens = int(sum(len(d) for d in docs))
         if (self.traced + tokens) // TRIM_EVERY_TOKENS != self.traced // TRIM_EVERY_TOKENS:
             settle_memory(self.accumulator)
         self.traced += tokens
-        return tokens
+        return tokens, None if patterns is None else patterns.take_part()
 
     def take(self) -> AccumulatorPart:
         """Everything accumulated so far (then forgotten here, so nothing is sent twice)."""
@@ -152,6 +189,9 @@ class _Pool:
         self.actors = [make() for _ in range(workers)]
         self.sent: list[list[int]] = [[] for _ in range(workers)]  # batch numbers since the last take
         self.in_flight: dict[Any, tuple[int, int, int]] = {}  # ref -> (slot, batch number, tokens)
+        # Pattern bits of batches done since the last take: they join the index with the statistics
+        # of the same batches, and are dropped with them when the actor dies.
+        self.bits: list[list[IndexPart]] = [[] for _ in range(workers)]
 
     def busy(self, slot: int) -> int:
         return sum(1 for s, _, _ in self.in_flight.values() if s == slot)
@@ -160,8 +200,9 @@ class _Pool:
         slot = min(range(len(self.actors)), key=self.busy)
         return slot if self.busy(slot) < IN_FLIGHT else None
 
-    def submit(self, slot: int, ordinal: int, docs: list[np.ndarray], indices: np.ndarray) -> None:
-        ref = self.actors[slot].run.remote(ordinal, docs, indices)
+    def submit(self, slot: int, ordinal: int, docs: list[np.ndarray], indices: np.ndarray,
+               refuse_from: int | None) -> None:
+        ref = self.actors[slot].run.remote(ordinal, docs, indices, refuse_from)
         self.in_flight[ref] = (slot, ordinal, int(sum(len(d) for d in docs)))
         self.sent[slot].append(ordinal)
 
@@ -176,6 +217,7 @@ class _Pool:
             pass
         self.actors[slot] = self.make()
         self.sent[slot] = []
+        self.bits[slot] = []
         return lost
 
     def kill_all(self) -> None:
@@ -192,8 +234,10 @@ AfterBatch = Callable[[int, list[Any]], None]  # (batches acknowledged, live act
 def evaluate_on_ray(model: LoadedModel, documents: Callable[[], Iterable[np.ndarray]], options: RayOptions,
                     progress: Progress | None = None, cancel: Cancel | None = None, seed: int = 0,
                     sketch_size: int = 48, report: RayReport | None = None,
-                    after_batch: AfterBatch | None = None) -> ResponseStats:
-    """`evaluation.evaluate_documents` on Ray actors; the same statistics for any number of them."""
+                    after_batch: AfterBatch | None = None, patterns: PatternIndexBuilder | None = None) -> ResponseStats:
+    """`evaluation.evaluate_documents` on Ray actors; the same statistics for any number of them.
+    With `patterns`, the actors binarise the states they trace too, and their parts go into that
+    builder: the same pattern index one process builds."""
     ray = import_ray()
     report = report if report is not None else RayReport()
     started = connect(ray, options)
@@ -204,11 +248,12 @@ def evaluate_on_ray(model: LoadedModel, documents: Callable[[], Iterable[np.ndar
         model_ref = ray.put(replace(model, tokenizer=_no_tokenizer))
         actor_class = ray.remote(num_cpus=1, max_restarts=0)(EvaluationWorker)
         plan: EvaluationPlan | None = None
+        index = IndexSpec.of(patterns) if patterns is not None else None
 
         def make() -> Any:
             actor = actor_class.remote(model_ref)
             if plan is not None:  # a replacement: the plan is known (calls on an actor run in the order sent)
-                actor.begin.remote(plan.sketch_ids, sketch_size, seed)
+                actor.begin.remote(plan.sketch_ids, sketch_size, seed, index)
             return actor
 
         # The actors start (import torch, load the model) while this process counts the words.
@@ -218,7 +263,7 @@ def evaluate_on_ray(model: LoadedModel, documents: Callable[[], Iterable[np.ndar
         final = new_accumulator(model, plan, sketch_size, seed)
         ready_started = time.perf_counter()
         try:  # the part of the actors' start-up the counting pass did not hide
-            ray.get([actor.begin.remote(plan.sketch_ids, sketch_size, seed) for actor in pool.actors])
+            ray.get([actor.begin.remote(plan.sketch_ids, sketch_size, seed, index) for actor in pool.actors])
         except ray.exceptions.RayActorError:
             pass  # a failed start shows again when work is sent, and is handled there
         report.startup_s = time.perf_counter() - ready_started
@@ -235,11 +280,13 @@ def evaluate_on_ray(model: LoadedModel, documents: Callable[[], Iterable[np.ndar
                 return
             slot, ordinal, tokens = pool.in_flight.pop(ref)
             try:
-                ray.get(ref)
+                _, bits = ray.get(ref)
             except ray.exceptions.RayActorError:
                 lost.update(pool.replace(slot))
                 report.worker_deaths += 1
                 return
+            if bits is not None:
+                pool.bits[slot].append(bits)
             acknowledged.add(ordinal)
             state["done"] += tokens
             report.batches = len(acknowledged)
@@ -263,6 +310,10 @@ def evaluate_on_ray(model: LoadedModel, documents: Callable[[], Iterable[np.ndar
                 return
             pool.sent[slot] = []
             final.absorb(part)
+            if patterns is not None:
+                for bits in pool.bits[slot]:
+                    patterns.absorb(bits)
+            pool.bits[slot] = []
             merged.extend(part.batches)
             report.merge_work_s += time.perf_counter() - merge_started
 
@@ -283,7 +334,7 @@ def evaluate_on_ray(model: LoadedModel, documents: Callable[[], Iterable[np.ndar
                     raise Cancelled("evaluation cancelled")
                 while (slot := pool.free_slot()) is None:
                     settle(block=True)
-                pool.submit(slot, ordinal, docs, indices)
+                pool.submit(slot, ordinal, docs, indices, None if patterns is None else patterns.refusing_from)
                 settle(block=False)
             # Every batch is sent: an actor that is done gives its part at once, so adding it here
             # overlaps the others' last batches; what is left after the last batch is the merge's cost.
