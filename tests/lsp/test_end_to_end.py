@@ -107,6 +107,10 @@ async def test_cocluster_command_returns_clusters_with_progress(client: Language
 async def test_explain_unit_command(client: LanguageClient):
     result = await execute(client, "explainUnit", {"unit": 3})
     assert result["positive"] or result["negative"]
+    # layer and state as every other answer names them: the state is h or c, not "layer2.c"
+    clusters = await execute(client, "cocluster", {})
+    assert (result["layer"], result["state"]) == (clusters["layer"], clusters["state"])
+    assert result["state"] in ("h", "c")
     bad = await execute(client, "explainUnit", {"unit": 99})
     assert "unit 99" in bad["error"]
     assert any("unit 99" in m.message for m in client.messages if m.type == types.MessageType.Error)

@@ -55,7 +55,8 @@ class UnitExplanation:
         return self.state.split(".", 1)[-1]
 
     def to_json(self) -> dict[str, Any]:
-        return {"model": self.model, "layer": self.layer, "state": self.state, "unit": self.unit,
+        # `state` as every other answer names it (h or c; the layer is its own field)
+        return {"model": self.model, "layer": self.layer, "state": self.state_kind, "unit": self.unit,
                 "min_count": self.min_count, "positive": [w.to_json() for w in self.positive],
                 "negative": [w.to_json() for w in self.negative], "percentiles": list(PERCENTILES),
                 "provenance": None if self.provenance is None else self.provenance.to_json()}
