@@ -8,7 +8,7 @@ import pytest
 import ray  # the `ray` extra, installed by scripts/setup.sh: missing, these tests fail rather than skip
 from rnnlens.analysis import evaluation, ray_evaluation
 from rnnlens.analysis.evaluation import evaluate_documents
-from rnnlens.analysis.pattern_index import PatternIndexBuilder
+from rnnlens.analysis.pattern_index import IndexPart, PatternIndexBuilder, token_bytes
 from rnnlens.analysis.ray_evaluation import RayOptions, RayReport, evaluate_on_ray
 from rnnlens.errors import Cancelled, RnnLensError
 from rnnlens.models.storage import load_model
@@ -85,12 +85,22 @@ def test_one_worker_gives_the_same_statistics_as_two(cluster, lstm, small_batche
     _assert_same(one, two)
 
 
-def test_a_bounded_pattern_index_made_by_two_workers_is_the_corpus_first_tokens(cluster, lstm, small_batches):
+def test_a_bounded_pattern_index_made_by_two_workers_is_the_corpus_first_tokens(cluster, lstm, small_batches,
+                                                                              monkeypatch):
     docs = _documents(lstm)
+    received = []  # tokens whose bits the workers sent: once the index is full they send none past it
+    copied = IndexPart.copied
+    monkeypatch.setattr(IndexPart, "copied", lambda part: received.append(part.keys.size) or copied(part))
     alone = PatternIndexBuilder(pattern_states(lstm), max_tokens=1_000)
     single = evaluate_documents(lstm, lambda: iter(docs), patterns=alone)
     spread = PatternIndexBuilder(pattern_states(lstm), max_tokens=1_000)
-    evaluate_on_ray(lstm, lambda: iter(docs), RayOptions(workers=2), patterns=spread)
+    held = []  # the driver's index as batches come back: bounded while the run goes on, not only at the end
+    evaluate_on_ray(lstm, lambda: iter(docs), RayOptions(workers=2), patterns=spread,
+                    after_batch=lambda done, live: held.append(spread.nbytes))
+    per_token = token_bytes(pattern_states(lstm))
+    assert len(held) > 4 and max(held) <= (1_000 + 1_000 // 8 + evaluation.BATCH_TOKENS) * per_token
+    assert sum(len(d) for d in docs) > 5_000  # more than five times what it may hold
+    assert 1_000 <= sum(received) <= 1_000 + 1_000 // 8 + 2 * 2 * evaluation.BATCH_TOKENS  # + batches in flight
     index = spread.finish(len(docs))
     _assert_same_index(alone.finish(len(docs)), index)
     assert (index.tokens, index.corpus_tokens) == (1_000, single.tokens)

@@ -123,6 +123,10 @@ class IndexPart:
     bits: dict[str, np.ndarray]
     seen: int
 
+    def copied(self) -> IndexPart:
+        """The same part in arrays of its own (a part read from shared memory is only a view)."""
+        return IndexPart(self.keys.copy(), {name: bits.copy() for name, bits in self.bits.items()}, self.seen)
+
 
 class PatternIndexBuilder:
     """Collects bitsets window by window during evaluation (`add_window`), then sorts them into

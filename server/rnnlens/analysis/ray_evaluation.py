@@ -16,9 +16,9 @@ single-process one (float64 rounding of the order of addition aside), for any nu
 
 With a pattern index asked for, each actor also binarises the states of each batch it traces and
 returns those bits with the batch (none for tokens past what the driver's index can still take).
-The driver holds them until the actor's statistics of the same batches come in, then gives them to
-its `PatternIndexBuilder` as if it had traced those windows itself: the index equals one process's
-too, and a query after `--workers` needs no second evaluation.
+The driver adds them to its `PatternIndexBuilder` at once, as if it had traced those windows
+itself, once per batch (a batch traced again after its actor died brings none): the index equals
+one process's too, it stays bounded, and a query after `--workers` needs no second evaluation.
 
 An actor that dies loses everything it accumulated: every batch ever sent to it is traced
 again (the corpus is re-streamed for those batches only) by a new actor, and the driver checks
@@ -48,7 +48,7 @@ from rnnlens.analysis.evaluation import (
     settle_memory,
     trace_batch,
 )
-from rnnlens.analysis.pattern_index import PATTERN_INDEX_BYTES, IndexPart, PatternIndexBuilder
+from rnnlens.analysis.pattern_index import IndexPart, PatternIndexBuilder
 from rnnlens.analysis.response_accumulator import AccumulatorPart, ResponseAccumulator
 from rnnlens.analysis.response_stats import ResponseStats
 from rnnlens.errors import Cancelled, RnnLensError
@@ -56,9 +56,9 @@ from rnnlens.models.loaded import LoadedModel
 
 INSTALL_HINT = "distributed evaluation needs Ray: pip install 'rnnlens[ray]'"
 IN_FLIGHT = 2  # batches queued per actor: one tracing, one waiting, so an actor never idles
-# A local cluster's object store: batches and statistics parts are small; a pattern index part is
-# at most the index's size (and its slack), and two workers may hand theirs in at once.
-OBJECT_STORE_BYTES = 256 * 1024 * 1024 + 2 * PATTERN_INDEX_BYTES
+# A local cluster's object store: batches, their pattern bits (copied out as they arrive) and the
+# statistics parts are small, and only those in flight are held.
+OBJECT_STORE_BYTES = 512 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -189,9 +189,6 @@ class _Pool:
         self.actors = [make() for _ in range(workers)]
         self.sent: list[list[int]] = [[] for _ in range(workers)]  # batch numbers since the last take
         self.in_flight: dict[Any, tuple[int, int, int]] = {}  # ref -> (slot, batch number, tokens)
-        # Pattern bits of batches done since the last take: they join the index with the statistics
-        # of the same batches, and are dropped with them when the actor dies.
-        self.bits: list[list[IndexPart]] = [[] for _ in range(workers)]
 
     def busy(self, slot: int) -> int:
         return sum(1 for s, _, _ in self.in_flight.values() if s == slot)
@@ -217,7 +214,6 @@ class _Pool:
             pass
         self.actors[slot] = self.make()
         self.sent[slot] = []
-        self.bits[slot] = []
         return lost
 
     def kill_all(self) -> None:
@@ -269,6 +265,7 @@ def evaluate_on_ray(model: LoadedModel, documents: Callable[[], Iterable[np.ndar
         report.startup_s = time.perf_counter() - ready_started
         merged: list[int] = []
         acknowledged: set[int] = set()
+        indexed: set[int] = set()  # batches whose pattern bits are in `patterns`
         state = {"done": 0, "shown": 0.0}
         started_at = time.perf_counter()
         lost: set[int] = set()
@@ -285,8 +282,12 @@ def evaluate_on_ray(model: LoadedModel, documents: Callable[[], Iterable[np.ndar
                 lost.update(pool.replace(slot))
                 report.worker_deaths += 1
                 return
-            if bits is not None:
-                pool.bits[slot].append(bits)
+            if patterns is not None and bits is not None and ordinal not in indexed:
+                # A batch's bits are a function of the batch: kept even if this actor dies before its
+                # statistics are merged (then only the statistics are traced again). Added at once, so
+                # the index stays bounded and the actors learn where it is full (refusing_from).
+                patterns.absorb(bits.copied())  # out of the object store, which would keep it pinned
+                indexed.add(ordinal)
             acknowledged.add(ordinal)
             state["done"] += tokens
             report.batches = len(acknowledged)
@@ -310,10 +311,6 @@ def evaluate_on_ray(model: LoadedModel, documents: Callable[[], Iterable[np.ndar
                 return
             pool.sent[slot] = []
             final.absorb(part)
-            if patterns is not None:
-                for bits in pool.bits[slot]:
-                    patterns.absorb(bits)
-            pool.bits[slot] = []
             merged.extend(part.batches)
             report.merge_work_s += time.perf_counter() - merge_started
 
@@ -334,7 +331,9 @@ def evaluate_on_ray(model: LoadedModel, documents: Callable[[], Iterable[np.ndar
                     raise Cancelled("evaluation cancelled")
                 while (slot := pool.free_slot()) is None:
                     settle(block=True)
-                pool.submit(slot, ordinal, docs, indices, None if patterns is None else patterns.refusing_from)
+                # A batch traced again after its actor died needs no bits if they came back before.
+                refuse_from = None if patterns is None else 0 if ordinal in indexed else patterns.refusing_from
+                pool.submit(slot, ordinal, docs, indices, refuse_from)
                 settle(block=False)
             # Every batch is sent: an actor that is done gives its part at once, so adding it here
             # overlaps the others' last batches; what is left after the last batch is the merge's cost.
