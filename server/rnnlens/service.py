@@ -81,6 +81,7 @@ from rnnlens.store.corpus_source import (
     hashing,
     resolve_corpus,
 )
+from rnnlens.store.encoded_spill import encoded_spill
 from rnnlens.store.keys import params_key, text_hash
 from rnnlens.store.shipped_stats import (
     SHIPPED,
@@ -465,25 +466,34 @@ class AnalysisService:
         return stats
 
     def _compute_stats(self, model: LoadedModel, source: CorpusInput, progress: Progress | None,
-                       cancel: Cancel | None, patterns: PatternIndexBuilder | None = None) -> ResponseStats:
+                       cancel: Cancel | None, patterns: PatternIndexBuilder | None = None,
+                       spill: bool = True) -> ResponseStats:
+        """Statistics of `model` over `source`. `spill`: the first pass's token ids go to a file that
+        later passes read instead of tokenising again (store/encoded_spill.py; not worth it for a text
+        already in memory)."""
         if progress is not None:
             progress(0.0, f"evaluating {model.name} on {source.label}")
         read: list[str] = []  # the content hash of the text the first pass read
 
-        def documents() -> Iterator[np.ndarray]:
-            # Read and encoded lazily on every pass (counting, then tracing): never all in memory.
+        def encode() -> Iterator[np.ndarray]:
+            # Read and encoded lazily: never all in memory.
             texts = source.texts()
             if not read:
                 texts = hashing(texts, read.append)
             return (np.asarray(model.encode(model.tokenize(text)), dtype=np.int32) for text in texts)
 
-        if self.ray is None:
-            stats = evaluate_documents(on_device(model, self.device), documents, progress=progress, cancel=cancel,
-                                       patterns=patterns)
-        else:
-            from rnnlens.analysis.ray_evaluation import evaluate_on_ray
+        with encoded_spill(self.cache.root if spill else None) as ids:
+            def documents() -> Iterator[np.ndarray]:  # every pass (counting, tracing, a Ray retry)
+                return ids.passes(encode)
 
-            stats = evaluate_on_ray(model, documents, self.ray, progress=progress, cancel=cancel, patterns=patterns)
+            if self.ray is None:
+                stats = evaluate_documents(on_device(model, self.device), documents, progress=progress,
+                                           cancel=cancel, patterns=patterns)
+            else:
+                from rnnlens.analysis.ray_evaluation import evaluate_on_ray
+
+                stats = evaluate_on_ray(model, documents, self.ray, progress=progress, cancel=cancel,
+                                        patterns=patterns)
         if read and read[0] != source.content_hash:
             raise RnnLensError(f"{source.label} changed while it was being evaluated; evaluate it again")
         excluded = [model.vocab.index[w] for w in EXCLUDED_WORDS if w in model.vocab]
@@ -498,7 +508,7 @@ class AnalysisService:
         with self._lock:
             found = self._stats.get(key)
         if found is None:
-            stats = self._compute_stats(model, source, None, None)
+            stats = self._compute_stats(model, source, None, None, spill=False)
             found = Statistics(stats, self._provenance(model, source, stats), key)
             with self._lock:
                 self._stats[key] = found

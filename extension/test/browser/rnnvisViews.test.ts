@@ -101,10 +101,14 @@ describe("RNNVis views in the panel", () => {
   });
 
   it("shows a cloud word's expected response with its bands, without an actual response", async () => {
+    const word = (await page.locator("text.word").first().textContent()) ?? "";
     await page.locator("text.word").first().click();
+    // The previous step's view (a token's word, with its actual response) is on screen until this one replaces it.
+    const title = page.locator("svg.expected-actual .view-title");
+    await expect.poll(() => title.textContent(), { timeout: 60_000 }).toMatch(/expected response with 25–75 % and 9–91 % bands/);
+    expect(await title.textContent()).toContain(`“${word}”`);
     await page.waitForSelector("svg.expected-actual path.band-9-91", { state: "attached", timeout: 60_000 });
     expect(await page.locator("svg.expected-actual g.actual").count()).toBe(0);
-    expect(await page.locator("svg.expected-actual .view-title").textContent()).toMatch(/expected response with 25–75 % and 9–91 % bands/);
   });
 
   it("keeps only the chip-cloud links inside a min-max range, and draws the strongest as wide as asked", async () => {
