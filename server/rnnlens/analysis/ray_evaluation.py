@@ -6,8 +6,9 @@ exactly; what a cluster adds is scheduling, transport and failure handling, whic
 does (`pip install rnnlens[ray]`; a local cluster for `--workers N`, an existing one for
 `--ray-address`).
 
-The driver reads and tokenises the corpus (twice: counting, then tracing), cuts it into the same
-batches one process would trace, and sends each batch's token ids to the least busy actor. An
+The driver reads and tokenises the corpus (once: the tracing pass reads the ids the counting pass
+spilled, store/encoded_spill.py), cuts it into the same batches one process would trace, and
+sends each batch's token ids to the least busy actor. An
 actor holds the model once (one torch thread) and one accumulator (vocabulary x units, as a
 single process), folds each batch in and remembers the batch numbers. At the end the driver
 takes every actor's raw float64 sums and sketch and adds them: because the batches are the same
