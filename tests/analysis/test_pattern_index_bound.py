@@ -15,21 +15,30 @@ WINDOW = 64
 COVERED = 2_000  # of about 5,000 tokens
 
 
-def build(docs, max_tokens=None, order=None, after_each=None):
-    """Batches of three documents in `order`, window by window, as evaluation feeds them (padded rows)."""
-    builder = PatternIndexBuilder({NAME: UNITS}, max_tokens=max_tokens)
+def batches(docs, order=None):
+    """Batches of three documents in `order`: (number, the batch's windows as evaluation feeds them:
+    (document ids, start, real lengths, {NAME: padded states}))."""
     order = list(range(len(docs))) if order is None else list(order)
-    for at in range(0, len(order), 3):
+    for number, at in enumerate(range(0, len(order), 3)):
         batch = order[at:at + 3]
         longest = max(len(docs[d]) for d in batch)
         padded = torch.zeros(len(batch), longest, UNITS)
         for row, doc in enumerate(batch):
             padded[row, :len(docs[doc])] = torch.from_numpy(docs[doc])
         full = torch.tensor([len(docs[d]) for d in batch])
+        windows = []
         for start in range(0, longest, WINDOW):
             window = padded[:, start:start + WINDOW]
-            lengths = (full - start).clamp(0, window.shape[1])
-            builder.add_window(np.array(batch), start, lengths, {NAME: window})
+            windows.append((np.array(batch), start, (full - start).clamp(0, window.shape[1]), {NAME: window}))
+        yield number, windows
+
+
+def build(docs, max_tokens=None, order=None, after_each=None):
+    """One builder fed every batch, window by window (padded rows)."""
+    builder = PatternIndexBuilder({NAME: UNITS}, max_tokens=max_tokens)
+    for _, windows in batches(docs, order):
+        for window in windows:
+            builder.add_window(*window)
             if after_each is not None:
                 after_each(builder)
     return builder
@@ -107,18 +116,10 @@ def build_in_parts(docs, workers, max_tokens=None, order=None):
     each handing its part to a driver's builder every other batch and at the end."""
     driver = PatternIndexBuilder({NAME: UNITS}, max_tokens=max_tokens)
     parts = [PatternIndexBuilder({NAME: UNITS}, max_tokens=max_tokens) for _ in range(workers)]
-    order = list(range(len(docs))) if order is None else list(order)
-    for number, at in enumerate(range(0, len(order), 3)):
+    for number, windows in batches(docs, order):
         worker = parts[number % workers]
-        batch = order[at:at + 3]
-        longest = max(len(docs[d]) for d in batch)
-        padded = torch.zeros(len(batch), longest, UNITS)
-        for row, doc in enumerate(batch):
-            padded[row, :len(docs[doc])] = torch.from_numpy(docs[doc])
-        full = torch.tensor([len(docs[d]) for d in batch])
-        for start in range(0, longest, WINDOW):
-            window = padded[:, start:start + WINDOW]
-            worker.add_window(np.array(batch), start, (full - start).clamp(0, window.shape[1]), {NAME: window})
+        for window in windows:
+            worker.add_window(*window)
         if number % 2:
             driver.absorb(worker.take_part())
     for worker in parts:
