@@ -8,9 +8,9 @@ does (`pip install rnnlens[ray]`; a local cluster for `--workers N`, an existing
 
 The driver reads and tokenises the corpus (once: the tracing pass reads the ids the counting pass
 spilled, store/encoded_spill.py), cuts it into the same batches one process would trace, and
-sends each batch's token ids to the least busy actor. An
-actor holds the model once (one torch thread) and one accumulator (vocabulary x units, as a
-single process), folds each batch in and remembers the batch numbers. At the end the driver
+sends each batch's token ids to the least busy actor. An actor holds the model once (one torch
+thread) and one accumulator (vocabulary x units, as a single process), folds each batch in and
+remembers the batch numbers. At the end the driver
 takes every actor's raw float64 sums and sketch and adds them: because the batches are the same
 and each occurrence's sketch key is a hash of (document, position), the result equals the
 single-process one (float64 rounding of the order of addition aside), for any number of workers.
@@ -108,8 +108,8 @@ class IndexSpec:
 
 
 class EvaluationWorker:
-    """A Ray actor: the model once, one accumulator (and pattern index builder), the batch numbers
-    folded into them."""
+    """A Ray actor: the model once, one accumulator, the batch numbers folded into it (a batch's
+    pattern bits go back with the batch)."""
 
     def __init__(self, model: LoadedModel):
         # Started before the driver's counting pass: importing torch and loading the model here
@@ -233,8 +233,8 @@ def evaluate_on_ray(model: LoadedModel, documents: Callable[[], Iterable[np.ndar
                     sketch_size: int = 48, report: RayReport | None = None,
                     after_batch: AfterBatch | None = None, patterns: PatternIndexBuilder | None = None) -> ResponseStats:
     """`evaluation.evaluate_documents` on Ray actors; the same statistics for any number of them.
-    With `patterns`, the actors binarise the states they trace too, and their parts go into that
-    builder: the same pattern index one process builds."""
+    With `patterns`, the actors binarise the states they trace too, and each batch's bits go into
+    that builder: the same pattern index one process builds."""
     ray = import_ray()
     report = report if report is not None else RayReport()
     started = connect(ray, options)
