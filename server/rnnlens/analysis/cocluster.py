@@ -94,10 +94,8 @@ def decompose(matrix: np.ndarray, n_components: int, rng: np.random.Generator) -
 
 
 def _embedding(vectors: np.ndarray, singular: np.ndarray, scale: np.ndarray) -> np.ndarray:
-    points = vectors * singular[None, :] * scale[:, None]
     # Unit length rows (Ng, Jordan & Weiss): a word's direction, not its degree, says its cluster.
-    norms = np.linalg.norm(points, axis=1, keepdims=True)
-    return np.divide(points, norms, out=np.zeros_like(points), where=norms > 0)
+    return _unit_rows(vectors * singular[None, :] * scale[:, None])
 
 
 def _nearest_neighbors(points: np.ndarray, q: int, block_rows: int = 1024) -> np.ndarray:
@@ -120,7 +118,6 @@ class WordGraph:
 
     normalised: Any  # scipy.sparse CSR matrix (n, n)
     known: np.ndarray  # (n, components): the eigenvalue-1 eigenvectors, one per connected component
-    n_neighbors: int
     vectors: dict[int, np.ndarray] = field(default_factory=dict)
 
     def leading(self, count: int, rng: np.random.Generator) -> np.ndarray:
@@ -181,7 +178,7 @@ def word_graph(points: np.ndarray, n_neighbors: int) -> WordGraph:
     for column, label in enumerate(np.argsort(-np.bincount(component, minlength=count), kind="stable")):
         on = component == label
         known[on, column] = root[on] / np.linalg.norm(root[on])
-    return WordGraph(normalised, known, q)
+    return WordGraph(normalised, known)
 
 
 def _unit_rows(points: np.ndarray) -> np.ndarray:
@@ -267,7 +264,8 @@ class SignedSpectralCocluster:
             # responses R D2^-1/2 at rank c (a row's own scale does not change a cosine): all c
             # components, not k. Neighbours on the full responses (words^2 x units) were no better
             # on the language models (within 0.01 purity).
-            graph = word_graph(d.u * d.s[None, :], int(self.n_neighbors or WORD_GRAPH_NEIGHBORS))
+            assert self.n_neighbors is not None  # _uses_graph
+            graph = word_graph(d.u * d.s[None, :], int(self.n_neighbors))
             self.word_graph_ = graph
         return _unit_rows(graph.leading(max(k, 2), np.random.default_rng(self.random_state)))
 
