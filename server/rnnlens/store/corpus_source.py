@@ -231,22 +231,31 @@ def corpus_fingerprint(corpus: str | Path | Sequence[Path | str]) -> tuple[objec
     """What decides a corpus's content without reading it: the name (named corpora do not change
     within a process) or each file's path, size and modification time (and a JSON Lines field).
     Used to memoise content hashes, so a hover does not re-read a corpus to find its statistics."""
-    items = [corpus] if isinstance(corpus, str | Path) else list(corpus)
     out: list[object] = []
-    for item in items:
+    for item in _items(corpus):
         if isinstance(item, str) and not _looks_like_path(item):
             out.append(item)
             continue
         try:
-            out.extend((str(f.path.resolve()), f.field, *_file_stamp(f.path)) for f in _expand(item, None))
+            out.extend(_file_stamps(item))
         except (OSError, RnnLensError):
             out.append(str(item))
     return tuple(out)
 
 
+def _items(corpus: str | Path | Sequence[Path | str]) -> list[str | Path]:
+    """The corpus choice as a list of names, paths, folders and globs."""
+    return [corpus] if isinstance(corpus, str | Path) else list(corpus)
+
+
+def _file_stamps(item: str | Path) -> list[tuple[object, ...]]:
+    """Each file of a path, folder or glob: (resolved path, JSON Lines field, size, modification time)."""
+    return [(str(f.path.resolve()), f.field, *_file_stamp(f.path)) for f in _expand(item, None)]
+
+
 def describe_corpus(corpus: str | Path | Sequence[Path | str]) -> tuple[str, str, str | None]:
     """(label, name, split) as resolve_corpus would give them, without reading any text."""
-    items = [str(corpus)] if isinstance(corpus, str | Path) else [str(p) for p in corpus]
+    items = [str(item) for item in _items(corpus)]
     if len(items) == 1 and not _looks_like_path(items[0]):
         name, split = _named_parts(items[0])
         return f"{name}:{split}", name, split
@@ -260,10 +269,9 @@ def durable_fingerprint(corpus: str | Path | Sequence[Path | str]) -> tuple[obje
     its fetched folder. None when that cannot be told (not fetched, unknown name, missing file)."""
     from rnnlens.data import sources
 
-    items = [corpus] if isinstance(corpus, str | Path) else list(corpus)
     out: list[object] = []
     try:
-        for item in items:
+        for item in _items(corpus):
             if isinstance(item, str) and not _looks_like_path(item):
                 name, split = _named_parts(item)
                 if name not in sources.SOURCES or not sources.is_fetched(name):
@@ -273,7 +281,7 @@ def durable_fingerprint(corpus: str | Path | Sequence[Path | str]) -> tuple[obje
                 out.append((name, split, str(folder.resolve()),
                             tuple((str(p.relative_to(folder)), *_file_stamp(p)) for p in files)))
                 continue
-            out.extend((str(f.path.resolve()), f.field, *_file_stamp(f.path)) for f in _expand(item, None))
+            out.extend(_file_stamps(item))
     except (OSError, RnnLensError):
         return None
     return tuple(out)
