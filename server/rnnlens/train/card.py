@@ -11,9 +11,12 @@ from pathlib import Path
 from typing import Any
 
 from rnnlens.models.config import ModelConfig
-from rnnlens.train.config import TrainConfig
+from rnnlens.train.config import DEFAULTS, TrainConfig
 
 SPLIT_RULE = "deterministic by document id hash: 80% train, 10% valid, 10% test"
+# Keys added after the first cards were written: listed only when not at their default, so the
+# cards of models trained without them stay as they were.
+LISTED_WHEN_SET = ("init_from", "aux_loss", "average_epochs")
 
 
 def build_card(config: TrainConfig, model_config: ModelConfig, command: str, metric_name: str, test: float,
@@ -23,10 +26,9 @@ def build_card(config: TrainConfig, model_config: ModelConfig, command: str, met
         "task": config.task,
         "data": data,
         "model": model_config.to_dict(),
-        # init_from, aux_loss and average_epochs are listed only when set: the cards of models trained without them stay as they were.
         "hyperparameters": {k: v for k, v in config.to_dict().items()
-                            if k not in ("name", "output", "extra") and not (k == "init_from" and v is None)
-                            and not (k == "aux_loss" and not v) and not (k == "average_epochs" and v == 1)},
+                            if k not in ("name", "output", "extra")
+                            and not (k in LISTED_WHEN_SET and v == DEFAULTS[k])},
         "command": command,
         "test_metric": {"name": metric_name, "value": round(test, 4), "split": "test",
                         "weights": "fp16, as saved" if config.half else "fp32, as saved"},

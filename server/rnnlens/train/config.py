@@ -126,3 +126,7 @@ class TrainConfig:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+# Each key's default (a checkpoint or card written before a key existed had it at its default).
+DEFAULTS: dict[str, Any] = {f.name: f.default for f in fields(TrainConfig)}

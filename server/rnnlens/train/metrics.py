@@ -38,10 +38,15 @@ def lm_perplexity(network: nn.Module, stream: torch.Tensor, rows: int = EVAL_ROW
     return math.exp(total / count)
 
 
+def last_real_step(logits: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+    """(batch, classes): each padded sequence's logits at its last real token, from every step's."""
+    return logits[torch.arange(logits.shape[0], device=logits.device), lengths.to(logits.device) - 1]
+
+
 def final_step_logits(network: nn.Module, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
     """A classifier's logits at each padded sequence's last real token."""
     logits, _ = network(ids)
-    return logits[torch.arange(ids.shape[0], device=logits.device), lengths.to(logits.device) - 1]
+    return last_real_step(logits, lengths)
 
 
 def classifier_accuracy(network: nn.Module, seqs: list[list[int]], gold: torch.Tensor, pad: int) -> float:

@@ -8,7 +8,6 @@ import random
 import shutil
 import sys
 import time
-from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -28,12 +27,13 @@ from rnnlens.paths import user_models_dir
 from rnnlens.train import batches
 from rnnlens.train.card import SPLIT_RULE, build_card, write_card
 from rnnlens.train.checkpoint import load_checkpoint, save_checkpoint
-from rnnlens.train.config import TrainConfig
+from rnnlens.train.config import DEFAULTS, TrainConfig
 from rnnlens.train.init_from import copy_body_weights
 from rnnlens.train.kneser_ney import KneserNeyTrigram
 from rnnlens.train.metrics import (
     EVAL_ROWS,
     classifier_accuracy,
+    last_real_step,
     lm_eval_rows,
     lm_perplexity,
     majority_baseline,
@@ -146,7 +146,7 @@ class Trainer:
         for ids, lengths, gold in bar:
             ids, lengths, gold = ids.to(self.device), lengths.to(self.device), gold.to(self.device)
             logits_all, _ = self.model(ids)
-            logits = logits_all[torch.arange(ids.shape[0], device=logits_all.device), lengths - 1]
+            logits = last_real_step(logits_all, lengths)
             loss = nn.functional.cross_entropy(logits, gold)
             if self.config.aux_loss:
                 loss = loss + self.config.aux_loss * every_step_loss(logits_all, lengths, gold)
@@ -263,9 +263,8 @@ class Trainer:
         before: dict[str, Any] | None = progress.get("config")
         now = self.config.training_settings()
         # A key added after the checkpoint was written had its default then.
-        defaults = {f.name: f.default for f in fields(TrainConfig)}
-        changed = ({key: [before.get(key, defaults.get(key)), value] for key, value in now.items()
-                    if before.get(key, defaults.get(key)) != value}
+        changed = ({key: [before.get(key, DEFAULTS.get(key)), value] for key, value in now.items()
+                    if before.get(key, DEFAULTS.get(key)) != value}
                    if before is not None else {"config": ["not recorded in the checkpoint", "this config"]})
         if changed and not self.force:
             shown = "; ".join(f"{key} {old!r} -> {new!r}" for key, (old, new) in changed.items())
