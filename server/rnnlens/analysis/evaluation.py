@@ -57,6 +57,13 @@ def settle_memory(accumulator: ResponseAccumulator) -> None:
     release_free_memory()
 
 
+def settle_memory_when_due(accumulator: ResponseAccumulator, done: int, tokens: int) -> None:
+    """`settle_memory` when the `tokens` just evaluated, after `done` before them, cross a multiple
+    of TRIM_EVERY_TOKENS."""
+    if (done + tokens) // TRIM_EVERY_TOKENS != done // TRIM_EVERY_TOKENS:
+        settle_memory(accumulator)
+
+
 def state_sizes(model: LoadedModel) -> dict[str, int]:
     """Every state name of the model (`layer1.h`, `layer1.c`, ...) with its number of units."""
     return {f"layer{index}.{kind}": int(layer.hidden_size)
@@ -260,8 +267,7 @@ def evaluate_documents(model: LoadedModel, documents: Callable[[], Iterable[np.n
                 patterns.add_window(indices, start, lengths, states)
         trace_batch(model, docs, names, accumulator.add, on_states, indices=indices)
         tokens = sum(len(d) for d in docs)
-        if (done + tokens) // TRIM_EVERY_TOKENS != done // TRIM_EVERY_TOKENS:
-            settle_memory(accumulator)
+        settle_memory_when_due(accumulator, done, tokens)
         done += tokens
         if progress is not None:
             progress(done / plan.total, f"evaluated {done:,} of {plan.total:,} tokens")

@@ -39,14 +39,13 @@ import numpy as np
 import torch
 
 from rnnlens.analysis.evaluation import (
-    TRIM_EVERY_TOKENS,
     Cancel,
     EvaluationPlan,
     Progress,
     indexed_batches,
     new_accumulator,
     plan_evaluation,
-    settle_memory,
+    settle_memory_when_due,
     trace_batch,
 )
 from rnnlens.analysis.pattern_index import IndexPart, PatternIndexBuilder
@@ -142,8 +141,7 @@ class EvaluationWorker:
         trace_batch(self.model, docs, self.names, self.accumulator.add, on_states, indices=indices)
         self.folded.append(ordinal)
         tokens = int(sum(len(d) for d in docs))
-        if (self.traced + tokens) // TRIM_EVERY_TOKENS != self.traced // TRIM_EVERY_TOKENS:
-            settle_memory(self.accumulator)
+        settle_memory_when_due(self.accumulator, self.traced, tokens)
         self.traced += tokens
         return tokens, None if patterns is None else patterns.take_part()
 
