@@ -98,7 +98,10 @@ async def test_item1_a_panel_asking_for_a_hostile_model_gets_an_error_frame(serv
         if server.notifications("rnnlens/panelEndpoint"):
             break
         await asyncio.sleep(0.05)
-    endpoint = server.notifications("rnnlens/panelEndpoint")[0]
+    announced = server.notifications("rnnlens/panelEndpoint")
+    assert announced, (f"no panel endpoint in 30 s; the server said {server.notifications('window/showMessage')}"
+                       f" and its stderr ends: {bytes(server.stderr).decode(errors='replace')[-2000:]}")
+    endpoint = announced[0]
     async with connect(endpoint["url"], origin="vscode-webview://adversarial") as ws:
         assert decode_message(await ws.recv(), direction="server")["type"] == "hello"
         for number, name in enumerate(HOSTILE_NAMES, 1):

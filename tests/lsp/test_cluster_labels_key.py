@@ -3,7 +3,12 @@ by `id()` of the labels array (a freed array's address is reused: old glyphs wou
 
 from __future__ import annotations
 
+import threading
+import time
+from unittest.mock import patch
+
 import numpy as np
+from rnnlens.lsp import clusters
 from rnnlens.lsp.clusters import ClusterBook, ClusterKey
 
 
@@ -29,3 +34,43 @@ def test_labels_replaced_under_one_cluster_key_are_named_anew_each_time():
 def test_no_labels_no_name():
     book = ClusterBook(never_computed, lambda key: lambda fraction, message: None, lambda key, error: None)
     assert book.labelled(ClusterKey("m", "weights", 1, "h", 3), start=False) is None
+
+
+def test_waiting_for_a_job_that_another_thread_is_just_starting_waits_for_it():
+    """A request's `wait` came between the job's registration and its thread's start: join raised
+    "cannot join thread before it is started", and the language server's `initialized` handler died
+    with it (so the panel stream never started). The start is slowed here so the wait falls in between."""
+    done = threading.Event()
+
+    def compute(key: object, progress: object, cancelled: object) -> np.ndarray:
+        done.wait(5)
+        return np.zeros(4, dtype=np.int64)
+
+    book = ClusterBook(compute, lambda key: lambda fraction, message: None, lambda key, error: None)
+    key = ClusterKey("m", "weights", 1, "h", 3)
+    registered = threading.Event()
+
+    class SlowToStart(threading.Thread):
+        def start(self) -> None:
+            registered.set()
+            time.sleep(0.3)
+            super().start()
+
+    outcome: list[object] = []
+
+    def waiter() -> None:
+        registered.wait(5)
+        try:
+            outcome.append(book.wait(key, 0.1))
+        except RuntimeError as exc:
+            outcome.append(exc)
+
+    other = threading.Thread(target=waiter)
+    other.start()
+    with patch.object(clusters.threading, "Thread", SlowToStart):
+        assert book.labels(key) is None
+    other.join(5)
+    assert outcome == [False]  # waited for a running job, which had not ended yet
+    done.set()
+    assert book.wait(key, 5)
+    assert book.labels(key, start=False).tolist() == [0, 0, 0, 0]

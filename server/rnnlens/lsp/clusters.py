@@ -96,7 +96,9 @@ class ClusterBook:
             thread = threading.Thread(target=self._run, args=(key, cancel), name=f"rnnlens-clusters-{key[0]}",
                                       daemon=True)
             self._jobs[key] = ClusterJob(key, cancel, thread)
-        thread.start()
+            # started before the lock is let go: `wait` on another thread must never find a job
+            # whose thread has not started (join raises then). The job takes the lock only later.
+            thread.start()
         return None
 
     def wait(self, key: ClusterKey, timeout: float) -> bool:

@@ -408,7 +408,11 @@ def build_server(on_started: Sequence[StartHook] = (),
         ls.loading_progress = asyncio.ensure_future(ls.show_loading())  # kept: the loop holds tasks weakly
         await pull_configuration(ls)
         # the first glyphs' work (the model, the view's unit labels) before the start hooks' imports
-        await ls.in_worker(lambda cancelled: warm_up(ls, wait_s=FIRST_LABELS_WAIT_S))
+        try:
+            await ls.in_worker(lambda cancelled: warm_up(ls, wait_s=FIRST_LABELS_WAIT_S))
+        except Exception as exc:  # noqa: BLE001 - the start hooks (the panel stream) must start regardless
+            log.exception("warming up failed")
+            ls.notifier.show_message(f"RNN Lens: preparing the first glyphs failed: {exc}")
         for hook in ls.on_started:
             try:
                 result = hook(ls)
