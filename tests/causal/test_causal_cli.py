@@ -74,6 +74,27 @@ def test_attribute_text_output_names_the_target(cli, review):
     assert code == 0 and "'food'" in out and "convergence delta" in out
 
 
+def test_effects_name_the_statistics_their_clusters_come_from(cli, review, tmp_path):
+    code, out, _ = cli("effects", str(review), "--model", "tiny-gru-lm", "--token", "2", "-k", "2", "--json")
+    provenance = json.loads(out)["provenance"]
+    assert code == 0 and provenance["corpus"] == str(tmp_path / "corpus.txt") and provenance["tokens"] > 0
+    assert provenance["model"] == "tiny-gru-lm" and provenance["tokenizer"].startswith("rnnlens.data.tokenizer")
+    code, out, _ = cli("effects", str(review), "--model", "tiny-gru-lm", "--token", "2", "-k", "2")
+    first, second = out.splitlines()[:2]
+    assert first.startswith("# statistics: ") and str(tmp_path / "corpus.txt") in first
+    assert second.startswith(f"# model tiny-gru-lm (weights {provenance['weights']}), tokenizer ")
+
+
+def test_attribute_names_the_model_weights_and_tokenizer(cli, review):
+    code, out, _ = cli("attribute", str(review), "--model", "tiny-gru-lm", "--token", "2", "--json", corpus_arg=False)
+    named = json.loads(out)["model_provenance"]
+    assert code == 0 and named["model"] == "tiny-gru-lm" and len(named["weights"]) == 12
+    assert named["tokenizer"].startswith("rnnlens.data.tokenizer") and named["engine_version"] >= 2
+    code, out, _ = cli("attribute", str(review), "--model", "tiny-gru-lm", "--token", "2", corpus_arg=False)
+    assert out.splitlines()[0] == (f"# model tiny-gru-lm (weights {named['weights']}), tokenizer {named['tokenizer']}, "
+                                   f"engine {named['engine_version']}")
+
+
 def test_unknown_token_and_class_are_one_line_errors(cli, review):
     code, _, err = cli("attribute", str(review), "--model", "tiny-gru-classifier", "--token", "99",
                        corpus_arg=False)

@@ -79,8 +79,7 @@ class Provenance:
         """The CLI's text header: two lines a reader can cite."""
         origin = f" ({self.origin})" if self.origin else ""
         return (f"# statistics: {self.statistics_line()}{origin}\n"
-                f"# model {self.model} (weights {self.weights}), tokenizer {self.tokenizer}, "
-                f"engine {self.engine_version}")
+                + ModelProvenance(self.model, self.weights, self.tokenizer, self.engine_version).header())
 
     def short(self) -> str:
         """The hover footer: one short line."""
@@ -94,6 +93,23 @@ class Provenance:
             return None
         return (f"{self.unknown_rate:.0%} of the tokens of {self.corpus_label} are unknown to model {self.model} "
                 f"(more than {UNKNOWN_WARNING:.0%}): out-of-domain text, its statistics say little about the model")
+
+
+@dataclass(frozen=True)
+class ModelProvenance:
+    """What a result that uses no corpus statistics was computed from (e.g. `rnnlens attribute`):
+    the model, its weights, the tokenizer and the engine."""
+
+    model: str
+    weights: str  # short hash of the weights and vocabulary
+    tokenizer: str
+    engine_version: int = ENGINE_VERSION
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def header(self) -> str:
+        return f"# model {self.model} (weights {self.weights}), tokenizer {self.tokenizer}, engine {self.engine_version}"
 
 
 def _compact(count: int) -> str:

@@ -2,6 +2,8 @@
 
 Which input tokens drive the output at token N: integrated gradients over the embeddings
 (analysis/attribution.py), the convergence delta reported; refused if it does not converge.
+It uses no corpus statistics: the output names the model, its weights and the tokenizer (a `# model`
+header; `model_provenance` in JSON).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from pathlib import Path
 
 from rnnlens.analysis.attribution import STEP_SCHEDULE, attribute_token
 from rnnlens.analysis.causal_json import attribution_json
+from rnnlens.analysis.provenance import WEIGHTS_HASH_SHOWN, ModelProvenance
 from rnnlens.cli.analysis_common import add_model, add_model_path, make_service
 from rnnlens.cli.causal_common import add_reset, read_tokens, token_index, unit_of, units_of
 from rnnlens.errors import RnnLensError
@@ -60,9 +63,12 @@ def run(args: argparse.Namespace) -> int:
                              target=model.output_index(args.target), window=args.window,
                              steps=step_schedule(args.steps))
     record = attribution_json(result, unit.tokens, model.vocab.words, model.labels, offset=unit.first)
+    provenance = ModelProvenance(model.name, model.weights_hash[:WEIGHTS_HASH_SHOWN], model.tokenizer_identity)
     if args.json:
-        print(json.dumps({"file": str(args.file), "model": args.model, **record}))
+        print(json.dumps({"file": str(args.file), "model": args.model, "model_provenance": provenance.to_json(),
+                          **record}))
         return 0
+    print(provenance.header())
     target = record["target"]
     print(f"[{t}] {text.tokens[t].text}: log-probability of {target['role']} {target['name']!r} "
           f"{result.output:.3f} (zero-embedding baseline {result.baseline_output:.3f}); "

@@ -1,7 +1,8 @@
 """`rnnlens effects FILE --model M [--token N] [--corpus C] [--layer L] [--state h|c] [--clusters K] [--mode zero|mean] [--json]`.
 
 What each memory chip (unit cluster of the layer) does to the output at a token: the change when
-its state is replaced (analysis/ablation.py). Without --token, every token. `--mode mean` puts
+its state is replaced (analysis/ablation.py). The chips come from the statistics' co-clustering, so
+the output names those statistics first (a `# statistics:` header; `provenance` in JSON). Without --token, every token. `--mode mean` puts
 the layer's expected state (its mean over every token of the statistics' corpus, the clusters' own)
 in place of zero. A classifier's output is read
 at the end of the token's unit (`--reset`, lines by default, as `analyze` runs it).
@@ -18,6 +19,7 @@ from typing import Any, TextIO
 from rnnlens.analysis.ablation import MODES, cluster_effects, state_at
 from rnnlens.analysis.causal_json import effects_json
 from rnnlens.analysis.expected_state import corpus_mean_state, layer_state_names
+from rnnlens.analysis.provenance import Provenance
 from rnnlens.cli.analysis_common import (
     add_corpus,
     add_layer_state,
@@ -25,6 +27,7 @@ from rnnlens.cli.analysis_common import (
     add_model_path,
     corpus_choice,
     make_service,
+    report_provenance,
 )
 from rnnlens.cli.causal_common import add_reset, read_tokens, token_index, unit_of, units_of
 
@@ -52,6 +55,8 @@ def run(args: argparse.Namespace) -> int:
     clusters = service.cocluster(args.model, layer=args.layer, state=args.state, k=args.clusters,
                                  corpus=corpus_choice(args))
     layer, labels, k = clusters.layer, clusters.unit_labels, clusters.k
+    provenance = Provenance.from_json(clusters.extra.get("provenance"))
+    report_provenance(provenance)
     wanted = None if args.token is None else token_index(text, args.token, 0)
     units = units_of(text, args.reset, model.task)
     if wanted is not None:
@@ -77,8 +82,11 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps({"file": str(args.file), "model": args.model, "layer": layer, "state": clusters.state,
                           "k": k, "mode": args.mode,
                           "expected_state": expected_from,
+                          "provenance": provenance.to_json() if provenance is not None else None,
                           "tokens": records}))
         return 0
+    if provenance is not None:
+        print(provenance.header())
     for record in records:
         _print_record(record, sys.stdout)
     return 0
