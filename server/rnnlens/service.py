@@ -382,7 +382,9 @@ class AnalysisService:
                     texts[number] = document
                     if len(texts) == len(wanted):
                         break
-        spans = [replace(span, pos=[self.word_pos(t) or "?" for t in span.tokens])
+        # no tags at all (Brown not fetched): pos stays None, not a row of "?" that reads as a pattern
+        tagged = self.has_pos()
+        spans = [replace(span, pos=[self.word_pos(t) or "?" for t in span.tokens] if tagged else None)
                  for span in matched_spans(model, found, texts)]
         return PatternSearch(model.name, statistics.provenance.corpus_label, query, spans, statistics.provenance,
                              extra={"pos_patterns": shared_patterns(spans),
@@ -718,6 +720,12 @@ class AnalysisService:
         if self._pos is None:
             self._pos = self._load_pos()
         return self._pos.get(word.lower())
+
+    def has_pos(self) -> bool:
+        """Whether any word has a tag (the Brown corpus is fetched)."""
+        if self._pos is None:
+            self._pos = self._load_pos()
+        return bool(self._pos)
 
     def _load_pos(self) -> dict[str, str]:
         cached = self.cache.load_json("pos", "brown")

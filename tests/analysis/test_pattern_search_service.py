@@ -4,8 +4,11 @@ cached with their provenance, a span of the corpus finds itself, and bad input i
 import json
 
 import pytest
+from rnnlens.analysis.pattern_search import POS_UNKNOWN
 from rnnlens.cli.main import main
+from rnnlens.data import corpora
 from rnnlens.errors import RnnLensError
+from rnnlens.store.cache import AnalysisCache
 
 
 def test_a_corpus_span_finds_itself_with_every_unit_on(chosen, corpus_file):
@@ -44,8 +47,16 @@ def test_an_unindexed_threshold_and_an_empty_hypothesis_are_refused(chosen):
         chosen.match("tiny-lstm-lm", "the food was good", 100, 120)
 
 
+def without_brown(monkeypatch):
+    """As on a machine where the Brown corpus (the source of part-of-speech tags) is not fetched."""
+    monkeypatch.delitem(corpora._CACHE, "brown", raising=False)  # loaded by an earlier test in this process
+
+
 def test_cli_match_json(tiny_models, tmp_path, monkeypatch, capsys, corpus_file):
     monkeypatch.setenv("RNNLENS_CACHE", str(tmp_path / "cache"))
+    without_brown(monkeypatch)
+    tags = {"the": "AT", "food": "NN", "movie": "NN", "though": "CS"}  # planted: Brown's table, as cached
+    AnalysisCache(tmp_path / "cache" / "analysis").save_json("pos", "brown", tags)
     query = tmp_path / "query.txt"
     query.write_text("i love the food though the movie was terrible !\n", encoding="utf-8")
     code = main(["match", str(query), "--range", "7:31", "--model", "tiny-lstm-lm", "--corpus", str(corpus_file),
@@ -57,7 +68,23 @@ def test_cli_match_json(tiny_models, tmp_path, monkeypatch, capsys, corpus_file)
     assert 1 <= len(data["matches"]) <= 5 and data["provenance"]["corpus"] == str(corpus_file)
     first = data["matches"][0]
     assert set(first) >= {"document", "start", "end", "text", "score", "jaccard", "before", "after", "pos"}
-    assert len(first["pos"]) == len(first["tokens"])  # "?" where Brown's tags lack the word
+    assert first["pos"] == [tags.get(token, "?") for token in first["tokens"]]  # "?" where Brown lacks the word
+
+
+def test_without_brown_a_match_has_no_tags_and_the_cli_says_why(tiny_models, tmp_path, monkeypatch, capsys,
+                                                                 corpus_file):
+    monkeypatch.setenv("RNNLENS_CACHE", str(tmp_path / "cache"))
+    without_brown(monkeypatch)
+    query = tmp_path / "query.txt"
+    query.write_text("i love the food though the movie was terrible !\n", encoding="utf-8")
+    arguments = ["match", str(query), "--range", "7:31", "--model", "tiny-lstm-lm", "--corpus", str(corpus_file),
+                 "--top", "5", "--model-path", str(tiny_models)]
+    assert main([*arguments, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["matches"] and all(m["pos"] is None for m in data["matches"]) and data["pos_patterns"] == []
+    assert main(arguments) == 0
+    out = capsys.readouterr().out
+    assert POS_UNKNOWN in out and "? ?" not in out and "shared parts of speech" not in out
     assert sum(p["matches"] for p in data["pos_patterns"]) <= len(data["matches"])
     code = main(["match", "--text", "x", "--range", "0:1", "--model", "tiny-lstm-lm", "--model-path", str(tiny_models)])
     assert code == 2 and "--range goes with FILE" in capsys.readouterr().err

@@ -108,6 +108,10 @@ def select(model: LoadedModel, text: str, start: int, end: int, state: str, thre
                         tokens[first].start, tokens[last].end)
 
 
+# Said where the shared parts of speech would be when no match has tags (explanations.POS_SOURCE).
+POS_UNKNOWN = "parts of speech: not known (they are the Brown corpus's majority tags: rnnlens data fetch brown)"
+
+
 def shared_patterns(matches: list[MatchedSpan], top: int = 3) -> list[dict[str, Any]]:
     """The part-of-speech sequences the matches share most, with how many matches have each."""
     counts = Counter(" ".join(m.pos) for m in matches if m.pos)

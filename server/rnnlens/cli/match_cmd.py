@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 from rnnlens.analysis.pattern_index import INDEX_THRESHOLDS
+from rnnlens.analysis.pattern_search import POS_UNKNOWN
 from rnnlens.cli.analysis_common import (
     ProgressBar,
     add_corpus,
@@ -87,6 +88,8 @@ def run(args: argparse.Namespace) -> int:
     patterns = result.extra.get("pos_patterns") or []
     if patterns:
         print("shared parts of speech: " + ", ".join(f"{p['pattern']} ({p['matches']})" for p in patterns))
+    elif result.matches and all(m.pos is None for m in result.matches):
+        print(POS_UNKNOWN)
     for m in result.matches:
         print(f"{m.rank:3d}. score {m.score:.2f} (jaccard {m.jaccard:.2f}, {m.shared}/{len(query.units)} units) "
               f"doc {m.document} {m.start}:{m.end}  ...{m.before[-30:]}[{m.text}]{m.after[:30]}...")

@@ -15,7 +15,7 @@ from typing import Any
 
 from pygls.uris import from_fs_path
 
-from rnnlens.analysis.pattern_search import MatchedSpan, PatternSearch
+from rnnlens.analysis.pattern_search import POS_UNKNOWN, MatchedSpan, PatternSearch
 from rnnlens.errors import RnnLensError
 from rnnlens.lsp.positions import PositionMap
 from rnnlens.protocol.commands import FindPatternsArguments
@@ -37,6 +37,8 @@ def results_text(search: PatternSearch) -> tuple[str, list[tuple[int, int]]]:
     if patterns:
         lines.append("shared parts of speech (majority Brown tags): "
                      + ", ".join(f"{p['pattern']} ({p['matches']})" for p in patterns))
+    elif search.matches and all(m.pos is None for m in search.matches):
+        lines.append(POS_UNKNOWN)
     coverage = search.coverage()
     if coverage:
         lines.append(coverage)
