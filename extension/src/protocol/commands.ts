@@ -70,13 +70,14 @@ export interface UnitExplanation {
   provenance?: unknown;
 }
 
-/** Two models' co-clusterings matched; `texts`: both models' glyphs of the document, when one was given. */
+/** Two models' co-clusterings matched; `texts`: both models' glyphs of the document, when one was given; `provenance`: the statistics of model A and of model B. */
 export interface ModelComparison {
   models: Array<string>;
   similarity: number;
   coclusters: Array<unknown>;
   alignment: unknown;
   texts?: Array<unknown>;
+  provenance: Array<unknown>;
 }
 
 /** An LSP range. */
@@ -91,13 +92,14 @@ export interface CommandPosition {
   character: number;
 }
 
-/** Glyphs of one sentence (per token and per unit), and where the sentence is in the document. */
+/** Glyphs of one sentence (per token and per unit), and where the sentence is in the document; `provenance`: the statistics its unit clusters come from. */
 export interface SentenceGlyphs {
   layer: number;
   state: string;
   k: number;
   tokens: Array<unknown>;
   range: CommandRange;
+  provenance: unknown;
 }
 
 /** A co-clustering of the current view's units started in the background (the glyphs wait for it). */

@@ -178,23 +178,26 @@ RECORDS: dict[str, Any] = {'CommandError': {'doc': 'Wrong arguments, or the comm
                                 'provenance': 'any'},
                      'optional': ['provenance']},
  'ModelComparison': {'doc': "Two models' co-clusterings matched; `texts`: both models' glyphs of the "
-                            'document, when one was given.',
+                            'document, when one was given; `provenance`: the statistics of model A and of '
+                            'model B.',
                      'fields': {'models': 'list<str>',
                                 'similarity': 'float',
                                 'coclusters': 'list<any>',
                                 'alignment': 'any',
-                                'texts': 'list<any>'},
+                                'texts': 'list<any>',
+                                'provenance': 'list<any>'},
                      'optional': ['texts']},
  'CommandRange': {'doc': 'An LSP range.', 'fields': {'start': 'CommandPosition', 'end': 'CommandPosition'}},
  'CommandPosition': {'doc': "An LSP position (zero-based, in the client's position encoding).",
                      'fields': {'line': 'int', 'character': 'int'}},
  'SentenceGlyphs': {'doc': 'Glyphs of one sentence (per token and per unit), and where the sentence is in '
-                           'the document.',
+                           'the document; `provenance`: the statistics its unit clusters come from.',
                     'fields': {'layer': 'int',
                                'state': 'str',
                                'k': 'int',
                                'tokens': 'list<any>',
-                               'range': 'CommandRange'}},
+                               'range': 'CommandRange',
+                               'provenance': 'any'}},
  'ClustersComputing': {'doc': "A co-clustering of the current view's units started in the background (the "
                               'glyphs wait for it).',
                        'fields': {'clusters': 'enum<computing>',
@@ -333,10 +336,11 @@ class _ModelComparisonRequired(TypedDict):
     similarity: float
     coclusters: list[Any]
     alignment: Any
+    provenance: list[Any]
 
 
 class ModelComparison(_ModelComparisonRequired, total=False):
-    """Two models' co-clusterings matched; `texts`: both models' glyphs of the document, when one was given."""
+    """Two models' co-clusterings matched; `texts`: both models' glyphs of the document, when one was given; `provenance`: the statistics of model A and of model B."""
 
     texts: list[Any]
 
@@ -356,13 +360,14 @@ class CommandPosition(TypedDict):
 
 
 class SentenceGlyphs(TypedDict):
-    """Glyphs of one sentence (per token and per unit), and where the sentence is in the document."""
+    """Glyphs of one sentence (per token and per unit), and where the sentence is in the document; `provenance`: the statistics its unit clusters come from."""
 
     layer: int
     state: str
     k: int
     tokens: list[Any]
     range: CommandRange
+    provenance: Any
 
 
 class ClustersComputing(TypedDict):
