@@ -407,6 +407,54 @@ describe("RNN Lens in VS Code (code-server)", () => {
   });
 });
 
+describe("RNN Lens in code-server with the user's own PyTorch model", () => {
+  // An entry point declared in the machine settings (rnnlens.modelPaths: a workspace cannot set it)
+  // and chosen in the user settings: the user's own module and parameter names, weights RNN Lens
+  // has not seen (the statistics of its corpus are evaluated on first use, in the editor).
+  const entry = `${resolve(repo, "extension/test/e2e/own-model/mylens.py")}:load`;
+  let own: VsCode;
+
+  beforeAll(async () => {
+    own = await startVsCode([SAMPLE], { machine: { "rnnlens.interpreter": python, "rnnlens.modelPaths": [entry] },
+      user: { "rnnlens.model": entry } });
+    await openFromExplorer(own.page, "kitchen.txt");
+  }, 300_000);
+
+  afterAll(async () => {
+    await own?.close();
+  });
+
+  it("shows a glyph after every word of the first five lines, from the user's model", async () => {
+    const firstLines = async () => (await visibleLines(own.page)).slice(0, FIRST_LINES).map(wordsWithGlyphs);
+    const complete = (lines: { glyph: string | undefined }[][]) =>
+      lines.length === FIRST_LINES && lines.every((words) => words.length > 0 && words.every((w) => w.glyph && GLYPH.test(w.glyph)));
+    await expect.poll(async () => complete(await firstLines()), { timeout: 180_000, interval: 500 }).toBe(true);
+    expect(new Set((await firstLines()).flat().map((w) => w.glyph!.length))).toEqual(new Set([8]));
+  });
+
+  it("the status bar and the hover name the user's model and the statistics of its corpus", async () => {
+    const status = own.page.locator('[id="rnnlens.rnnlens.rnnlens.status"]');
+    await expect.poll(() => status.innerText(), { timeout: 30_000 }).toMatch(/mylens\.py:load · brown:test/);
+    await clickWord(own.page, 0, "road", { hover: true });
+    const hover = own.page.locator(".monaco-hover:visible", { hasText: "kept rate" });
+    await hover.waitFor({ timeout: 30_000 });
+    const text = await hover.innerText();
+    expect(text).toContain("road");
+    expect(text).toMatch(/stats brown:test · [\d.]+k tokens · [\d.]+% unknown · \S*mylens\.py:load@[0-9a-f]{8}/);
+    await own.page.mouse.move(5, 500);
+  });
+
+  it("Select model offers the user's model next to the samples", async () => {
+    await runPaletteCommand(own.page, "RNN Lens: Select model");
+    expect(await quickPickLabels(own.page)).toEqual(expect.arrayContaining([entry, "brown-lstm", "rt-gru"]));
+    await own.page.keyboard.press("Escape");
+  });
+
+  it("the output channel has no errors", () => {
+    expect(own.log().split("\n").filter((line) => /\[error\]/.test(line))).toEqual([]);
+  });
+});
+
 describe("RNN Lens in code-server without a Python that has RNN Lens", () => {
   let other: VsCode;
 
