@@ -8,6 +8,7 @@ import time
 from unittest.mock import patch
 
 import numpy as np
+import pytest
 from rnnlens.lsp import clusters
 from rnnlens.lsp.clusters import ClusterBook, ClusterKey
 
@@ -74,3 +75,19 @@ def test_waiting_for_a_job_that_another_thread_is_just_starting_waits_for_it():
     done.set()
     assert book.wait(key, 5)
     assert book.labels(key, start=False).tolist() == [0, 0, 0, 0]
+
+
+def test_a_job_whose_thread_cannot_start_is_not_left_behind():
+    book = ClusterBook(lambda key, progress, cancelled: np.ones(3, dtype=np.int64),
+                       lambda key: lambda fraction, message: None, lambda key, error: None)
+    key = ClusterKey("m", "weights", 1, "h", 3)
+
+    class NoThreadLeft(threading.Thread):
+        def start(self) -> None:
+            raise RuntimeError("can't start new thread")
+
+    with patch.object(clusters.threading, "Thread", NoThreadLeft), pytest.raises(RuntimeError):
+        book.labels(key)
+    assert book.status(key) == "not started" and book.wait(key, 0.1)
+    assert book.labels(key) is None  # a later request starts the job
+    assert book.wait(key, 5) and book.labels(key, start=False).tolist() == [1, 1, 1]

@@ -98,7 +98,11 @@ class ClusterBook:
             self._jobs[key] = ClusterJob(key, cancel, thread)
             # started before the lock is let go: `wait` on another thread must never find a job
             # whose thread has not started (join raises then). The job takes the lock only later.
-            thread.start()
+            try:
+                thread.start()
+            except RuntimeError:  # no thread to be had (the process is at its limit): no job either
+                del self._jobs[key]
+                raise
         return None
 
     def wait(self, key: ClusterKey, timeout: float) -> bool:
