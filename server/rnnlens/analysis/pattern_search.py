@@ -71,6 +71,10 @@ class PatternSearch:
     provenance: Provenance
     extra: dict[str, Any] = field(default_factory=dict)
 
+    def tags_unknown(self) -> bool:
+        """No match has part-of-speech tags (the Brown corpus is not fetched): say POS_UNKNOWN."""
+        return bool(self.matches) and all(m.pos is None for m in self.matches)
+
     def coverage(self) -> str | None:
         """"searched the first N of M tokens" when the corpus was longer than the pattern index's limit."""
         searched = self.extra.get("searched") or {}

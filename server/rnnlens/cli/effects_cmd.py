@@ -1,11 +1,11 @@
 """`rnnlens effects FILE --model M [--token N] [--corpus C] [--layer L] [--state h|c] [--clusters K] [--mode zero|mean] [--json]`.
 
 What each memory chip (unit cluster of the layer) does to the output at a token: the change when
-its state is replaced (analysis/ablation.py). The chips come from the statistics' co-clustering, so
-the output names those statistics first (a `# statistics:` header; `provenance` in JSON). Without --token, every token. `--mode mean` puts
-the layer's expected state (its mean over every token of the statistics' corpus, the clusters' own)
-in place of zero. A classifier's output is read
-at the end of the token's unit (`--reset`, lines by default, as `analyze` runs it).
+its state is replaced (analysis/ablation.py). Without --token, every token. `--mode mean` puts the
+layer's expected state (its mean over every token of the statistics' corpus, the clusters' own) in
+place of zero. A classifier's output is read at the end of the token's unit (`--reset`, lines by
+default, as `analyze` runs it). The chips come from the statistics' co-clustering, so the output
+names those statistics first (a `# statistics:` header; `provenance` in JSON).
 """
 
 from __future__ import annotations

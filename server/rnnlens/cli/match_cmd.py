@@ -88,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
     patterns = result.extra.get("pos_patterns") or []
     if patterns:
         print("shared parts of speech: " + ", ".join(f"{p['pattern']} ({p['matches']})" for p in patterns))
-    elif result.matches and all(m.pos is None for m in result.matches):
+    elif result.tags_unknown():
         print(POS_UNKNOWN)
     for m in result.matches:
         print(f"{m.rank:3d}. score {m.score:.2f} (jaccard {m.jaccard:.2f}, {m.shared}/{len(query.units)} units) "

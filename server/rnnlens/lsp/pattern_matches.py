@@ -37,7 +37,7 @@ def results_text(search: PatternSearch) -> tuple[str, list[tuple[int, int]]]:
     if patterns:
         lines.append("shared parts of speech (majority Brown tags): "
                      + ", ".join(f"{p['pattern']} ({p['matches']})" for p in patterns))
-    elif search.matches and all(m.pos is None for m in search.matches):
+    elif search.tags_unknown():
         lines.append(POS_UNKNOWN)
     coverage = search.coverage()
     if coverage:
