@@ -717,15 +717,16 @@ class AnalysisService:
     def word_pos(self, word: str) -> str | None:
         """The word's majority tag in the Brown corpus (explanations.POS_SOURCE); None when Brown lacks
         the word or the corpus is not fetched."""
-        if self._pos is None:
-            self._pos = self._load_pos()
-        return self._pos.get(word.lower())
+        return self._pos_table().get(word.lower())
 
     def has_pos(self) -> bool:
         """Whether any word has a tag (the Brown corpus is fetched)."""
+        return bool(self._pos_table())
+
+    def _pos_table(self) -> dict[str, str]:
         if self._pos is None:
             self._pos = self._load_pos()
-        return bool(self._pos)
+        return self._pos
 
     def _load_pos(self) -> dict[str, str]:
         cached = self.cache.load_json("pos", "brown")

@@ -70,6 +70,11 @@ class Provenance:
         except (KeyError, TypeError, ValueError):
             return None
 
+    @classmethod
+    def carried_by(cls, extra: dict[str, Any]) -> Provenance | None:
+        """The record a result carries in its `extra` (co-clustering, text analysis), or None."""
+        return cls.from_json(extra.get("provenance"))
+
     def statistics_line(self) -> str:
         """`brown:test, 116,062 tokens, 5,010 distinct words, 2.9% unknown`."""
         return (f"{self.corpus_label}, {self.tokens:,} tokens, {self.distinct_words:,} distinct words, "

@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
     service = make_service(args)
     analysis = service.analyze_text(args.model, text, args.layer, args.state, args.clusters, top_k=args.top_k,
                                     reset=args.reset, detail=args.json)  # text shows one layer, no responses
-    provenance = Provenance.from_json(analysis.extra.get("provenance"))
+    provenance = Provenance.carried_by(analysis.extra)
     report_provenance(provenance)
     text_unknown = float(analysis.extra.get("text_unknown_rate", 0.0))
     if text_unknown > UNKNOWN_WARNING:

@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
         result = service.cocluster(args.model, args.layer, args.state, args.clusters, args.words, progress=bar)
     finally:
         bar.close()
-    provenance = Provenance.from_json(result.extra.get("provenance"))
+    provenance = Provenance.carried_by(result.extra)
     report_provenance(provenance)
     stability = stability_report(service, args.model, result, args.stability_runs) if args.stability else None
     outputs = unit_outputs(service, args.model, result).to_json(pos=service.word_pos) if args.unit_outputs else None

@@ -55,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
     clusters = service.cocluster(args.model, layer=args.layer, state=args.state, k=args.clusters,
                                  corpus=corpus_choice(args))
     layer, labels, k = clusters.layer, clusters.unit_labels, clusters.k
-    provenance = Provenance.from_json(clusters.extra.get("provenance"))
+    provenance = Provenance.carried_by(clusters.extra)
     report_provenance(provenance)
     wanted = None if args.token is None else token_index(text, args.token, 0)
     units = units_of(text, args.reset, model.task)

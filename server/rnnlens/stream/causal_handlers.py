@@ -96,11 +96,7 @@ def effects(service: AnalysisService, request: dict[str, Any], ctx: RequestConte
             "targets": [{"role": t["role"], "name": t["name"], "base": float(t["base"])} for t in record["targets"]],
             "delta": np.asarray(result.delta, dtype=np.float32).reshape(clusters.k, -1),
             "share": np.asarray(result.shares(), dtype=np.float32),
-            "provenance": views.provenance_record(_provenance(clusters))}
-
-
-def _provenance(result: CoclusterResult) -> Provenance | None:
-    return Provenance.from_json(result.extra.get("provenance"))
+            "provenance": views.provenance_record(Provenance.carried_by(clusters.extra))}
 
 
 def attribution(service: AnalysisService, request: dict[str, Any], ctx: RequestContext) -> dict[str, Any]:
@@ -205,7 +201,7 @@ def insight(service: AnalysisService, request: dict[str, Any], ctx: RequestConte
     ctx.check()
     return {"type": "cluster_insight_view", "id": request["id"], "model": model.name, "layer": int(result.layer),
             "state": result.state, "k": int(result.k), "stability": stability, "unit_outputs": outputs,
-            "notes": notes, "provenance": views.provenance_record(_provenance(result))}
+            "notes": notes, "provenance": views.provenance_record(Provenance.carried_by(result.extra))}
 
 
 HANDLERS = {

@@ -48,7 +48,7 @@ def coclustering(result: CoclusterResult, model: str, hidden_size: int, pos: Pos
         links=np.asarray(result.links, dtype=np.float32),
         order=np.asarray(result.order, dtype=np.int32),
         responses=None if responses is None else np.asarray(responses, dtype=np.float16),
-        provenance=provenance_record(Provenance.from_json(result.extra.get("provenance"))),
+        provenance=provenance_record(Provenance.carried_by(result.extra)),
     )
 
 
@@ -69,7 +69,7 @@ def glyph_sequence(analysis: TextAnalysis, model: str, text: str) -> GlyphSequen
         delta_negative=glyphs.delta_negative, update=glyphs.update, kept=glyphs.kept,
         responses=np.asarray(analysis.responses, dtype=np.float32),
         outputs=names, output_probs=probs,
-        provenance=provenance_record(Provenance.from_json(analysis.extra.get("provenance"))),
+        provenance=provenance_record(Provenance.carried_by(analysis.extra)),
     )
 
 
