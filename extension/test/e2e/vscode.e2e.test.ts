@@ -36,6 +36,7 @@ import {
   wordsWithGlyphs,
 } from "./codeServer";
 import type { VsCode } from "./codeServer";
+import type { Page } from "playwright-core";
 
 const SAMPLE = resolve(repo, "samples/texts/kitchen.txt");
 const FIRST_LINES = 5;
@@ -58,23 +59,33 @@ function cli(args: string[]): string {
   return run.stdout;
 }
 
-async function glyphsOfFirstLines(): Promise<{ word: string; glyph: string | undefined }[][]> {
-  return (await visibleLines(vscode.page)).slice(0, FIRST_LINES).map(wordsWithGlyphs);
+async function glyphsOfFirstLines(page: Page = vscode.page): Promise<{ word: string; glyph: string | undefined }[][]> {
+  return (await visibleLines(page)).slice(0, FIRST_LINES).map(wordsWithGlyphs);
 }
 
-async function waitForAllGlyphs(timeout: number): Promise<{ word: string; glyph: string | undefined }[][]> {
+async function waitForAllGlyphs(timeout: number, page: Page = vscode.page): Promise<{ word: string; glyph: string | undefined }[][]> {
   const started = Date.now();
-  let lines = await glyphsOfFirstLines();
+  let lines = await glyphsOfFirstLines(page);
   while (Date.now() - started < timeout) {
     if (lines.length === FIRST_LINES && lines.every((words) => words.length > 0 && words.every((w) => w.glyph && GLYPH.test(w.glyph)))) break;
-    await vscode.page.waitForTimeout(250);
-    lines = await glyphsOfFirstLines();
+    await page.waitForTimeout(250);
+    lines = await glyphsOfFirstLines(page);
   }
   return lines;
 }
 
-function statusBarText(): Promise<string> {
-  return vscode.page.locator('[id="rnnlens.rnnlens.rnnlens.status"]').innerText();
+/** The words of the first lines that have no glyph ("line 2: road"). */
+function withoutGlyph(lines: { word: string; glyph: string | undefined }[][]): string[] {
+  return lines.flatMap((words, line) => words.filter((w) => !w.glyph || !GLYPH.test(w.glyph)).map((w) => `line ${line + 1}: ${w.word}`));
+}
+
+function statusBarText(page: Page = vscode.page): Promise<string> {
+  return page.locator('[id="rnnlens.rnnlens.rnnlens.status"]').innerText();
+}
+
+/** The error lines of the extension's output channel. */
+function logErrors(session: VsCode): string[] {
+  return session.log().split("\n").filter((line) => /\[error\]/.test(line));
 }
 
 describe("RNN Lens in VS Code (code-server)", () => {
@@ -108,8 +119,7 @@ describe("RNN Lens in VS Code (code-server)", () => {
     const lines = await waitForAllGlyphs(120_000);
     const text = readFileSync(SAMPLE, "utf8").split("\n").slice(0, FIRST_LINES);
     expect(lines.map((words) => words.map((w) => w.word).join(" "))).toEqual(text.map((line) => (line.match(/[A-Za-z]+/g) ?? []).join(" ")));
-    const missing = lines.flatMap((words, line) => words.filter((w) => !w.glyph || !GLYPH.test(w.glyph)).map((w) => `line ${line + 1}: ${w.word}`));
-    expect(missing).toEqual([]);
+    expect(withoutGlyph(lines)).toEqual([]);
     // The glyph has one bar per unit cluster (8 by default) and the line is not cut short with "…".
     expect(new Set(lines.flat().map((w) => w.glyph!.length))).toEqual(new Set([8]));
   });
@@ -402,8 +412,7 @@ describe("RNN Lens in VS Code (code-server)", () => {
   });
 
   it("the output channel has no errors", () => {
-    const errors = vscode.log().split("\n").filter((line) => /\[error\]/.test(line));
-    expect(errors).toEqual([]);
+    expect(logErrors(vscode)).toEqual([]);
   });
 });
 
@@ -425,16 +434,15 @@ describe("RNN Lens in code-server with the user's own PyTorch model", () => {
   });
 
   it("shows a glyph after every word of the first five lines, from the user's model", async () => {
-    const firstLines = async () => (await visibleLines(own.page)).slice(0, FIRST_LINES).map(wordsWithGlyphs);
-    const complete = (lines: { glyph: string | undefined }[][]) =>
-      lines.length === FIRST_LINES && lines.every((words) => words.length > 0 && words.every((w) => w.glyph && GLYPH.test(w.glyph)));
-    await expect.poll(async () => complete(await firstLines()), { timeout: 180_000, interval: 500 }).toBe(true);
-    expect(new Set((await firstLines()).flat().map((w) => w.glyph!.length))).toEqual(new Set([8]));
+    const lines = await waitForAllGlyphs(180_000, own.page);
+    expect(lines.length).toBe(FIRST_LINES);
+    expect(lines.every((words) => words.length > 0)).toBe(true);
+    expect(withoutGlyph(lines)).toEqual([]);
+    expect(new Set(lines.flat().map((w) => w.glyph!.length))).toEqual(new Set([8]));
   });
 
   it("the status bar and the hover name the user's model and the statistics of its corpus", async () => {
-    const status = own.page.locator('[id="rnnlens.rnnlens.rnnlens.status"]');
-    await expect.poll(() => status.innerText(), { timeout: 30_000 }).toMatch(/mylens\.py:load · brown:test/);
+    await expect.poll(() => statusBarText(own.page), { timeout: 30_000 }).toMatch(/mylens\.py:load · brown:test/);
     await clickWord(own.page, 0, "road", { hover: true });
     const hover = own.page.locator(".monaco-hover:visible", { hasText: "kept rate" });
     await hover.waitFor({ timeout: 30_000 });
@@ -451,7 +459,7 @@ describe("RNN Lens in code-server with the user's own PyTorch model", () => {
   });
 
   it("the output channel has no errors", () => {
-    expect(own.log().split("\n").filter((line) => /\[error\]/.test(line))).toEqual([]);
+    expect(logErrors(own)).toEqual([]);
   });
 });
 
@@ -488,7 +496,7 @@ describe("RNN Lens in code-server without a Python that has RNN Lens", () => {
     await input.fill(python);
     await input.press("Tab");
     await expect.poll(() => other.log(), { timeout: 60_000 }).toContain(`Python: ${python} (from setting)`);
-    await expect.poll(() => other.page.locator('[id="rnnlens.rnnlens.rnnlens.status"]').innerText(), { timeout: 120_000 }).toMatch(/RNN Lens: brown-lstm/);
+    await expect.poll(() => statusBarText(other.page), { timeout: 120_000 }).toMatch(/RNN Lens: brown-lstm/);
   });
 });
 
